@@ -1,0 +1,36 @@
+"""Idempotent set-up of what brm_app needs on a site (roles, settings, workflows).
+
+Every function here may run any number of times (install, each migrate) and must leave the
+site in the same state each time: it creates what is missing and never duplicates.
+"""
+
+import frappe
+
+BRM_ROLES = ("BRM Process Owner", "BRM Process Manager", "Business Relationship Manager")
+
+
+def after_install() -> None:
+	ensure_setup()
+
+
+def after_migrate() -> None:
+	ensure_setup()
+
+
+def ensure_setup() -> None:
+	ensure_roles()
+
+
+def ensure_roles() -> None:
+	"""Create the three BRM roles (DESIGN.md S6) when they do not exist yet."""
+	for role_name in BRM_ROLES:
+		if frappe.db.exists("Role", role_name):
+			continue
+		frappe.get_doc(
+			{"doctype": "Role", "role_name": role_name, "desk_access": 1, "is_custom": 0}
+		).insert(ignore_permissions=True)
+
+
+def before_uninstall() -> None:
+	"""Nothing to undo yet: frappe removes the module's doctypes itself; roles are kept
+	because users may still hold them (removing roles would silently drop permissions)."""
