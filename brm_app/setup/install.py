@@ -26,9 +26,9 @@ def ensure_roles() -> None:
 	for role_name in BRM_ROLES:
 		if frappe.db.exists("Role", role_name):
 			continue
-		frappe.get_doc(
-			{"doctype": "Role", "role_name": role_name, "desk_access": 1, "is_custom": 0}
-		).insert(ignore_permissions=True)
+		frappe.get_doc({"doctype": "Role", "role_name": role_name, "desk_access": 1, "is_custom": 0}).insert(
+			ignore_permissions=True
+		)
 
 
 def before_uninstall() -> None:

@@ -1,0 +1,58 @@
+"""pytest harness for brm_app.
+
+Tests that need a site use the `site` fixture (directly or through a package-level autouse
+fixture, as in tests/integration/). frappe is connected once per session to the throw-away test
+site made by `scripts/dev test`; each test runs inside a transaction that is rolled back, so
+tests never see each other's records. Tests under tests/unit/ need no site and no frappe.
+
+Environment (set by scripts/dev test): BRM_BENCH_DIR (the bench folder), BRM_TEST_SITE.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+def _bench_sites_path() -> Path:
+	bench = os.environ.get("BRM_BENCH_DIR")
+	if not bench:
+		pytest.exit(
+			"BRM_BENCH_DIR is not set: run the suite through `scripts/dev test` (see README)", returncode=4
+		)
+	return Path(bench) / "sites"
+
+
+@pytest.fixture(scope="session")
+def site():
+	"""Connect frappe to the test site for the whole session; yields the site name."""
+	import frappe
+
+	sites_path = _bench_sites_path()
+	site_name = os.environ.get("BRM_TEST_SITE", "brm-test.localhost")
+	# frappe writes ../logs relative to the working directory: it must be the bench's sites folder
+	os.chdir(sites_path)
+	frappe.init(site=site_name, sites_path=str(sites_path))
+	frappe.connect()
+	frappe.flags.in_test = True
+	frappe.set_user("Administrator")
+	yield site_name
+	frappe.db.rollback()
+	frappe.destroy()
+
+
+@pytest.fixture
+def db(site):
+	"""Run the test in a transaction that is rolled back afterwards, as Administrator."""
+	import frappe
+
+	frappe.db.rollback()
+	frappe.set_user("Administrator")
+	frappe.local.message_log = []
+	try:
+		yield frappe.db
+	finally:
+		frappe.db.rollback()
+		frappe.set_user("Administrator")
+		frappe.local.message_log = []
+		frappe.flags.pop("brm_test_now", None)

@@ -1,0 +1,50 @@
+"""Run test code as a given user or with a given role, on the real site."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import frappe
+
+
+def make_user(email: str, roles: tuple[str, ...] = (), first_name: str | None = None) -> str:
+	"""Create (or reuse) an enabled System User with exactly these roles; returns the e-mail."""
+	if frappe.db.exists("User", email):
+		user = frappe.get_doc("User", email)
+	else:
+		user = frappe.get_doc(
+			{
+				"doctype": "User",
+				"email": email,
+				"first_name": first_name or email.split("@")[0],
+				"user_type": "System User",
+				"send_welcome_email": 0,
+				"enabled": 1,
+			}
+		)
+		user.flags.no_welcome_mail = True
+		user.insert(ignore_permissions=True)
+	user.set("roles", [])
+	user.add_roles(*roles)
+	return email
+
+
+@contextmanager
+def as_user(email: str) -> Iterator[str]:
+	"""Run the block as `email` (frappe.set_user), restoring the previous user afterwards."""
+	previous = frappe.session.user
+	frappe.set_user(email)
+	try:
+		yield email
+	finally:
+		frappe.set_user(previous)
+
+
+@contextmanager
+def as_role(*roles: str, email: str | None = None) -> Iterator[str]:
+	"""Run the block as a throw-away user holding exactly `roles` (plus frappe's automatic ones)."""
+	email = email or "brm-test-{}@example.com".format(
+		"-".join(r.lower().replace(" ", "-") for r in roles) or "none"
+	)
+	make_user(email, roles)
+	with as_user(email):
+		yield email
