@@ -1,0 +1,165 @@
+"""Factories for test records. Each makes a fresh record with unique names, inside the test's
+rolled-back transaction; keyword arguments override the defaults."""
+
+import frappe
+from frappe.utils import add_days, nowdate
+
+
+def uid(prefix: str = "") -> str:
+	return f"{prefix}{frappe.generate_hash(length=8)}"
+
+
+def make_customer(customer_name: str | None = None, **kw) -> "frappe.Document":
+	doc = frappe.get_doc(
+		{
+			"doctype": "Customer",
+			"customer_name": customer_name or uid("BRM Test Customer "),
+			"customer_type": "Company",
+			**kw,
+		}
+	)
+	return doc.insert(ignore_permissions=True)
+
+
+def make_contact(customer: str | None = None, email: str | None = None, **kw) -> "frappe.Document":
+	first = kw.pop("first_name", uid("Contact "))
+	email = email or f"{uid('c')}@example.com"
+	doc = frappe.get_doc(
+		{
+			"doctype": "Contact",
+			"first_name": first,
+			"email_ids": [{"email_id": email, "is_primary": 1}],
+			"links": [{"link_doctype": "Customer", "link_name": customer}] if customer else [],
+			**kw,
+		}
+	)
+	return doc.insert(ignore_permissions=True)
+
+
+def make_it_service(**kw) -> "frappe.Document":
+	doc = frappe.get_doc(
+		{
+			"doctype": "IT Service",
+			"service_name": kw.pop("service_name", uid("Service ")),
+			"lifecycle_status": "Catalogue",
+			"max_committable_availability": 99.5,
+			**kw,
+		}
+	)
+	return doc.insert(ignore_permissions=True)
+
+
+def make_portfolio(
+	customer: str | None = None, relationship_manager: str | None = None, **kw
+) -> "frappe.Document":
+	"""A Customer Portfolio (making the Customer too when none is given)."""
+	customer = customer or make_customer().name
+	if frappe.db.exists("Customer Portfolio", customer):
+		doc = frappe.get_doc("Customer Portfolio", customer)
+		doc.update({"relationship_manager": relationship_manager, **kw})
+		return doc.save(ignore_permissions=True)
+	doc = frappe.get_doc(
+		{
+			"doctype": "Customer Portfolio",
+			"customer": customer,
+			"relationship_manager": relationship_manager,
+			**kw,
+		}
+	)
+	return doc.insert(ignore_permissions=True)
+
+
+def make_agreement(customer: str | None = None, **kw) -> "frappe.Document":
+	customer = customer or make_portfolio().customer
+	doc = frappe.get_doc(
+		{
+			"doctype": "Customer Agreement",
+			"agreement_title": kw.pop("agreement_title", uid("Agreement ")),
+			"customer": customer,
+			"agreement_kind": "Internal",
+			"start_date": kw.pop("start_date", nowdate()),
+			"end_date": kw.pop("end_date", add_days(nowdate(), 365)),
+			**kw,
+		}
+	)
+	return doc.insert(ignore_permissions=True)
+
+
+def make_opportunity(customer: str | None = None, **kw) -> "frappe.Document":
+	customer = customer or make_portfolio().customer
+	doc = frappe.get_doc(
+		{
+			"doctype": "Service Opportunity",
+			"opportunity_title": kw.pop("opportunity_title", uid("Opportunity ")),
+			"customer": customer,
+			"opportunity_type": "New Service",
+			**kw,
+		}
+	)
+	return doc.insert(ignore_permissions=True)
+
+
+def make_business_case(customer: str | None = None, **kw) -> "frappe.Document":
+	customer = customer or make_portfolio().customer
+	doc = frappe.get_doc(
+		{
+			"doctype": "Business Case",
+			"title": kw.pop("title", uid("Business Case ")),
+			"customer": customer,
+			"discount_rate": 10,
+			"horizon_years": 3,
+			"costs": kw.pop(
+				"costs", [{"description": "Build", "cost_type": "Capex", "year": 0, "amount": 1000}]
+			),
+			"benefits": kw.pop(
+				"benefits",
+				[
+					{"description": "Savings", "benefit_type": "Cost Saving", "year": y, "amount": 400}
+					for y in (1, 2, 3)
+				],
+			),
+			"requirements": kw.pop(
+				"requirements",
+				[{"requirement": "Service available in office hours", "requirement_type": "Availability"}],
+			),
+			**kw,
+		}
+	)
+	return doc.insert(ignore_permissions=True)
+
+
+def make_survey_template(questions: list[tuple[str, str]] | None = None, **kw) -> "frappe.Document":
+	questions = questions or [
+		("How satisfied are you with the service?", "Rating"),
+		("How satisfied are you with your relationship manager?", "Rating"),
+		("How likely are you to recommend us?", "NPS"),
+		("Was your issue resolved?", "Yes/No"),
+		("Anything else?", "Text"),
+	]
+	doc = frappe.get_doc(
+		{
+			"doctype": "Satisfaction Survey Template",
+			"template_name": kw.pop("template_name", uid("Template ")),
+			"trigger": kw.pop("trigger", "Manual"),
+			"questions": [
+				{"question": q, "question_type": t, "mandatory": 0 if t == "Text" else 1}
+				for q, t in questions
+			],
+			**kw,
+		}
+	)
+	return doc.insert(ignore_permissions=True)
+
+
+def make_survey(customer: str | None = None, template: str | None = None, **kw) -> "frappe.Document":
+	customer = customer or make_portfolio().customer
+	doc = frappe.get_doc(
+		{
+			"doctype": "Satisfaction Survey",
+			"template": template or make_survey_template().name,
+			"customer": customer,
+			"email": kw.pop("email", f"{uid('r')}@example.com"),
+			**kw,
+		}
+	)
+	return doc.insert(ignore_permissions=True)
