@@ -15,3 +15,12 @@ export_python_type_annotations = True
 after_install = "brm_app.setup.install.after_install"
 after_migrate = "brm_app.setup.install.after_migrate"
 before_uninstall = "brm_app.setup.install.before_uninstall"
+
+# Document events (other apps' doctypes only)
+# ---------------
+doc_events = {
+	"Customer": {
+		"after_insert": "brm_app.brm_app.overrides.customer.after_insert",
+		"on_trash": "brm_app.brm_app.overrides.customer.on_trash",
+	},
+}

@@ -6,6 +6,8 @@ site in the same state each time: it creates what is missing and never duplicate
 
 import frappe
 
+from brm_app.brm_app.doctype.brm_settings.brm_settings import ensure_settings_defaults
+
 BRM_ROLES = ("BRM Process Owner", "BRM Process Manager", "Business Relationship Manager")
 
 
@@ -19,6 +21,7 @@ def after_migrate() -> None:
 
 def ensure_setup() -> None:
 	ensure_roles()
+	ensure_settings_defaults()
 
 
 def ensure_roles() -> None:

@@ -1,8 +1,111 @@
 # Copyright (c) 2026, brm_app developers and contributors
 # For license information, please see license.txt
 
+"""BRM Settings (single): survey sampling and timing, thresholds, health-score weights."""
+
+import frappe
+from frappe import _
 from frappe.model.document import Document
+from frappe.utils import cint, flt
+
+from brm_app.exceptions import InvalidSettingsError
+from brm_app.services.health import HealthInputError, validate_weights
+
+SETTINGS = "BRM Settings"
+
+# health-score part (brm_app.services.health.PARTS) -> BRM Settings field
+WEIGHT_FIELDS = {
+	"csat": "weight_csat",
+	"nps": "weight_nps",
+	"sla_compliance": "weight_sla",
+	"complaints": "weight_complaints",
+	"agreement_coverage": "weight_agreement_coverage",
+}
+PERCENT_FIELDS = ("survey_sampling_percent", "low_score_threshold")
+NON_NEGATIVE_FIELDS = (
+	"default_notice_period_days",
+	"two_level_approval_threshold",
+	"survey_delay_hours",
+	"reminder_after_days",
+	"max_reminders",
+	"contact_throttle_days",
+)
+AT_LEAST_ONE_FIELDS = ("survey_expiry_days",)
 
 
 class BRMSettings(Document):
-	pass
+	def validate(self):
+		self.validate_percentages()
+		self.validate_non_negative()
+		self.validate_expiry()
+		self.validate_health_weights()
+
+	def validate_percentages(self) -> None:
+		for fieldname in PERCENT_FIELDS:
+			value = flt(self.get(fieldname))
+			if not 0 <= value <= 100:
+				self._refuse(_("{0} must be between 0 and 100, not {1}."), fieldname, value)
+
+	def validate_non_negative(self) -> None:
+		for fieldname in NON_NEGATIVE_FIELDS:
+			value = flt(self.get(fieldname))
+			if value < 0:
+				self._refuse(_("{0} cannot be negative ({1})."), fieldname, value)
+
+	def validate_expiry(self) -> None:
+		for fieldname in AT_LEAST_ONE_FIELDS:
+			value = cint(self.get(fieldname))
+			if value < 1:
+				self._refuse(_("{0} must be at least 1 day, not {1}."), fieldname, value)
+
+	def validate_health_weights(self) -> None:
+		"""The five health-score weights are whole numbers >= 0 adding up to 100."""
+		weights = {part: cint(self.get(fieldname)) for part, fieldname in WEIGHT_FIELDS.items()}
+		try:
+			validate_weights(weights)
+		except HealthInputError as e:
+			frappe.throw(
+				_("Health score weights are not valid: {0}. They now add up to {1}.").format(
+					str(e), sum(weights.values())
+				),
+				exc=InvalidSettingsError,
+				title=_("Invalid Health Score Weights"),
+			)
+
+	def _refuse(self, message: str, fieldname: str, value) -> None:
+		frappe.throw(
+			message.format(frappe.bold(_(self.meta.get_label(fieldname))), value),
+			exc=InvalidSettingsError,
+			title=_("Invalid BRM Settings"),
+		)
+
+
+def get_settings() -> Document:
+	"""The BRM Settings document (cached; saving the settings clears the cache)."""
+	return frappe.get_cached_doc(SETTINGS)
+
+
+def health_weights() -> dict[str, int]:
+	"""Health-score weights keyed by part name, as brm_app.services.health.compute_health takes them."""
+	settings = get_settings()
+	return {part: cint(settings.get(fieldname)) for part, fieldname in WEIGHT_FIELDS.items()}
+
+
+def ensure_settings_defaults() -> None:
+	"""Give every BRM Settings field that has no stored value yet its default from the JSON.
+
+	frappe stores a single's defaults only when the single has no row at all (first install), so a field
+	added in a later version would stay empty. Values an administrator saved, even 0 or blank, are kept.
+	Idempotent: after the first run every field has a row.
+	"""
+	singles = frappe.qb.DocType("Singles")
+	stored = set(
+		frappe.qb.from_(singles).select(singles["field"]).where(singles.doctype == SETTINGS).run(pluck=True)
+	)
+	missing = {
+		df.fieldname: df.default
+		for df in frappe.get_meta(SETTINGS).fields
+		if df.default not in (None, "") and df.fieldname not in stored
+	}
+	if missing:
+		frappe.db.set_single_value(SETTINGS, missing, update_modified=False)

@@ -1,8 +1,168 @@
 # Copyright (c) 2026, brm_app developers and contributors
 # For license information, please see license.txt
 
+"""Customer Portfolio: what the provider knows about one customer (DESIGN.md S1, K1)."""
+
+import frappe
+from frappe import _
 from frappe.model.document import Document
+from frappe.utils import formatdate, getdate, today
+
+from brm_app.brm_app.doctype.it_service.it_service import RETIRED
+from brm_app.controllers.customer_linked import propagate_relationship_manager
+from brm_app.exceptions import (
+	DuplicatePortfolioError,
+	DuplicatePortfolioServiceError,
+	OutcomeAgreementError,
+	RetiredServiceError,
+	StakeholderContactError,
+)
+
+AGREED = "Agreed"
 
 
 class CustomerPortfolio(Document):
-	pass
+	def validate(self):
+		self.check_one_portfolio_per_customer()
+		self.set_relationship_manager_default()
+		self.validate_stakeholders()
+		self.validate_business_outcomes()
+		self.validate_services()
+
+	def on_update(self):
+		self.propagate_relationship_manager_change()
+
+	# validate steps
+
+	def check_one_portfolio_per_customer(self) -> None:
+		"""One portfolio per customer (it is named by the customer; this gives a clear message)."""
+		if not self.is_new():
+			return
+		existing = frappe.db.get_value("Customer Portfolio", {"customer": self.customer}, "name")
+		if existing:
+			frappe.throw(
+				_("Customer {0} already has a Customer Portfolio: {1}.").format(
+					frappe.bold(self.customer), frappe.bold(existing)
+				),
+				exc=DuplicatePortfolioError,
+				title=_("Duplicate Customer Portfolio"),
+			)
+
+	def set_relationship_manager_default(self) -> None:
+		"""An empty relationship manager defaults to the Customer's Account Manager."""
+		if not self.relationship_manager and self.customer:
+			self.relationship_manager = frappe.db.get_value("Customer", self.customer, "account_manager")
+
+	def validate_stakeholders(self) -> None:
+		"""Stakeholders are contacts of this customer, each listed once."""
+		seen = set()
+		for row in self.stakeholders:
+			if row.contact in seen:
+				frappe.throw(
+					_("Row {0}: Contact {1} is already a stakeholder.").format(
+						row.idx, frappe.bold(row.contact)
+					),
+					exc=StakeholderContactError,
+					title=_("Duplicate Stakeholder"),
+				)
+			seen.add(row.contact)
+		self._check_customer_contacts(
+			[(row.idx, row.contact) for row in self.stakeholders], _("Stakeholders")
+		)
+
+	def validate_business_outcomes(self) -> None:
+		"""K1: an Agreed outcome records when and by whom (a contact of this customer) it was agreed."""
+		for row in self.business_outcomes:
+			if row.status == AGREED and not (row.agreed_on and row.agreed_by):
+				frappe.throw(
+					_(
+						"Business Outcomes row {0}: an Agreed outcome needs Agreed On and Agreed By (the customer's contact who agreed it)."
+					).format(row.idx),
+					exc=OutcomeAgreementError,
+					title=_("Agreement Evidence Missing"),
+				)
+			if row.agreed_on and getdate(row.agreed_on) > getdate(today()):
+				frappe.throw(
+					_("Business Outcomes row {0}: Agreed On {1} is in the future.").format(
+						row.idx, formatdate(row.agreed_on)
+					),
+					exc=OutcomeAgreementError,
+					title=_("Invalid Agreement Date"),
+				)
+		self._check_customer_contacts(
+			[(row.idx, row.agreed_by) for row in self.business_outcomes if row.agreed_by],
+			_("Business Outcomes"),
+		)
+
+	def validate_services(self) -> None:
+		"""Each service is listed once; a Retired service cannot start being consumed."""
+		seen = set()
+		for row in self.services:
+			if row.it_service in seen:
+				frappe.throw(
+					_("Services Consumed row {0}: IT Service {1} is already listed.").format(
+						row.idx, frappe.bold(row.it_service)
+					),
+					exc=DuplicatePortfolioServiceError,
+					title=_("Duplicate Service"),
+				)
+			seen.add(row.it_service)
+
+		before = self.get_doc_before_save()
+		already_consumed = {row.it_service for row in before.services} if before else set()
+		added = [row for row in self.services if row.it_service not in already_consumed]
+		if not added:
+			return
+		retired = set(
+			frappe.get_all(
+				"IT Service",
+				filters={"name": ("in", [row.it_service for row in added]), "lifecycle_status": RETIRED},
+				pluck="name",
+			)
+		)
+		for row in added:
+			if row.it_service in retired:
+				frappe.throw(
+					_("Services Consumed row {0}: IT Service {1} is Retired and cannot be added.").format(
+						row.idx, frappe.bold(row.it_service)
+					),
+					exc=RetiredServiceError,
+					title=_("Retired Service"),
+				)
+
+	# on_update steps
+
+	def propagate_relationship_manager_change(self) -> None:
+		"""A new relationship manager takes over every record hanging off the portfolio."""
+		if self.get_doc_before_save() is None or not self.has_value_changed("relationship_manager"):
+			return
+		propagate_relationship_manager(self.name, self.relationship_manager)
+
+	# helpers
+
+	def _check_customer_contacts(self, rows: list[tuple[int, str]], table_label: str) -> None:
+		"""Refuse any contact (by row) that is not linked to this portfolio's customer."""
+		contacts = {contact for _idx, contact in rows if contact}
+		if not contacts:
+			return
+		linked = set(
+			frappe.get_all(
+				"Dynamic Link",
+				filters={
+					"parenttype": "Contact",
+					"parent": ("in", list(contacts)),
+					"link_doctype": "Customer",
+					"link_name": self.customer,
+				},
+				pluck="parent",
+			)
+		)
+		for idx, contact in rows:
+			if contact and contact not in linked:
+				frappe.throw(
+					_("{0} row {1}: Contact {2} is not a contact of Customer {3}.").format(
+						table_label, idx, frappe.bold(contact), frappe.bold(self.customer)
+					),
+					exc=StakeholderContactError,
+					title=_("Not a Contact of this Customer"),
+				)

@@ -1,0 +1,26 @@
+// Copyright (c) 2026, brm_app developers and contributors
+// For license information, please see license.txt
+
+frappe.listview_settings["Customer Portfolio"] = {
+	add_fields: ["health_rag", "health_score", "relationship_status"],
+	get_indicator(doc) {
+		const health_colours = { Green: "green", Amber: "orange", Red: "red" };
+		if (doc.health_rag) {
+			return [
+				__("Health: {0}", [__(doc.health_rag)]),
+				health_colours[doc.health_rag] || "gray",
+				`health_rag,=,${doc.health_rag}`,
+			];
+		}
+		const status_colours = {
+			Prospect: "blue",
+			Active: "green",
+			"At Risk": "orange",
+			Dormant: "gray",
+			Ended: "darkgrey",
+		};
+		const status = doc.relationship_status;
+		if (!status) return;
+		return [__(status), status_colours[status] || "gray", `relationship_status,=,${status}`];
+	},
+};
