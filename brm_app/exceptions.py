@@ -6,6 +6,7 @@ import frappe
 class BRMValidationError(frappe.ValidationError):
 	"""Base class of brm_app's own validation errors."""
 
+
 # Customer Portfolio, IT Service, BRM Settings and link integrity (issue "Domain model", part A)
 
 
@@ -40,3 +41,113 @@ class InvalidSettingsError(BRMValidationError):
 class BRMLinkExistsError(BRMValidationError, frappe.LinkExistsError):
 	"""A record that BRM records use cannot be deleted (the message names them)."""
 
+
+# Business Case, Satisfaction Survey and its template (issue "Domain model", part C)
+
+
+class BusinessCaseFinanceError(BRMValidationError):
+	"""The cost / benefit lines, discount rate or horizon of a business case are not valid."""
+
+
+class BusinessCaseSizeError(BRMValidationError):
+	"""A business case text or table is larger than allowed."""
+
+
+class BusinessCaseOpportunityError(BRMValidationError):
+	"""The business case's service opportunity belongs to another customer."""
+
+
+class PreparedByChangeError(BRMValidationError):
+	"""The "prepared by" of an existing business case cannot change (it anchors the no-self-approval rule)."""
+
+
+class RequirementSignOffError(BRMValidationError):
+	"""A requirement sign-off is incomplete, in the future, not by the signing user, or not allowed now."""
+
+
+class FundingError(BRMValidationError):
+	"""A funding status that does not exist, or a budget holder who is not a contact of the customer."""
+
+
+class SurveyTemplateError(BRMValidationError):
+	"""A survey template without questions, with an unknown question type or too many questions."""
+
+
+class SurveyTemplateDisabledError(BRMValidationError):
+	"""A survey cannot be made from a disabled template."""
+
+
+class SurveyContactError(BRMValidationError):
+	"""The survey's contact is not a contact of the survey's customer."""
+
+
+class SurveyAnswerValidationError(BRMValidationError):
+	"""An answer does not fit its question type, or a mandatory answer is missing."""
+
+
+class SurveyDateError(BRMValidationError):
+	"""Survey times out of order (responded or expiring before it was sent)."""
+
+
+class SurveyResponseLockedError(BRMValidationError):
+	"""A responded survey's answers and status cannot change any more."""
+
+
+class SurveyClosedError(BRMValidationError):
+	"""The survey can no longer be answered (already responded, expired or cancelled)."""
+
+
+# Customer Agreement and Service Opportunity (issue "Domain model", part B)
+
+
+class AgreementDateError(BRMValidationError):
+	"""Agreement dates out of order: end not after start, signed in the future or after the end."""
+
+
+class AgreementServiceError(BRMValidationError):
+	"""A covered service is listed twice, is Retired, or has an availability target out of 0-100."""
+
+
+class AvailabilityOverCommitError(BRMValidationError):
+	"""An availability target above what the IT Service can commit to (no over-commitment, S2)."""
+
+
+class SLANotApplicableError(BRMValidationError):
+	"""A covered service's Service Level Agreement is disabled or does not apply to the customer."""
+
+
+class AgreementSignatoryError(BRMValidationError):
+	"""An external agreement without contract or signatories, a contract or customer signatory of
+	another party."""
+
+
+class NoticePeriodError(BRMValidationError):
+	"""A negative notice period, or one not shorter than the agreement."""
+
+
+class AgreementSignOffError(BRMValidationError):
+	"""The agreement cannot be activated (submitted) before its sign-off is recorded."""
+
+
+class AgreementRenewalError(BRMValidationError):
+	"""The agreement cannot be renewed (not submitted, or already renewed)."""
+
+
+class AgreementTerminationError(BRMValidationError):
+	"""The agreement cannot be terminated (not submitted, already ended, or no reason given)."""
+
+
+class OpportunityValueError(BRMValidationError):
+	"""A negative estimated value or cost on a service opportunity."""
+
+
+class OpportunityImpactError(BRMValidationError):
+	"""A service change or retirement opportunity without impacted services."""
+
+
+class OpportunityStatusTransitionError(BRMValidationError):
+	"""A status change that skips a step, goes back, or leaves a final status."""
+
+
+class OpportunityBusinessCaseError(BRMValidationError):
+	"""A business case cannot be made from this opportunity (closed, or it has one already)."""
