@@ -1,8 +1,466 @@
 # Copyright (c) 2026, brm_app developers and contributors
 # For license information, please see license.txt
 
+"""Customer Agreement (DESIGN.md S2): an agreement with a customer, internal (non-contractual) or
+external (a contract), over a set of IT Services with their SLAs and availability targets.
+
+Submitting activates it (sign-off recorded); afterwards only the status and termination can change.
+The status is derived by brm_app.services.agreement_status and refreshed daily by
+`update_agreement_statuses`.
+"""
+
+import frappe
+from frappe import _
 from frappe.model.document import Document
+from frappe.utils import cint, date_diff, flt, formatdate, getdate, nowdate
+
+from brm_app.controllers.customer_linked import link_portfolio
+from brm_app.exceptions import (
+	AgreementDateError,
+	AgreementRenewalError,
+	AgreementServiceError,
+	AgreementSignatoryError,
+	AgreementSignOffError,
+	AgreementTerminationError,
+	AvailabilityOverCommitError,
+	NoticePeriodError,
+	SLANotApplicableError,
+)
+from brm_app.services.agreement_status import (
+	CANCELLED,
+	EXPIRED,
+	TERMINATED,
+	derive_status,
+	renewal_period,
+)
+
+DEFAULT_NOTICE_PERIOD_DAYS = 60
 
 
 class CustomerAgreement(Document):
-	pass
+	def validate(self):
+		link_portfolio(self)
+		self.validate_dates()
+		self.set_default_notice_period()
+		self.validate_notice_period()
+		self.validate_services()
+		self.validate_service_level_agreements()
+		self.validate_contract_and_signatories()
+		self.set_status()
+
+	def before_submit(self):
+		self.validate_sign_off()
+
+	def on_submit(self):
+		self.set_status(update=True)
+
+	def on_cancel(self):
+		self.set_status(update=True)
+
+	def before_update_after_submit(self):
+		self.validate_termination()
+
+	def on_update_after_submit(self):
+		self.set_status(update=True)
+
+	# --- validation steps ----------------------------------------------------------------------
+
+	def validate_dates(self):
+		if self.start_date and self.end_date and getdate(self.end_date) <= getdate(self.start_date):
+			frappe.throw(
+				_("End Date {0} must be after Start Date {1}.").format(
+					formatdate(self.end_date), formatdate(self.start_date)
+				),
+				exc=AgreementDateError,
+				title=_("Invalid Dates"),
+			)
+		if not self.signed_on:
+			return
+		if getdate(self.signed_on) > getdate(nowdate()):
+			frappe.throw(
+				_("Signed On cannot be in the future."), exc=AgreementDateError, title=_("Invalid Dates")
+			)
+		if self.end_date and getdate(self.signed_on) > getdate(self.end_date):
+			frappe.throw(
+				_("Signed On {0} cannot be after the End Date {1}.").format(
+					formatdate(self.signed_on), formatdate(self.end_date)
+				),
+				exc=AgreementDateError,
+				title=_("Invalid Dates"),
+			)
+
+	def set_default_notice_period(self):
+		"""Empty notice period: the BRM Settings default, capped so that it fits in the agreement."""
+		if self.notice_period_days not in (None, ""):
+			return
+		default = cint(
+			frappe.db.get_single_value("BRM Settings", "default_notice_period_days")
+			or DEFAULT_NOTICE_PERIOD_DAYS
+		)
+		duration = self.duration_in_days()
+		if duration is not None:
+			default = min(default, max(duration - 1, 0))
+		self.notice_period_days = default
+
+	def validate_notice_period(self):
+		notice = cint(self.notice_period_days)
+		if notice < 0:
+			frappe.throw(
+				_("Notice Period cannot be negative."),
+				exc=NoticePeriodError,
+				title=_("Invalid Notice Period"),
+			)
+		duration = self.duration_in_days()
+		if duration is not None and notice >= duration:
+			frappe.throw(
+				_("Notice Period ({0} days) must be shorter than the agreement ({1} days).").format(
+					notice, duration
+				),
+				exc=NoticePeriodError,
+				title=_("Invalid Notice Period"),
+			)
+
+	def validate_services(self):
+		"""Each covered service once, not Retired, with an availability target it can commit to."""
+		seen = set()
+		services = self.get_it_services()
+		for row in self.services:
+			if row.it_service in seen:
+				frappe.throw(
+					_("Row {0}: IT Service {1} is listed more than once.").format(
+						row.idx, frappe.bold(row.it_service)
+					),
+					exc=AgreementServiceError,
+					title=_("Duplicate Service"),
+				)
+			seen.add(row.it_service)
+			service = services.get(row.it_service)
+			if not service:
+				continue  # frappe's link validation reports the missing record
+			if service.lifecycle_status == "Retired":
+				frappe.throw(
+					_("Row {0}: IT Service {1} is Retired and cannot be covered by an agreement.").format(
+						row.idx, frappe.bold(row.it_service)
+					),
+					exc=AgreementServiceError,
+					title=_("Retired Service"),
+				)
+			self.validate_availability_target(row, service)
+
+	def validate_availability_target(self, row, service):
+		target = flt(row.availability_target)
+		if not target:
+			return
+		if target < 0 or target > 100:
+			frappe.throw(
+				_("Row {0}: the availability target of {1} must be between 0 and 100%.").format(
+					row.idx, frappe.bold(row.it_service)
+				),
+				exc=AgreementServiceError,
+				title=_("Invalid Availability Target"),
+			)
+		maximum = flt(service.max_committable_availability)
+		if target > maximum:
+			frappe.throw(
+				_(
+					"Row {0}: the availability target {1}% for {2} is above the {3}% the provider can commit to."
+				).format(row.idx, target, frappe.bold(row.it_service), maximum),
+				exc=AvailabilityOverCommitError,
+				title=_("Over-commitment"),
+			)
+
+	def validate_service_level_agreements(self):
+		"""Each row's SLA must be enabled and apply to this customer; empty: the service's default SLA."""
+		services = self.get_it_services()
+		for row in self.services:
+			if not row.service_level_agreement:
+				default_sla = services.get(row.it_service, frappe._dict()).get("default_sla")
+				if default_sla and sla_applies(default_sla, self.customer):
+					row.service_level_agreement = default_sla
+				continue
+			if not sla_applies(row.service_level_agreement, self.customer):
+				frappe.throw(
+					_(
+						"Row {0}: Service Level Agreement {1} is disabled or does not apply to customer {2}."
+					).format(row.idx, frappe.bold(row.service_level_agreement), frappe.bold(self.customer)),
+					exc=SLANotApplicableError,
+					title=_("Service Level Agreement Not Applicable"),
+				)
+
+	def validate_contract_and_signatories(self):
+		if self.contract:
+			party = frappe.db.get_value(
+				"Contract", self.contract, ["party_type", "party_name", "docstatus"], as_dict=True
+			)
+			if party and (
+				party.party_type != "Customer" or party.party_name != self.customer or party.docstatus == 2
+			):
+				frappe.throw(
+					_("Contract {0} is not a valid contract of customer {1}.").format(
+						frappe.bold(self.contract), frappe.bold(self.customer)
+					),
+					exc=AgreementSignatoryError,
+					title=_("Invalid Contract"),
+				)
+		if self.customer_signatory and not is_contact_of_customer(self.customer_signatory, self.customer):
+			frappe.throw(
+				_("Customer Signatory {0} is not a contact of customer {1}.").format(
+					frappe.bold(self.customer_signatory), frappe.bold(self.customer)
+				),
+				exc=AgreementSignatoryError,
+				title=_("Invalid Signatory"),
+			)
+		if (
+			self.agreement_kind == "External"
+			and not self.contract
+			and not (self.customer_signatory and self.provider_signatory)
+		):
+			frappe.throw(
+				_(
+					"An external agreement needs an ERPNext Contract, or both a Customer Signatory and a Provider Signatory."
+				),
+				exc=AgreementSignatoryError,
+				title=_("Contract or Signatories Required"),
+			)
+
+	def validate_sign_off(self):
+		"""Activation needs the sign-off: both signatories for external agreements, the date for all."""
+		missing = []
+		if self.agreement_kind == "External":
+			if not self.customer_signatory:
+				missing.append(_("Customer Signatory"))
+			if not self.provider_signatory:
+				missing.append(_("Provider Signatory"))
+		if not self.signed_on:
+			missing.append(_("Signed On"))
+		if missing:
+			frappe.throw(
+				_("Record the sign-off before activating the agreement. Missing: {0}.").format(
+					", ".join(missing)
+				),
+				exc=AgreementSignOffError,
+				title=_("Sign-off Incomplete"),
+			)
+
+	def validate_termination(self):
+		if self.terminated_on and not (self.termination_reason or "").strip():
+			frappe.throw(
+				_("A terminated agreement needs a Termination Reason."),
+				exc=AgreementTerminationError,
+				title=_("Termination Reason Required"),
+			)
+
+	# --- status ----------------------------------------------------------------------------------
+
+	def get_derived_status(self, today=None) -> str:
+		return derive_status(
+			self.docstatus,
+			self.get("workflow_state"),
+			getdate(self.start_date),
+			getdate(self.end_date),
+			cint(self.notice_period_days),
+			getdate(today or nowdate()),
+			getdate(self.terminated_on) if self.terminated_on else None,
+		)
+
+	def set_status(self, update: bool = False):
+		status = self.get_derived_status()
+		if update:
+			if status != self.status:
+				self.db_set("status", status)
+		else:
+			self.status = status
+
+	# --- helpers ---------------------------------------------------------------------------------
+
+	def duration_in_days(self) -> int | None:
+		if not (self.start_date and self.end_date):
+			return None
+		return date_diff(self.end_date, self.start_date)
+
+	def get_it_services(self) -> dict:
+		names = list({row.it_service for row in self.services if row.it_service})
+		if not names:
+			return {}
+		rows = frappe.get_all(
+			"IT Service",
+			filters={"name": ("in", names)},
+			fields=["name", "lifecycle_status", "max_committable_availability", "default_sla"],
+		)
+		return {row.name: row for row in rows}
+
+
+def sla_applies(sla_name: str, customer: str) -> bool:
+	"""Whether an enabled ERPNext Service Level Agreement applies to `customer`: it is the default SLA,
+	or its entity is the customer, the customer's group or the customer's territory."""
+	sla = frappe.db.get_value(
+		"Service Level Agreement",
+		sla_name,
+		["enabled", "default_service_level_agreement", "entity_type", "entity"],
+		as_dict=True,
+	)
+	if not sla or not sla.enabled:
+		return False
+	if sla.default_service_level_agreement:
+		return True
+	if not sla.entity:
+		return False
+	if sla.entity_type == "Customer":
+		return sla.entity == customer
+	group, territory = frappe.db.get_value("Customer", customer, ["customer_group", "territory"]) or (
+		None,
+		None,
+	)
+	if sla.entity_type == "Customer Group":
+		return sla.entity == group
+	if sla.entity_type == "Territory":
+		return sla.entity == territory
+	return False
+
+
+def is_contact_of_customer(contact: str, customer: str) -> bool:
+	return bool(
+		frappe.db.exists(
+			"Dynamic Link",
+			{
+				"parenttype": "Contact",
+				"parent": contact,
+				"link_doctype": "Customer",
+				"link_name": customer,
+			},
+		)
+	)
+
+
+# --- whitelisted actions ---------------------------------------------------------------------------
+
+
+@frappe.whitelist(methods=["POST"])
+def renew_agreement(source_name: str) -> str:
+	"""Create the next version of a submitted agreement as a Draft, starting the day after it ends and
+	lasting as long; returns the new agreement's name."""
+	frappe.has_permission("Customer Agreement", "create", throw=True)
+	source = frappe.get_doc("Customer Agreement", source_name)
+	source.check_permission("read")
+
+	if source.docstatus != 1:
+		frappe.throw(
+			_("Only a submitted agreement can be renewed."),
+			exc=AgreementRenewalError,
+			title=_("Cannot Renew"),
+		)
+	existing = frappe.db.get_value(
+		"Customer Agreement", {"previous_agreement": source.name, "docstatus": ("<", 2)}, "name"
+	)
+	if existing:
+		frappe.throw(
+			_("Agreement {0} has already been renewed by {1}.").format(
+				frappe.bold(source.name), frappe.bold(existing)
+			),
+			exc=AgreementRenewalError,
+			title=_("Already Renewed"),
+		)
+
+	start_date, end_date = renewal_period(getdate(source.start_date), getdate(source.end_date))
+	renewal = frappe.copy_doc(source, ignore_no_copy=False)
+	renewal.update(
+		{
+			"docstatus": 0,
+			"start_date": start_date,
+			"end_date": end_date,
+			"previous_agreement": source.name,
+			"status": "Draft",
+			# the sign-off belongs to the old version: the new one is signed afresh
+			"signed_on": None,
+			"evidence": None,
+		}
+	)
+	renewal.insert()
+	return renewal.name
+
+
+@frappe.whitelist(methods=["POST"])
+def terminate_agreement(name: str, reason: str) -> str:
+	"""Terminate a submitted agreement today, with a reason; returns the new status."""
+	doc = frappe.get_doc("Customer Agreement", name)
+	doc.check_permission("write")
+
+	if doc.docstatus != 1:
+		frappe.throw(
+			_("Only a submitted agreement can be terminated."),
+			exc=AgreementTerminationError,
+			title=_("Cannot Terminate"),
+		)
+	if doc.status in (TERMINATED, EXPIRED, CANCELLED) or doc.terminated_on:
+		frappe.throw(
+			_("Agreement {0} has already ended ({1}).").format(frappe.bold(doc.name), _(doc.status)),
+			exc=AgreementTerminationError,
+			title=_("Cannot Terminate"),
+		)
+	reason = (reason or "").strip()
+	if not reason:
+		frappe.throw(
+			_("Give the reason for the termination."),
+			exc=AgreementTerminationError,
+			title=_("Termination Reason Required"),
+		)
+
+	doc.terminated_on = nowdate()
+	doc.termination_reason = reason
+	doc.save()
+	return doc.status
+
+
+# --- scheduled job ---------------------------------------------------------------------------------
+
+
+def update_agreement_statuses() -> int:
+	"""Daily: bring the status of submitted agreements in line with today (Active -> Expiring ->
+	Expired, Terminated). One UPDATE per new status; idempotent. Returns how many agreements changed."""
+	today = getdate(nowdate())
+	rows = frappe.get_all(
+		"Customer Agreement",
+		# Expired and Terminated are final for a submitted agreement (its dates cannot change any more)
+		filters={"docstatus": 1, "status": ("not in", (EXPIRED, TERMINATED, CANCELLED))},
+		fields=["name", "status", "start_date", "end_date", "notice_period_days", "terminated_on"],
+	)
+	stale: dict[str, list[str]] = {}
+	for row in rows:
+		try:
+			status = derive_status(
+				1,
+				None,
+				getdate(row.start_date),
+				getdate(row.end_date),
+				cint(row.notice_period_days),
+				today,
+				getdate(row.terminated_on) if row.terminated_on else None,
+			)
+		except Exception:
+			frappe.log_error(
+				title=_("Customer Agreement status update failed"),
+				reference_doctype="Customer Agreement",
+				reference_name=row.name,
+			)
+			continue
+		if status != row.status:
+			stale.setdefault(status, []).append(row.name)
+
+	changed = 0
+	table = frappe.qb.DocType("Customer Agreement")
+	for status, names in stale.items():
+		try:
+			(
+				frappe.qb.update(table)
+				.set(table.status, status)
+				.where(table.name.isin(names))
+				.where(table.docstatus == 1)
+			).run()
+			changed += len(names)
+		except Exception:
+			frappe.log_error(
+				title=_("Customer Agreement status update failed"),
+				message=frappe.get_traceback() + "\n" + ", ".join(names),
+				reference_doctype="Customer Agreement",
+			)
+	return changed
