@@ -7,6 +7,9 @@ site in the same state each time: it creates what is missing and never duplicate
 import frappe
 
 from brm_app.brm_app.doctype.brm_settings.brm_settings import ensure_settings_defaults
+from brm_app.brm_app.doctype.satisfaction_survey_template.satisfaction_survey_template import (
+	ensure_default_templates,
+)
 
 BRM_ROLES = ("BRM Process Owner", "BRM Process Manager", "Business Relationship Manager")
 
@@ -22,6 +25,7 @@ def after_migrate() -> None:
 def ensure_setup() -> None:
 	ensure_roles()
 	ensure_settings_defaults()
+	ensure_default_templates()
 
 
 def ensure_roles() -> None:

@@ -1,8 +1,338 @@
 # Copyright (c) 2026, brm_app developers and contributors
 # For license information, please see license.txt
 
+"""Business Case (DESIGN.md S3 b, K2): the investment case of a service opportunity.
+
+The finance figures are computed here on the server (brm_app.services.finance) and overwrite whatever the
+client sent. `prepared_by` is set once on insert and never changes: the approval workflow refuses
+self-approval against it (SECURITY.md case 6), because `owner` can be rewritten. A submitted (approved)
+case is immutable; to change it, cancel and amend.
+"""
+
+import frappe
+from frappe import _
 from frappe.model.document import Document
+from frappe.utils import cint, flt, get_datetime, now_datetime
+
+from brm_app.controllers.customer_linked import link_portfolio
+from brm_app.exceptions import (
+	BusinessCaseFinanceError,
+	BusinessCaseOpportunityError,
+	BusinessCaseSizeError,
+	FundingError,
+	PreparedByChangeError,
+	RequirementSignOffError,
+)
+from brm_app.services.finance import FinanceInputError, compute_business_case
+
+FUNDING_STATUSES = ("Not Requested", "Requested", "Approved", "Declined")
+# Opportunity statuses that move on to "Business Case" once a case is made for them.
+OPPORTUNITY_OPEN_STATUSES = ("New", "Assessing")
+OPPORTUNITY_CASE_STATUS = "Business Case"
+# Bounds (SECURITY.md case 17): long texts and big tables are refused before any work is done on them.
+MAX_LONG_TEXT = 100_000  # objectives, risks
+MAX_SHORT_TEXT = 10_000  # requirement texts, decision notes
+MAX_REQUIREMENTS = 1000
+LONG_TEXT_FIELDS = ("objectives", "risks")
+SHORT_TEXT_FIELDS = ("decision_notes",)
+DECISION_FIELDS = ("decision", "approver", "decided_on")
+REQUIREMENT_TEXT_FIELDS = ("requirement", "acceptance_criteria", "sign_off_evidence")
 
 
 class BusinessCase(Document):
-	pass
+	def before_insert(self):
+		self.prepared_by = frappe.session.user
+		# a new case (an amendment included) has no decision yet; decisions come from the approval
+		for fieldname in DECISION_FIELDS:
+			self.set(fieldname, None)
+
+	def validate(self):
+		self.validate_sizes()
+		link_portfolio(self)
+		self.validate_opportunity()
+		self.validate_prepared_by()
+		self.validate_requirements()
+		self.validate_funding()
+		self.compute_finance()
+
+	def on_update(self):
+		self.update_opportunity()
+
+	def all_requirements_signed_off(self) -> bool:
+		return all_requirements_signed_off(self)
+
+	# validation steps
+
+	def validate_sizes(self):
+		"""Refuse oversized texts and tables before they are sanitised, stored or computed on."""
+		for fieldname in LONG_TEXT_FIELDS:
+			self._check_text_length(self, fieldname, MAX_LONG_TEXT)
+		for fieldname in SHORT_TEXT_FIELDS:
+			self._check_text_length(self, fieldname, MAX_SHORT_TEXT)
+		if len(self.requirements) > MAX_REQUIREMENTS:
+			frappe.throw(
+				_("A business case can have at most {0} requirements.").format(MAX_REQUIREMENTS),
+				exc=BusinessCaseSizeError,
+				title=_("Too Many Requirements"),
+			)
+		for row in self.requirements:
+			for fieldname in REQUIREMENT_TEXT_FIELDS:
+				self._check_text_length(row, fieldname, MAX_SHORT_TEXT)
+
+	def _check_text_length(self, doc, fieldname: str, limit: int):
+		value = doc.get(fieldname)
+		if isinstance(value, str) and len(value) > limit:
+			label = _(doc.meta.get_label(fieldname))
+			if doc.get("parentfield"):
+				label = _("Row {0}: {1}").format(doc.idx, label)
+			frappe.throw(
+				_("{0} is too long: at most {1} characters are allowed.").format(label, limit),
+				exc=BusinessCaseSizeError,
+				title=_("Text Too Long"),
+			)
+
+	def validate_opportunity(self):
+		if not self.service_opportunity:
+			return
+		opportunity_customer = frappe.db.get_value(
+			"Service Opportunity", self.service_opportunity, "customer"
+		)
+		if opportunity_customer != self.customer:
+			frappe.throw(
+				_("Service Opportunity {0} belongs to customer {1}, not to {2}.").format(
+					frappe.bold(self.service_opportunity),
+					frappe.bold(opportunity_customer),
+					frappe.bold(self.customer),
+				),
+				exc=BusinessCaseOpportunityError,
+				title=_("Wrong Customer"),
+			)
+
+	def validate_prepared_by(self):
+		"""Keep `prepared_by` as it was stored, whoever saves (Administrator included)."""
+		if self.is_new():
+			if not self.prepared_by:
+				self.prepared_by = frappe.session.user
+			return
+		stored = frappe.db.get_value(self.doctype, self.name, ["prepared_by", "owner"], as_dict=True)
+		if not stored:
+			return
+		if not stored.prepared_by:
+			# a record stored without it (e.g. by a direct database write): anchor it to its creator
+			self.prepared_by = stored.owner
+			return
+		if self.prepared_by != stored.prepared_by:
+			frappe.throw(
+				_("Prepared By cannot be changed once the business case exists (it was {0}).").format(
+					frappe.bold(stored.prepared_by)
+				),
+				exc=PreparedByChangeError,
+				title=_("Not Allowed"),
+			)
+
+	def validate_requirements(self):
+		stored = self._stored_sign_offs()
+		now = now_datetime()
+		for row in self.requirements:
+			if bool(row.signed_off_by) != bool(row.signed_off_on):
+				frappe.throw(
+					_("Row {0}: a sign-off needs both Signed Off By and Signed Off On.").format(row.idx),
+					exc=RequirementSignOffError,
+					title=_("Incomplete Sign-off"),
+				)
+			if not row.signed_off_on:
+				continue
+			if get_datetime(row.signed_off_on) > now:
+				frappe.throw(
+					_("Row {0}: Signed Off On cannot be in the future.").format(row.idx),
+					exc=RequirementSignOffError,
+					title=_("Invalid Sign-off"),
+				)
+			before = stored.get(row.name)
+			changed = not before or (
+				before.signed_off_by != row.signed_off_by
+				or _datetime(before.signed_off_on) != _datetime(row.signed_off_on)
+			)
+			if changed and row.signed_off_by != frappe.session.user:
+				frappe.throw(
+					_("Row {0}: you can only record your own sign-off, not one by {1}.").format(
+						row.idx, frappe.bold(row.signed_off_by)
+					),
+					exc=RequirementSignOffError,
+					title=_("Invalid Sign-off"),
+				)
+
+	def _stored_sign_offs(self) -> dict:
+		"""Sign-offs already on record, by row name: the stored rows of this case, and for an amendment
+		the rows of the case it amends that carry over unchanged (same requirement, same sign-off)."""
+		if not self.is_new():
+			return {row.name: row for row in self._signed_rows(self.name) if row.signed_off_by}
+		if not self.amended_from:
+			return {}
+		previous = {
+			(row.requirement, row.acceptance_criteria, row.signed_off_by, _datetime(row.signed_off_on))
+			for row in self._signed_rows(self.amended_from)
+		}
+		return {
+			row.name: row
+			for row in self.requirements
+			if (row.requirement, row.acceptance_criteria, row.signed_off_by, _datetime(row.signed_off_on))
+			in previous
+		}
+
+	def _signed_rows(self, parent: str) -> list:
+		return frappe.get_all(
+			"Business Case Requirement",
+			filters={
+				"parent": parent,
+				"parenttype": self.doctype,
+				"parentfield": "requirements",
+				"signed_off_by": ("is", "set"),
+			},
+			fields=["name", "requirement", "acceptance_criteria", "signed_off_by", "signed_off_on"],
+		)
+
+	def validate_funding(self):
+		if self.funding_status not in FUNDING_STATUSES:
+			frappe.throw(
+				_("Funding Status must be one of: {0}.").format(
+					", ".join(_(status) for status in FUNDING_STATUSES)
+				),
+				exc=FundingError,
+				title=_("Invalid Funding Status"),
+			)
+		if self.budget_holder and not is_contact_of_customer(self.budget_holder, self.customer):
+			frappe.throw(
+				_("Budget Holder {0} is not a contact of customer {1}.").format(
+					frappe.bold(self.budget_holder), frappe.bold(self.customer)
+				),
+				exc=FundingError,
+				title=_("Invalid Budget Holder"),
+			)
+
+	def compute_finance(self):
+		"""Compute the figures on the server; values sent by the client are overwritten."""
+		for row in [*self.costs, *self.benefits]:
+			# the same casts frappe applies when storing the rows, so the figures match what is stored
+			row.year = cint(row.year)
+			row.amount = flt(row.amount)
+		try:
+			result = compute_business_case(
+				self.costs, self.benefits, flt(self.discount_rate), _whole_number(self.horizon_years)
+			)
+		except FinanceInputError as exc:
+			frappe.throw(
+				_("The figures of this business case cannot be computed: {0}").format(str(exc)),
+				exc=BusinessCaseFinanceError,
+				title=_("Invalid Costs or Benefits"),
+			)
+		self.total_cost = result.total_cost
+		self.total_benefit = result.total_benefit
+		self.net_benefit = result.net_benefit
+		self.npv = result.npv
+		self.roi_percent = result.roi_percent
+		if result.payback_years is None:
+			self.payback_years = 0
+			self.payback_label = _("Never")
+		else:
+			self.payback_years = result.payback_years
+			self.payback_label = _("{0} years").format(_format_number(result.payback_years))
+		self.irr_percent = result.irr_percent
+		self.irr_label = _("Not defined") if result.irr_percent is None else f"{result.irr_percent:.2f}%"
+
+	# after save
+
+	def update_opportunity(self):
+		"""Link the opportunity to this case and move it on, without running its own validation."""
+		if not self.service_opportunity:
+			return
+		opportunity = frappe.db.get_value(
+			"Service Opportunity", self.service_opportunity, ["business_case", "status"], as_dict=True
+		)
+		if not opportunity:
+			return
+		values = {}
+		if opportunity.business_case != self.name:
+			values["business_case"] = self.name
+		if opportunity.status in OPPORTUNITY_OPEN_STATUSES:
+			values["status"] = OPPORTUNITY_CASE_STATUS
+		if values:
+			frappe.db.set_value("Service Opportunity", self.service_opportunity, values)
+
+
+def all_requirements_signed_off(doc) -> bool:
+	"""True when the case has at least one requirement and every requirement is signed off."""
+	requirements = doc.get("requirements") or []
+	return bool(requirements) and all(row.signed_off_by and row.signed_off_on for row in requirements)
+
+
+def is_contact_of_customer(contact: str, customer: str | None) -> bool:
+	return bool(
+		customer
+		and frappe.db.exists(
+			"Dynamic Link",
+			{
+				"parenttype": "Contact",
+				"parent": contact,
+				"link_doctype": "Customer",
+				"link_name": customer,
+			},
+		)
+	)
+
+
+@frappe.whitelist(methods=["POST"])
+def sign_off_requirement(business_case: str, row_name: str, evidence: str | None = None) -> dict:
+	"""Record the current user's sign-off of one requirement of a draft business case."""
+	doc = frappe.get_doc("Business Case", business_case)
+	doc.check_permission("write")
+	if doc.docstatus != 0:
+		frappe.throw(
+			_("Requirements can only be signed off while the business case is a draft."),
+			exc=RequirementSignOffError,
+			title=_("Not Allowed"),
+		)
+	row = next((row for row in doc.requirements if row.name == row_name), None)
+	if not row:
+		frappe.throw(
+			_("Business Case {0} has no requirement {1}.").format(
+				frappe.bold(doc.name), frappe.bold(row_name)
+			),
+			exc=RequirementSignOffError,
+			title=_("Unknown Requirement"),
+		)
+	if row.signed_off_by:
+		frappe.throw(
+			_("Row {0} was already signed off by {1}.").format(row.idx, frappe.bold(row.signed_off_by)),
+			exc=RequirementSignOffError,
+			title=_("Already Signed Off"),
+		)
+	row.signed_off_by = frappe.session.user
+	row.signed_off_on = now_datetime()
+	if evidence is not None:
+		row.sign_off_evidence = evidence
+	doc.save()
+	return {
+		"name": row.name,
+		"signed_off_by": row.signed_off_by,
+		"signed_off_on": row.signed_off_on,
+		"all_signed_off": doc.all_requirements_signed_off(),
+	}
+
+
+def _datetime(value):
+	return get_datetime(value) if value else None
+
+
+def _whole_number(value: object) -> object:
+	"""An int from an Int field value (frappe may hand over a float or a string); others unchanged."""
+	if isinstance(value, float) and value.is_integer():
+		return int(value)
+	if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+		return int(value)
+	return value
+
+
+def _format_number(value: float) -> str:
+	"""2.5 -> "2.5", 3.0 -> "3", 9.7001 -> "9.7" (at most two decimals)."""
+	return f"{value:.2f}".rstrip("0").rstrip(".")

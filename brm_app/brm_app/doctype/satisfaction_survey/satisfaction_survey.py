@@ -1,8 +1,260 @@
 # Copyright (c) 2026, brm_app developers and contributors
 # For license information, please see license.txt
 
+"""Satisfaction Survey (DESIGN.md S3 f, K6): one invitation to one respondent and, once answered, its scores.
+
+Answers are checked and normalised by brm_app.services.survey_scoring; scores are computed here on the
+server and overwrite whatever the client sent (SECURITY.md case 13). Once Responded, the response is
+immutable: its answers, response time and status never change again.
+"""
+
+import frappe
+from frappe import _
 from frappe.model.document import Document
+from frappe.utils import cint, cstr, escape_html, flt, get_datetime, now_datetime
+
+from brm_app.brm_app.doctype.business_case.business_case import is_contact_of_customer
+from brm_app.controllers.customer_linked import link_portfolio
+from brm_app.exceptions import (
+	SurveyAnswerValidationError,
+	SurveyClosedError,
+	SurveyContactError,
+	SurveyDateError,
+	SurveyResponseLockedError,
+	SurveyTemplateDisabledError,
+)
+from brm_app.services import survey_scoring
+from brm_app.services.survey_scoring import SurveyAnswerError
+
+RESPONDED = "Responded"
+CLOSED_STATUSES = (RESPONDED, "Expired", "Cancelled")
+NUMERIC_QUESTION_TYPES = ("Rating", "NPS")
+DEFAULT_LOW_SCORE_THRESHOLD = 60.0
+# The parts of an answer row that a response fixes for good.
+LOCKED_ANSWER_FIELDS = ("question", "question_type", "mandatory", "answer")
 
 
 class SatisfactionSurvey(Document):
-	pass
+	def before_insert(self):
+		self.copy_template_questions()
+
+	def validate(self):
+		link_portfolio(self)
+		self.validate_contact()
+		self.validate_template()
+		self.validate_response_lock()
+		self.validate_dates()
+		answers = self.validate_answers()
+		self.compute_scores(answers)
+
+	# insert
+
+	def copy_template_questions(self):
+		"""Give a new survey its template's questions, unless answer rows were given already."""
+		if self.answers or not self.template:
+			return
+		questions = frappe.get_all(
+			"Survey Template Question",
+			filters={
+				"parent": self.template,
+				"parenttype": "Satisfaction Survey Template",
+				"parentfield": "questions",
+			},
+			fields=["question", "question_type", "mandatory"],
+			order_by="idx asc",
+		)
+		for question in questions:
+			self.append(
+				"answers",
+				{
+					"question": question.question,
+					"question_type": question.question_type,
+					"mandatory": question.mandatory,
+				},
+			)
+
+	# validation steps
+
+	def validate_contact(self):
+		if not self.contact:
+			return
+		if not is_contact_of_customer(self.contact, self.customer):
+			frappe.throw(
+				_("Contact {0} is not a contact of customer {1}.").format(
+					frappe.bold(self.contact), frappe.bold(self.customer)
+				),
+				exc=SurveyContactError,
+				title=_("Invalid Contact"),
+			)
+		if not self.email:
+			self.email = frappe.db.get_value("Contact", self.contact, "email_id")
+
+	def validate_template(self):
+		"""Only an enabled template can start a survey (checked when the survey is made or re-templated)."""
+		if not self.template:
+			return
+		before = self.get_doc_before_save()
+		if before and before.template == self.template:
+			return
+		if not frappe.db.get_value("Satisfaction Survey Template", self.template, "enabled"):
+			frappe.throw(
+				_("Survey Template {0} is disabled.").format(frappe.bold(self.template)),
+				exc=SurveyTemplateDisabledError,
+				title=_("Disabled Template"),
+			)
+
+	def validate_response_lock(self):
+		"""A stored response is final: no status change and no change to its answers."""
+		before = self.get_doc_before_save()
+		if not before or before.status != RESPONDED:
+			return
+		if self.status != RESPONDED:
+			self._refuse_change(_("Its status cannot change any more."))
+		if _datetime(self.responded_on) != _datetime(before.responded_on):
+			self._refuse_change(_("Its response time cannot change."))
+		if _answer_rows(self) != _answer_rows(before):
+			self._refuse_change(_("Its answers cannot change."))
+
+	def _refuse_change(self, reason: str):
+		frappe.throw(
+			_("Survey {0} has been responded to. {1}").format(frappe.bold(self.name), reason),
+			exc=SurveyResponseLockedError,
+			title=_("Response Is Final"),
+		)
+
+	def validate_dates(self):
+		if self.status == RESPONDED:
+			if not self.responded_on:
+				self.responded_on = now_datetime()
+		else:
+			self.responded_on = None
+		if not self.sent_on:
+			return
+		sent_on = get_datetime(self.sent_on)
+		if self.responded_on and get_datetime(self.responded_on) < sent_on:
+			frappe.throw(
+				_("Responded On cannot be before Sent On."),
+				exc=SurveyDateError,
+				title=_("Invalid Dates"),
+			)
+		if self.expires_on and get_datetime(self.expires_on) <= sent_on:
+			frappe.throw(
+				_("Expires On must be after Sent On."),
+				exc=SurveyDateError,
+				title=_("Invalid Dates"),
+			)
+
+	def validate_answers(self) -> list[tuple[str, object]]:
+		"""Check every answer against its question type and store it normalised.
+
+		Mandatory answers are required once the survey is Responded. Returns (question type, value) pairs.
+		"""
+		if len(self.answers) > survey_scoring.MAX_ANSWERS:
+			frappe.throw(
+				_("A survey can have at most {0} questions.").format(survey_scoring.MAX_ANSWERS),
+				exc=SurveyAnswerValidationError,
+				title=_("Too Many Questions"),
+			)
+		responded = self.status == RESPONDED
+		pairs = []
+		for row in self.answers:
+			try:
+				value = survey_scoring.validate_answer(
+					row.question_type, row.answer, mandatory=responded and bool(cint(row.mandatory))
+				)
+			except SurveyAnswerError as exc:
+				frappe.throw(
+					_("Question {0} ({1}): {2}").format(
+						row.idx, frappe.bold(escape_html(cstr(row.question))), _(str(exc))
+					),
+					exc=SurveyAnswerValidationError,
+					title=_("Invalid Answer"),
+				)
+			row.answer = None if value is None else str(value)
+			row.score = value if row.question_type in NUMERIC_QUESTION_TYPES else None
+			pairs.append((row.question_type, value))
+		return pairs
+
+	def compute_scores(self, answers: list[tuple[str, object]]):
+		"""Scores of a response, computed here only; anything the client sent is overwritten."""
+		if self.status != RESPONDED:
+			self.csat_percent = None
+			self.rating_mean = None
+			self.nps_score = None
+			self.nps_category = None
+			self.needs_follow_up = 0
+			return
+		result = survey_scoring.score(answers)
+		self.csat_percent = result.csat_percent
+		self.rating_mean = result.rating_mean
+		self.nps_score = result.nps_score
+		self.nps_category = result.nps_category
+		self.needs_follow_up = int(survey_scoring.needs_follow_up(result, low_score_threshold()))
+
+
+def _datetime(value):
+	return get_datetime(value) if value else None
+
+
+def _answer_rows(doc) -> list[tuple]:
+	return [
+		(row.name, *(cstr(row.get(fieldname)) for fieldname in LOCKED_ANSWER_FIELDS))
+		for row in doc.get("answers") or []
+	]
+
+
+def low_score_threshold() -> float:
+	"""BRM Settings' low-score threshold (CSAT %), or 60 when it was never set or is out of range."""
+	singles = frappe.qb.DocType("Singles")
+	rows = (
+		frappe.qb.from_(singles)
+		.select(singles.value)
+		.where((singles.doctype == "BRM Settings") & (singles.field == "low_score_threshold"))
+	).run()
+	raw = rows[0][0] if rows else None
+	if raw is None or cstr(raw).strip() == "":
+		return DEFAULT_LOW_SCORE_THRESHOLD
+	threshold = flt(raw)
+	return threshold if 0 <= threshold <= 100 else DEFAULT_LOW_SCORE_THRESHOLD
+
+
+def submit_answers(survey_name: str, answers: dict[str, object], ignore_permissions: bool = False):
+	"""Store a respondent's answers (answer row name -> value) and mark the survey Responded.
+
+	Not whitelisted: the public survey page calls it once it has checked the respondent's token. Values
+	are validated by the survey's own validation; unknown row names are refused; permissions apply unless
+	the caller (never the client) passes ignore_permissions.
+	"""
+	doc = frappe.get_doc("Satisfaction Survey", survey_name)
+	if doc.status in CLOSED_STATUSES:
+		frappe.throw(
+			_("This survey can no longer be answered."),
+			exc=SurveyClosedError,
+			title=_("Survey Closed"),
+		)
+	if doc.expires_on and get_datetime(doc.expires_on) < now_datetime():
+		frappe.throw(
+			_("This survey has expired."),
+			exc=SurveyClosedError,
+			title=_("Survey Closed"),
+		)
+	if not isinstance(answers, dict):
+		frappe.throw(
+			_("Answers must be given per question."),
+			exc=SurveyAnswerValidationError,
+			title=_("Invalid Answer"),
+		)
+	rows = {row.name: row for row in doc.answers}
+	unknown = [name for name in answers if name not in rows]
+	if unknown:
+		frappe.throw(
+			_("This survey has no question {0}.").format(frappe.bold(escape_html(cstr(unknown[0])))),
+			exc=SurveyAnswerValidationError,
+			title=_("Invalid Answer"),
+		)
+	for name, value in answers.items():
+		rows[name].answer = value
+	doc.status = RESPONDED
+	doc.responded_on = now_datetime()
+	doc.save(ignore_permissions=ignore_permissions)
+	return doc

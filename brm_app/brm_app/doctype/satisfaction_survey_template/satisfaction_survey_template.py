@@ -1,8 +1,122 @@
 # Copyright (c) 2026, brm_app developers and contributors
 # For license information, please see license.txt
 
+"""Satisfaction Survey Template: the questions a survey copies when it is created (DESIGN.md S3 f, K6)."""
+
+import frappe
+from frappe import _
 from frappe.model.document import Document
+
+from brm_app.exceptions import SurveyTemplateError
+from brm_app.services.survey_scoring import MAX_ANSWERS, QUESTION_TYPES
 
 
 class SatisfactionSurveyTemplate(Document):
-	pass
+	def validate(self):
+		self.validate_questions()
+
+	def validate_questions(self):
+		if not self.questions:
+			frappe.throw(
+				_("Add at least one question to the template."),
+				exc=SurveyTemplateError,
+				title=_("No Questions"),
+			)
+		if len(self.questions) > MAX_ANSWERS:
+			frappe.throw(
+				_("A template can have at most {0} questions.").format(MAX_ANSWERS),
+				exc=SurveyTemplateError,
+				title=_("Too Many Questions"),
+			)
+		for row in self.questions:
+			if row.question_type not in QUESTION_TYPES:
+				frappe.throw(
+					_("Row {0}: question type must be one of: {1}.").format(
+						row.idx, ", ".join(_(question_type) for question_type in QUESTION_TYPES)
+					),
+					exc=SurveyTemplateError,
+					title=_("Invalid Question Type"),
+				)
+
+
+def _default_templates() -> list[dict]:
+	"""The templates made on install, one per automatic trigger, in the site's language."""
+	recommend = _("How likely are you to recommend our IT services to a colleague?")
+	return [
+		{
+			"template_name": _("Ticket Closed Survey"),
+			"trigger": "Ticket Closed",
+			"intro": _("You recently contacted us. Please tell us how we did; it takes a minute."),
+			"thank_you_message": _("Thank you for your feedback."),
+			"questions": [
+				(_("How satisfied are you with how your request was handled?"), "Rating", 1),
+				(_("How satisfied are you with the time it took to resolve your request?"), "Rating", 1),
+				(recommend, "NPS", 1),
+				(_("Was your request resolved to your satisfaction?"), "Yes/No", 1),
+				(_("Is there anything we could have done better?"), "Text", 0),
+			],
+		},
+		{
+			"template_name": _("Project Delivered Survey"),
+			"trigger": "Project Delivered",
+			"intro": _("We have delivered your project. Please tell us how well it meets your needs."),
+			"thank_you_message": _("Thank you for your feedback."),
+			"questions": [
+				(_("How well does the delivered service meet your business needs?"), "Rating", 1),
+				(_("How satisfied are you with the communication during the project?"), "Rating", 1),
+				(_("How satisfied are you with the quality of the delivery?"), "Rating", 1),
+				(recommend, "NPS", 1),
+				(_("Was the project delivered when you needed it?"), "Yes/No", 1),
+				(_("What should we do differently in the next project?"), "Text", 0),
+			],
+		},
+		{
+			"template_name": _("Periodic Relationship Review Survey"),
+			"trigger": "Periodic Relationship Review",
+			"intro": _("Please tell us how our services and our relationship with you are going."),
+			"thank_you_message": _("Thank you for your feedback."),
+			"questions": [
+				(_("How well do our services support your business goals?"), "Rating", 1),
+				(_("How satisfied are you with your relationship manager?"), "Rating", 1),
+				(_("How satisfied are you with our services overall?"), "Rating", 1),
+				(recommend, "NPS", 1),
+				(_("Are you kept informed of changes that affect your services?"), "Yes/No", 1),
+				(_("What should we improve, or start doing for you?"), "Text", 0),
+			],
+		},
+	]
+
+
+def ensure_default_templates() -> list[str]:
+	"""Create a default template for each automatic trigger that has no template yet; returns the names made.
+
+	Idempotent: a trigger that already has a template (a default one, or one the administrator made or
+	renamed) is left alone, so re-running never duplicates nor overwrites edits.
+	"""
+	created = []
+	language = getattr(frappe.local, "lang", None)
+	if not (language and frappe.db.exists("Language", language)):
+		language = None
+	for template in _default_templates():
+		if frappe.db.exists("Satisfaction Survey Template", {"trigger": template["trigger"]}):
+			continue
+		if frappe.db.exists("Satisfaction Survey Template", template["template_name"]):
+			continue
+		doc = frappe.get_doc(
+			{
+				"doctype": "Satisfaction Survey Template",
+				"template_name": template["template_name"],
+				"trigger": template["trigger"],
+				"enabled": 1,
+				"language": language,
+				"intro": template["intro"],
+				"thank_you_message": template["thank_you_message"],
+				"questions": [
+					{"question": question, "question_type": question_type, "mandatory": mandatory}
+					for question, question_type, mandatory in template["questions"]
+				],
+			}
+		)
+		doc.insert(ignore_permissions=True)
+		created.append(doc.name)
+	return created

@@ -1,0 +1,14 @@
+// Copyright (c) 2026, brm_app developers and contributors
+// For license information, please see license.txt
+
+frappe.listview_settings["Business Case"] = {
+	add_fields: ["docstatus", "decision", "npv", "customer_name"],
+	has_indicator_for_draft: true,
+	get_indicator(doc) {
+		if (doc.docstatus === 2) return [__("Cancelled"), "red", "docstatus,=,2"];
+		if (doc.docstatus === 0) return [__("Draft"), "gray", "docstatus,=,0"];
+		if (doc.decision === "Approved") return [__("Approved"), "green", "decision,=,Approved"];
+		if (doc.decision === "Rejected") return [__("Rejected"), "red", "decision,=,Rejected"];
+		return [__("Submitted"), "blue", "docstatus,=,1"];
+	},
+};
