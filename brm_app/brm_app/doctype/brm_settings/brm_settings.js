@@ -1,20 +1,24 @@
 // Copyright (c) 2026, brm_app developers and contributors
 // For license information, please see license.txt
 
-const BRM_WEIGHT_FIELDS = [
-	"weight_csat",
-	"weight_nps",
-	"weight_sla",
-	"weight_complaints",
-	"weight_agreement_coverage",
-];
-
 frappe.ui.form.on("BRM Settings", {
 	refresh(frm) {
 		frm.trigger("show_weight_total");
 	},
+	weight_csat: (frm) => frm.trigger("show_weight_total"),
+	weight_nps: (frm) => frm.trigger("show_weight_total"),
+	weight_sla: (frm) => frm.trigger("show_weight_total"),
+	weight_complaints: (frm) => frm.trigger("show_weight_total"),
+	weight_agreement_coverage: (frm) => frm.trigger("show_weight_total"),
 	show_weight_total(frm) {
-		const total = BRM_WEIGHT_FIELDS.reduce((sum, field) => sum + cint(frm.doc[field]), 0);
+		// The server refuses weights that do not add up to 100; show the total while editing.
+		const total = [
+			"weight_csat",
+			"weight_nps",
+			"weight_sla",
+			"weight_complaints",
+			"weight_agreement_coverage",
+		].reduce((sum, field) => sum + cint(frm.doc[field]), 0);
 		frm.dashboard.clear_headline();
 		if (total !== 100) {
 			frm.dashboard.set_headline(
@@ -23,8 +27,4 @@ frappe.ui.form.on("BRM Settings", {
 			);
 		}
 	},
-});
-
-BRM_WEIGHT_FIELDS.forEach((field) => {
-	frappe.ui.form.on("BRM Settings", field, (frm) => frm.trigger("show_weight_total"));
 });
