@@ -420,6 +420,13 @@ def test_submitting_activates_and_cancelling_cancels():
 	assert frappe.db.get_value("Customer Agreement", doc.name, "status") == "Cancelled"
 
 
+def test_submitting_sets_the_status_even_when_validation_is_skipped():
+	doc = make_agreement(signed_on=nowdate())
+	doc.flags.ignore_validate = True
+	doc.submit()
+	assert frappe.db.get_value("Customer Agreement", doc.name, "status") == "Active"
+
+
 def test_a_signed_agreement_within_its_notice_period_is_expiring():
 	doc = make_signed_agreement(end_date=add_days(nowdate(), 20), notice_period_days=10, signed_on=nowdate())
 	assert doc.status == "Active"
@@ -554,6 +561,18 @@ def test_renewal_needs_create_permission():
 	user = make_user(f"{uid('nobody')}@example.com", ())
 	with as_user(user), pytest.raises(frappe.PermissionError):
 		renew_agreement(source.name)
+
+
+def test_renewal_checks_create_permission_before_anything_else():
+	draft = make_agreement()
+	user = make_user(f"{uid('reader')}@example.com", ())
+	frappe.share.add_docshare(
+		"Customer Agreement", draft.name, user, read=1, flags={"ignore_share_permission": True}
+	)
+	with as_user(user):
+		assert frappe.has_permission("Customer Agreement", "read", draft.name)
+		with pytest.raises(frappe.PermissionError):
+			renew_agreement(draft.name)
 
 
 def test_renew_and_terminate_accept_post_only():

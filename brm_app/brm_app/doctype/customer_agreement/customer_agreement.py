@@ -52,6 +52,7 @@ class CustomerAgreement(Document):
 		self.validate_sign_off()
 
 	def on_submit(self):
+		# validate has set it already, unless validation was skipped (flags.ignore_validate)
 		self.set_status(update=True)
 
 	def on_cancel(self):
@@ -397,17 +398,9 @@ def terminate_agreement(name: str, reason: str) -> str:
 			exc=AgreementTerminationError,
 			title=_("Cannot Terminate"),
 		)
-	reason = (reason or "").strip()
-	if not reason:
-		frappe.throw(
-			_("Give the reason for the termination."),
-			exc=AgreementTerminationError,
-			title=_("Termination Reason Required"),
-		)
-
 	doc.terminated_on = nowdate()
-	doc.termination_reason = reason
-	doc.save()
+	doc.termination_reason = (reason or "").strip()
+	doc.save()  # before_update_after_submit refuses an empty reason
 	return doc.status
 
 

@@ -1,8 +1,115 @@
 # Copyright (c) 2026, brm_app developers and contributors
 # For license information, please see license.txt
 
+"""Service Opportunity (DESIGN.md S3 c, d, g; S4): a new service, change, innovation, cost reduction,
+retirement or improvement identified with a customer, followed from New to Delivered.
+
+Status moves one pipeline step at a time (brm_app.services.opportunity_status); the approvals and
+project integrations move it with db_set, outside these checks.
+"""
+
+import frappe
+from frappe import _
 from frappe.model.document import Document
+from frappe.model.mapper import get_mapped_doc
+from frappe.utils import flt
+
+from brm_app.controllers.customer_linked import link_portfolio
+from brm_app.exceptions import (
+	OpportunityBusinessCaseError,
+	OpportunityImpactError,
+	OpportunityStatusTransitionError,
+	OpportunityValueError,
+)
+from brm_app.services.opportunity_status import FINAL, allowed_next, can_transition
+
+TYPES_NEEDING_IMPACTED_SERVICES = ("Service Change", "Retirement")
 
 
 class ServiceOpportunity(Document):
-	pass
+	def validate(self):
+		link_portfolio(self)
+		self.validate_estimates()
+		self.validate_impacted_services()
+		self.validate_status_transition()
+
+	def validate_estimates(self):
+		for fieldname in ("estimated_value", "estimated_cost"):
+			if flt(self.get(fieldname)) < 0:
+				frappe.throw(
+					_("{0} cannot be negative.").format(_(self.meta.get_label(fieldname))),
+					exc=OpportunityValueError,
+					title=_("Invalid Estimate"),
+				)
+
+	def validate_impacted_services(self):
+		"""A change to or the retirement of a service must say which services it touches (S3c)."""
+		if self.opportunity_type in TYPES_NEEDING_IMPACTED_SERVICES and not self.impacted_services:
+			frappe.throw(
+				_("A {0} opportunity needs at least one impacted service.").format(_(self.opportunity_type)),
+				exc=OpportunityImpactError,
+				title=_("Impacted Services Required"),
+			)
+
+	def validate_status_transition(self):
+		"""Manual changes follow the pipeline one step at a time; final statuses stay final."""
+		self.status = self.status or "New"
+		previous = self.get_doc_before_save()
+		old = previous.status if previous else None
+		if can_transition(old, self.status):
+			return
+		if old is None:
+			message = _("A new opportunity starts with status {0}.").format(frappe.bold(_("New")))
+		elif old in FINAL:
+			message = _("The opportunity is {0}; its status can no longer change.").format(
+				frappe.bold(_(old))
+			)
+		else:
+			message = _("The status cannot move from {0} to {1}. Next allowed: {2}.").format(
+				frappe.bold(_(old)),
+				frappe.bold(_(self.status)),
+				", ".join(_(s) for s in allowed_next(old)),
+			)
+		frappe.throw(message, exc=OpportunityStatusTransitionError, title=_("Status Change Not Allowed"))
+
+
+@frappe.whitelist(methods=["POST"])
+def make_business_case(source_name: str, target_doc: str | None = None) -> Document:
+	"""A new (unsaved) Business Case mapped from the opportunity, for the "Create Business Case" button."""
+	frappe.has_permission("Business Case", "create", throw=True)
+	source = frappe.get_doc("Service Opportunity", source_name)
+	source.check_permission("read")
+
+	if source.business_case and frappe.db.get_value("Business Case", source.business_case, "docstatus") != 2:
+		frappe.throw(
+			_("Opportunity {0} already has Business Case {1}.").format(
+				frappe.bold(source.name), frappe.bold(source.business_case)
+			),
+			exc=OpportunityBusinessCaseError,
+			title=_("Business Case Exists"),
+		)
+	if source.status in FINAL:
+		frappe.throw(
+			_("Opportunity {0} is {1}: no business case can be made from it.").format(
+				frappe.bold(source.name), _(source.status)
+			),
+			exc=OpportunityBusinessCaseError,
+			title=_("Opportunity Closed"),
+		)
+
+	return get_mapped_doc(
+		"Service Opportunity",
+		source_name,
+		{
+			"Service Opportunity": {
+				"doctype": "Business Case",
+				"field_map": {
+					"opportunity_title": "title",
+					"name": "service_opportunity",
+					"business_impact": "objectives",
+				},
+				"field_no_map": ["status", "naming_series", "priority"],
+			},
+		},
+		target_doc,
+	)

@@ -1,0 +1,20 @@
+// Copyright (c) 2026, brm_app developers and contributors
+// For license information, please see license.txt
+
+frappe.listview_settings["Service Opportunity"] = {
+	add_fields: ["status", "opportunity_type", "priority"],
+	get_indicator(doc) {
+		const colours = {
+			New: "blue",
+			Assessing: "orange",
+			"Business Case": "purple",
+			Approved: "cyan",
+			"In Delivery": "yellow",
+			Delivered: "green",
+			Rejected: "red",
+			Withdrawn: "gray",
+		};
+		const status = doc.status || "New";
+		return [__(status), colours[status] || "gray", `status,=,${status}`];
+	},
+};
