@@ -336,6 +336,9 @@ def test_sign_off_requirement_needs_write_permission():
 	with as_user(reader), pytest.raises(frappe.PermissionError):
 		sign_off_requirement(case.name, case.requirements[0].name)
 	assert not frappe.db.get_value("Business Case Requirement", case.requirements[0].name, "signed_off_by")
+	# permission is checked first: a reader learns nothing about the case's rows or state
+	with as_user(reader), pytest.raises(frappe.PermissionError):
+		sign_off_requirement(case.name, "no-such-row")
 
 
 def test_sign_off_requirement_refuses_unknown_or_signed_rows():

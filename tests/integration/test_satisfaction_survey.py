@@ -114,6 +114,15 @@ def test_default_templates_leave_an_existing_template_of_a_trigger_alone():
 	) == [own.name]
 
 
+def test_install_and_migrate_make_the_default_templates():
+	from brm_app.setup.install import ensure_setup
+
+	_remove_templates_of_default_triggers()
+	ensure_setup()
+	for trigger in DEFAULT_TRIGGERS:
+		assert frappe.db.count("Satisfaction Survey Template", {"trigger": trigger}) == 1
+
+
 def _remove_templates_of_default_triggers():
 	for name in frappe.get_all(
 		"Satisfaction Survey Template", filters={"trigger": ("in", DEFAULT_TRIGGERS)}, pluck="name"
@@ -234,6 +243,12 @@ def test_invalid_answer_is_refused_naming_the_question(index, value):
 	assert frappe.db.get_value("Satisfaction Survey", survey.name, "status") == "Scheduled"
 
 
+def test_answer_rows_are_bounded():
+	rows = [{"question": f"Q{n}", "question_type": "Rating", "mandatory": 0} for n in range(201)]
+	with pytest.raises(SurveyAnswerValidationError):
+		make_survey(answers=rows)
+
+
 def test_mandatory_answers_are_only_required_on_response():
 	survey = make_survey()
 	survey.status = "Sent"
@@ -319,7 +334,9 @@ def test_follow_up_threshold_comes_from_brm_settings():
 def test_responded_on_is_set_on_response():
 	before = now_datetime().replace(microsecond=0)
 	survey = _respond(make_survey(), GOOD)
-	assert get_datetime(survey.responded_on) >= before
+	stored = frappe.db.get_value("Satisfaction Survey", survey.name, "responded_on")
+	assert stored is not None
+	assert get_datetime(stored) >= before
 
 
 def test_responded_on_of_an_unanswered_survey_is_cleared():
