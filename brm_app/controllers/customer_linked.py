@@ -11,7 +11,12 @@ from frappe import _
 
 from brm_app.exceptions import BRMValidationError
 
-CUSTOMER_LINKED_DOCTYPES = ("Customer Agreement", "Service Opportunity", "Business Case", "Satisfaction Survey")
+CUSTOMER_LINKED_DOCTYPES = (
+	"Customer Agreement",
+	"Service Opportunity",
+	"Business Case",
+	"Satisfaction Survey",
+)
 
 
 class MissingPortfolioError(BRMValidationError):
@@ -57,3 +62,26 @@ def propagate_relationship_manager(portfolio: str, relationship_manager: str | N
 			.set(table.relationship_manager, relationship_manager)
 			.where(table.portfolio == portfolio)
 		).run()
+
+
+def contacts_of_customer(contacts: list[str], customer: str | None) -> set[str]:
+	"""The subset of `contacts` linked to `customer` (Contact → Dynamic Link), in one query."""
+	contacts = [c for c in contacts if c]
+	if not customer or not contacts:
+		return set()
+	return set(
+		frappe.get_all(
+			"Dynamic Link",
+			filters={
+				"parenttype": "Contact",
+				"parent": ("in", contacts),
+				"link_doctype": "Customer",
+				"link_name": customer,
+			},
+			pluck="parent",
+		)
+	)
+
+
+def is_contact_of_customer(contact: str, customer: str | None) -> bool:
+	return contact in contacts_of_customer([contact], customer)

@@ -14,7 +14,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import cint, flt, get_datetime, now_datetime
 
-from brm_app.controllers.customer_linked import link_portfolio
+from brm_app.controllers.customer_linked import is_contact_of_customer, link_portfolio
 from brm_app.exceptions import (
 	BusinessCaseFinanceError,
 	BusinessCaseOpportunityError,
@@ -264,21 +264,6 @@ def all_requirements_signed_off(doc) -> bool:
 	"""True when the case has at least one requirement and every requirement is signed off."""
 	requirements = doc.get("requirements") or []
 	return bool(requirements) and all(row.signed_off_by and row.signed_off_on for row in requirements)
-
-
-def is_contact_of_customer(contact: str, customer: str | None) -> bool:
-	return bool(
-		customer
-		and frappe.db.exists(
-			"Dynamic Link",
-			{
-				"parenttype": "Contact",
-				"parent": contact,
-				"link_doctype": "Customer",
-				"link_name": customer,
-			},
-		)
-	)
 
 
 @frappe.whitelist(methods=["POST"])

@@ -14,7 +14,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import cint, date_diff, flt, formatdate, getdate, nowdate
 
-from brm_app.controllers.customer_linked import link_portfolio
+from brm_app.controllers.customer_linked import is_contact_of_customer, link_portfolio
 from brm_app.exceptions import (
 	AgreementDateError,
 	AgreementRenewalError,
@@ -317,20 +317,6 @@ def sla_applies(sla_name: str, customer: str) -> bool:
 	if sla.entity_type == "Territory":
 		return sla.entity == territory
 	return False
-
-
-def is_contact_of_customer(contact: str, customer: str) -> bool:
-	return bool(
-		frappe.db.exists(
-			"Dynamic Link",
-			{
-				"parenttype": "Contact",
-				"parent": contact,
-				"link_doctype": "Customer",
-				"link_name": customer,
-			},
-		)
-	)
 
 
 # --- whitelisted actions ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from frappe.model.document import Document
 from frappe.utils import formatdate, getdate, today
 
 from brm_app.brm_app.doctype.it_service.it_service import RETIRED
-from brm_app.controllers.customer_linked import propagate_relationship_manager
+from brm_app.controllers.customer_linked import contacts_of_customer, propagate_relationship_manager
 from brm_app.exceptions import (
 	DuplicatePortfolioError,
 	DuplicatePortfolioServiceError,
@@ -142,21 +142,7 @@ class CustomerPortfolio(Document):
 
 	def _check_customer_contacts(self, rows: list[tuple[int, str]], table_label: str) -> None:
 		"""Refuse any contact (by row) that is not linked to this portfolio's customer."""
-		contacts = {contact for _idx, contact in rows if contact}
-		if not contacts:
-			return
-		linked = set(
-			frappe.get_all(
-				"Dynamic Link",
-				filters={
-					"parenttype": "Contact",
-					"parent": ("in", list(contacts)),
-					"link_doctype": "Customer",
-					"link_name": self.customer,
-				},
-				pluck="parent",
-			)
-		)
+		linked = contacts_of_customer([contact for _idx, contact in rows], self.customer)
 		for idx, contact in rows:
 			if contact and contact not in linked:
 				frappe.throw(

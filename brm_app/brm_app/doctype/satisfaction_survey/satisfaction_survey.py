@@ -13,8 +13,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import cint, cstr, escape_html, flt, get_datetime, now_datetime
 
-from brm_app.brm_app.doctype.business_case.business_case import is_contact_of_customer
-from brm_app.controllers.customer_linked import link_portfolio
+from brm_app.controllers.customer_linked import is_contact_of_customer, link_portfolio
 from brm_app.exceptions import (
 	SurveyAnswerValidationError,
 	SurveyClosedError,
