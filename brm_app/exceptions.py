@@ -151,3 +151,20 @@ class OpportunityStatusTransitionError(BRMValidationError):
 
 class OpportunityBusinessCaseError(BRMValidationError):
 	"""A business case cannot be made from this opportunity (closed, or it has one already)."""
+
+
+# Helpdesk and project hooks, survey lifecycle and the public survey page (issue 5)
+
+
+class SurveyMailError(BRMValidationError):
+	"""A survey invitation, reminder or renewal reminder could not be queued."""
+
+
+class SurveyLinkError(BRMValidationError):
+	"""A survey link is unknown, already used, expired or cancelled (one message for all on purpose)."""
+
+	http_status_code = 410
+
+
+class ImprovementOpportunityError(BRMValidationError):
+	"""A ticket or survey cannot be turned into a continual improvement opportunity."""

@@ -23,4 +23,41 @@ doc_events = {
 		"after_insert": "brm_app.brm_app.overrides.customer.after_insert",
 		"on_trash": "brm_app.brm_app.overrides.customer.on_trash",
 	},
+	# surveys when tickets close, complaints counted (brm_app.helpdesk); HD Ticket only with Helpdesk
+	"Issue": {"on_update": "brm_app.helpdesk.tickets.on_issue_update"},
+	"HD Ticket": {"on_update": "brm_app.helpdesk.tickets.on_hd_ticket_update"},
+	"Project": {"on_update": "brm_app.helpdesk.projects.on_project_update"},
+}
+
+# "Create Improvement Opportunity" on tickets and low-score surveys; "Resend Invitation" on surveys
+doctype_js = {
+	"Issue": "public/js/brm_actions.js",
+	"HD Ticket": "public/js/brm_actions.js",
+	"Satisfaction Survey": "public/js/brm_actions.js",
+}
+
+# BRM records in the connections of Customer, Issue, HD Ticket, Project and Satisfaction Survey
+override_doctype_dashboards = {
+	"Customer": "brm_app.helpdesk.dashboards.customer",
+	"Issue": "brm_app.helpdesk.dashboards.issue",
+	"HD Ticket": "brm_app.helpdesk.dashboards.hd_ticket",
+	"Project": "brm_app.helpdesk.dashboards.project",
+	"Satisfaction Survey": "brm_app.helpdesk.dashboards.satisfaction_survey",
+}
+
+# Scheduled jobs (idempotent, errors logged per record)
+scheduler_events = {
+	"cron": {
+		"*/15 * * * *": ["brm_app.surveys.jobs.send_due_surveys"],
+	},
+	"hourly": [
+		"brm_app.surveys.jobs.send_reminders",
+		"brm_app.surveys.jobs.expire_surveys",
+		"brm_app.surveys.jobs.schedule_delivered_projects",
+		"brm_app.health_job.recompute_health_scores",
+	],
+	"daily": [
+		"brm_app.brm_app.doctype.customer_agreement.customer_agreement.update_agreement_statuses",
+		"brm_app.agreement_jobs.send_renewal_reminders",
+	],
 }

@@ -163,3 +163,104 @@ def make_survey(customer: str | None = None, template: str | None = None, **kw) 
 		}
 	)
 	return doc.insert(ignore_permissions=True)
+
+
+# Helpdesk and project records (issue 5)
+
+
+def make_issue(
+	customer: str | None = None, contact: "frappe.Document | None" = None, **kw
+) -> "frappe.Document":
+	"""An open ERPNext Issue of `customer` raised by `contact` (a Contact document)."""
+	doc = frappe.get_doc(
+		{
+			"doctype": "Issue",
+			"subject": kw.pop("subject", uid("Ticket ")),
+			"customer": customer,
+			"contact": contact.name if contact else None,
+			"raised_by": kw.pop("raised_by", contact.email_id if contact else None),
+			"status": kw.pop("status", "Open"),
+			**kw,
+		}
+	)
+	return doc.insert(ignore_permissions=True)
+
+
+def make_issue_type(name: str) -> str:
+	if not frappe.db.exists("Issue Type", name):
+		frappe.get_doc({"doctype": "Issue Type", "__newname": name, "name": name}).insert(
+			ignore_permissions=True
+		)
+	return name
+
+
+def make_hd_customer(name: str) -> str:
+	"""A Helpdesk HD Customer (only when the Helpdesk app is installed)."""
+	if not frappe.db.exists("HD Customer", name):
+		frappe.get_doc({"doctype": "HD Customer", "customer_name": name}).insert(ignore_permissions=True)
+	return name
+
+
+def make_hd_ticket(
+	hd_customer: str | None = None, contact: "frappe.Document | None" = None, **kw
+) -> "frappe.Document":
+	"""An open Helpdesk HD Ticket (only when the Helpdesk app is installed)."""
+	doc = frappe.get_doc(
+		{
+			"doctype": "HD Ticket",
+			"subject": kw.pop("subject", uid("HD Ticket ")),
+			"description": kw.pop("description", "Something is broken"),
+			"customer": hd_customer,
+			"contact": contact.name if contact else None,
+			"raised_by": kw.pop("raised_by", contact.email_id if contact else None),
+			"status": kw.pop("status", "Open"),
+			**kw,
+		}
+	)
+	doc.insert(ignore_permissions=True)
+	# Helpdesk's after_insert (assignment rules, activity) updates the ticket: hand back the stored one
+	return frappe.get_doc("HD Ticket", doc.name)
+
+
+def make_email_account(email: str | None = None) -> "frappe.Document":
+	"""A default outgoing Email Account (frappe.sendmail refuses to queue without one); no SMTP check in
+	tests, and nothing is really sent there."""
+	email = email or f"{uid('brm-outgoing-')}@example.com"
+	doc = frappe.get_doc(
+		{
+			"doctype": "Email Account",
+			"email_account_name": uid("BRM Outgoing "),
+			"email_id": email,
+			"enable_outgoing": 1,
+			"default_outgoing": 1,
+			"smtp_server": "localhost",
+			"smtp_port": 25,
+			"no_smtp_authentication": 1,
+		}
+	)
+	return doc.insert(ignore_permissions=True)
+
+
+def make_project(**kw) -> "frappe.Document":
+	doc = frappe.get_doc(
+		{
+			"doctype": "Project",
+			"project_name": kw.pop("project_name", uid("Project ")),
+			"status": kw.pop("status", "Open"),
+			"percent_complete_method": kw.pop("percent_complete_method", "Manual"),
+			**kw,
+		}
+	)
+	return doc.insert(ignore_permissions=True)
+
+
+def set_brm_settings(**values) -> None:
+	"""Change BRM Settings inside the test's transaction; the cached settings document is dropped now and
+	again after the test's rollback, so no other test sees these values."""
+
+	def clear():
+		frappe.clear_document_cache("BRM Settings", "BRM Settings")
+
+	frappe.db.set_single_value("BRM Settings", values)
+	clear()
+	frappe.db.after_rollback.add(clear)

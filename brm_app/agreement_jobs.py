@@ -1,0 +1,94 @@
+"""Daily renewal reminders for customer agreements (DESIGN.md S2, "Scheduled jobs").
+
+The status job itself (Active -> Expiring -> Expired) is customer_agreement.update_agreement_statuses.
+Here: a submitted agreement that is still running, not terminated and not renewed yet gets one e-mail to its
+relationship manager RENEWAL_REMINDER_LEAD_DAYS before its notice period starts (or as soon as the job
+sees it, when that moment has passed). ``renewal_reminder_sent_on`` records it, so the reminder is sent once
+however often the job runs (SECURITY.md case 20); a comment on the agreement says who was reminded.
+"""
+
+from datetime import date
+
+import frappe
+from frappe import _
+from frappe.utils import add_days, cint, escape_html, getdate, now_datetime, nowdate
+
+from brm_app.surveys.jobs import BATCH_SIZE, for_each
+from brm_app.surveys.mail import send_renewal_reminder
+
+AGREEMENT = "Customer Agreement"
+RENEWAL_REMINDER_LEAD_DAYS = 30
+RUNNING_STATUSES = ("Active", "Expiring")
+
+
+def reminder_date(end_date, notice_period_days) -> date:
+	"""The day the renewal reminder is due: the lead time before the notice period starts."""
+	return add_days(getdate(end_date), -(cint(notice_period_days) + RENEWAL_REMINDER_LEAD_DAYS))
+
+
+def send_renewal_reminders(limit: int = BATCH_SIZE) -> int:
+	"""Send the renewal reminders that are due; returns how many went out."""
+	today = getdate(nowdate())
+	table = frappe.qb.DocType(AGREEMENT)
+	successor = frappe.qb.DocType(AGREEMENT).as_("successor")
+	renewed = (
+		frappe.qb.from_(successor)
+		.select(successor.previous_agreement)
+		.where(successor.previous_agreement.isnotnull())
+		.where(successor.docstatus < 2)
+	)
+	rows = (
+		frappe.qb.from_(table)
+		.select(table.name, table.end_date, table.notice_period_days)
+		.where(table.docstatus == 1)
+		.where(table.status.isin(RUNNING_STATUSES))
+		.where(table.renewal_reminder_sent_on.isnull())
+		.where(table.terminated_on.isnull())
+		.where(table.end_date >= today)
+		.where(table.name.notin(renewed))
+		.orderby(table.end_date)
+		.limit(limit)
+	).run(as_dict=True)
+	due = [row.name for row in rows if getdate(reminder_date(row.end_date, row.notice_period_days)) <= today]
+	return for_each(due, remind, "Agreement renewal reminder failed", reference_doctype=AGREEMENT)
+
+
+def remind(name: str) -> bool:
+	table = frappe.qb.DocType(AGREEMENT)
+	locked = (
+		frappe.qb.from_(table).select(table.renewal_reminder_sent_on).where(table.name == name).for_update()
+	).run(as_dict=True)
+	if not locked or locked[0].renewal_reminder_sent_on:
+		return False  # reminded meanwhile
+	agreement = frappe.get_doc(AGREEMENT, name)
+	recipients = reminder_recipients(agreement)
+	if not recipients:
+		return False
+	send_renewal_reminder(agreement, recipients)
+	frappe.db.set_value(AGREEMENT, name, "renewal_reminder_sent_on", now_datetime(), update_modified=False)
+	agreement.add_comment(
+		"Info",
+		_("Renewal reminder sent to {0}.").format(", ".join(escape_html(r) for r in recipients)),
+	)
+	return True
+
+
+def reminder_recipients(agreement) -> list[str]:
+	"""The relationship manager when enabled; else the enabled BRM Process Managers."""
+	manager = agreement.relationship_manager
+	if manager and frappe.db.get_value("User", manager, "enabled"):
+		return [manager]
+	managers = frappe.get_all(
+		"Has Role",
+		filters={
+			"role": "BRM Process Manager",
+			"parenttype": "User",
+			"parent": ("not in", ("Administrator", "Guest")),
+		},
+		pluck="parent",
+	)
+	if not managers:
+		return []
+	return frappe.get_all(
+		"User", filters={"enabled": 1, "name": ("in", managers)}, pluck="name", order_by="name asc"
+	)

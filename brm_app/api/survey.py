@@ -1,0 +1,74 @@
+"""Endpoints of the survey lifecycle.
+
+``submit`` is the public survey page's endpoint: guest, POST only, rate-limited per client address by
+frappe (``rate_limit``) and, because a client can forge that address with X-Forwarded-For, also by the
+site-wide budget of failed token lookups (brm_app.surveys.guard). It accepts only the token and the answers;
+anything else in the request (a survey name, customer, owner, docstatus, scores) is ignored by frappe
+because this function does not take it.
+"""
+
+import json
+
+import frappe
+from frappe import _
+from frappe.rate_limiter import rate_limit
+
+from brm_app.exceptions import SurveyAnswerValidationError, SurveyMailError
+from brm_app.surveys import guard, tokens
+from brm_app.surveys.mail import SURVEY_INVITATION, send_survey_mail
+from brm_app.surveys.submission import submit_with_token
+
+SURVEY = "Satisfaction Survey"
+SUBMIT_LIMIT = 20
+SUBMIT_WINDOW_SECONDS = 60 * 60
+MAX_ANSWERS_JSON = 200_000
+
+
+@frappe.whitelist(allow_guest=True, methods=["POST"])
+@rate_limit(limit=SUBMIT_LIMIT, seconds=SUBMIT_WINDOW_SECONDS, methods=["POST"])
+def submit(token: str | None = None, answers: dict | str | None = None) -> dict:
+	"""Store the answers of the survey the token belongs to; returns the thank-you message."""
+	guard.check()
+	survey = submit_with_token(token, _parse_answers(answers))
+	thanks = None
+	if survey.template:
+		thanks = frappe.db.get_value("Satisfaction Survey Template", survey.template, "thank_you_message")
+	if survey.respondent_language:
+		frappe.local.lang = survey.respondent_language
+	return {"message": _(thanks) if thanks else _("Thank you for your feedback.")}
+
+
+def _parse_answers(answers: dict | str | None) -> dict:
+	if isinstance(answers, str):
+		if len(answers) > MAX_ANSWERS_JSON:
+			answers = None
+		else:
+			try:
+				answers = json.loads(answers)
+			except ValueError:
+				answers = None
+	if not isinstance(answers, dict):
+		frappe.throw(
+			_("Answers must be given per question."),
+			exc=SurveyAnswerValidationError,
+			title=_("Invalid Answer"),
+		)
+	return answers
+
+
+@frappe.whitelist(methods=["POST"])
+def resend_invitation(name: str) -> str:
+	"""E-mail the invitation of a Sent / Reminded survey again, with the same link (e.g. after a bounce)."""
+	survey = frappe.get_doc(SURVEY, name)
+	survey.check_permission("write")
+	if survey.status not in tokens.OPEN_STATUSES:
+		frappe.throw(
+			_("Only a survey that was sent and not answered yet can be sent again."),
+			exc=SurveyMailError,
+			title=_("Cannot Resend"),
+		)
+	queue = send_survey_mail(survey, SURVEY_INVITATION, tokens.token_for_sending(survey.name))
+	survey.add_comment(
+		"Info", _("Survey invitation sent again to {0}.").format(frappe.utils.escape_html(survey.email))
+	)
+	return queue

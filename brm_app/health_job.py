@@ -1,0 +1,226 @@
+"""Recompute every Customer Portfolio's health score (DESIGN.md "Customer Portfolio", scheduled hourly).
+
+Set-based: one GROUP BY query per metric over all portfolios (survey ratings, NPS answers, ticket SLA
+results, open complaints, agreement coverage), the score of each portfolio computed in Python by
+brm_app.services.health with the BRM Settings weights, then the changed portfolios written back with a few
+bulk UPDATE … CASE statements. A second run with nothing new changes nothing. `modified` is not touched, so
+someone editing a portfolio meanwhile does not get a "document has been modified" conflict.
+
+Window: responses and tickets of the last HEALTH_WINDOW_DAYS days. A part without data (no responses, no
+tickets, no services consumed) is left out of the score rather than counted as 0.
+"""
+
+import frappe
+from frappe.utils import add_days, flt, now_datetime
+
+from brm_app.brm_app.doctype.brm_settings.brm_settings import health_weights
+from brm_app.helpdesk import HD_TICKET, helpdesk_installed
+from brm_app.helpdesk.complaints import open_complaint_counts
+from brm_app.services.health import compute_health, health_parts
+
+PORTFOLIO = "Customer Portfolio"
+HEALTH_WINDOW_DAYS = 365
+UPDATE_CHUNK = 200
+STORED_FIELDS = (
+	"health_score",
+	"health_rag",
+	"csat_score",
+	"nps_score",
+	"sla_compliance",
+	"open_complaints",
+	"agreement_coverage",
+)
+
+
+def recompute_health_scores(portfolios: list[str] | None = None) -> int:
+	"""Recompute the health of all portfolios (or of `portfolios`); returns how many changed."""
+	filters = {"name": ("in", portfolios)} if portfolios else {}
+	rows = frappe.get_all(PORTFOLIO, filters=filters, fields=["name", "customer", *STORED_FIELDS])
+	if not rows:
+		return 0
+	names = [row.name for row in rows]
+	customers = [row.customer for row in rows]
+	since = add_days(now_datetime(), -HEALTH_WINDOW_DAYS)
+
+	ratings = rating_counts(names, since)
+	nps = nps_counts(names, since)
+	tickets = sla_counts(customers, since)
+	complaints = open_complaint_counts(customers)
+	coverage = coverage_counts(names)
+	weights = health_weights()
+
+	changed = {}
+	for row in rows:
+		values = portfolio_health(
+			ratings.get(row.name),
+			nps.get(row.name),
+			tickets.get(row.customer),
+			complaints.get(row.customer, 0),
+			coverage.get(row.name),
+			weights,
+		)
+		if any(_differs(row.get(field), value) for field, value in values.items()):
+			changed[row.name] = values
+	bulk_update(changed)
+	return len(changed)
+
+
+def portfolio_health(ratings, nps, tickets, open_complaints, coverage, weights) -> dict:
+	"""The stored health fields of one portfolio from its raw counts (None: no data)."""
+	satisfied, rated = ratings or (0, 0)
+	promoters, detractors, nps_answers = nps or (0, 0, 0)
+	fulfilled, failed, ticket_count = tickets or (0, 0, 0)
+	covered, consumed = coverage or (0, 0)
+	csat = satisfied / rated * 100 if rated else None
+	nps_value = (promoters - detractors) / nps_answers * 100 if nps_answers else None
+	parts = health_parts(
+		csat_percent=csat,
+		nps_score=nps_value,
+		sla_fulfilled=fulfilled,
+		sla_failed=failed,
+		# no ticket at all: nothing to say about complaints either
+		open_complaints=open_complaints if (ticket_count or open_complaints) else None,
+		covered_services=min(covered, consumed),
+		consumed_services=consumed,
+	)
+	result = compute_health(parts, weights)
+	return {
+		"health_score": result.score or 0,
+		"health_rag": result.rag or "",
+		"csat_score": round(csat, 2) if csat is not None else 0,
+		"nps_score": round(nps_value, 2) if nps_value is not None else 0,
+		"sla_compliance": round(parts.sla_compliance, 2) if parts.sla_compliance is not None else 0,
+		"open_complaints": open_complaints,
+		"agreement_coverage": round(parts.agreement_coverage, 2)
+		if parts.agreement_coverage is not None
+		else 0,
+	}
+
+
+# --- one query per metric -------------------------------------------------------------------------------
+
+
+def rating_counts(portfolios: list[str], since) -> dict[str, tuple[int, int]]:
+	"""portfolio -> (ratings of 4 or 5, all ratings) of responses in the window."""
+	rows = frappe.db.sql(
+		"""
+		select s.portfolio, sum(case when a.score >= 4 then 1 else 0 end), count(*)
+		from `tabSatisfaction Survey Answer` a
+		join `tabSatisfaction Survey` s on s.name = a.parent
+		where a.parenttype = 'Satisfaction Survey' and a.question_type = 'Rating' and a.score between 1 and 5
+			and s.status = 'Responded' and s.responded_on >= %(since)s and s.portfolio in %(portfolios)s
+		group by s.portfolio
+		""",
+		{"since": since, "portfolios": portfolios},
+	)
+	return {portfolio: (int(good or 0), int(total)) for portfolio, good, total in rows}
+
+
+def nps_counts(portfolios: list[str], since) -> dict[str, tuple[int, int, int]]:
+	"""portfolio -> (promoters, detractors, NPS answers) of responses in the window."""
+	rows = frappe.db.sql(
+		"""
+		select portfolio,
+			sum(case when nps_category = 'Promoter' then 1 else 0 end),
+			sum(case when nps_category = 'Detractor' then 1 else 0 end),
+			count(*)
+		from `tabSatisfaction Survey`
+		where status = 'Responded' and responded_on >= %(since)s and ifnull(nps_category, '') != ''
+			and portfolio in %(portfolios)s
+		group by portfolio
+		""",
+		{"since": since, "portfolios": portfolios},
+	)
+	return {
+		p: (int(promoters or 0), int(detractors or 0), int(total)) for p, promoters, detractors, total in rows
+	}
+
+
+def sla_counts(customers: list[str], since) -> dict[str, tuple[int, int, int]]:
+	"""customer -> (SLA fulfilled, SLA failed, tickets) of Issues (and HD Tickets) opened in the window."""
+	counts: dict[str, list[int]] = {}
+	queries = [
+		"""
+		select customer,
+			sum(case when agreement_status = 'Fulfilled' then 1 else 0 end),
+			sum(case when agreement_status = 'Failed' then 1 else 0 end),
+			count(*)
+		from `tabIssue`
+		where opening_date >= %(since)s and customer in %(customers)s
+		group by customer
+		"""
+	]
+	if helpdesk_installed():
+		# an HD Customer counts for the ERPNext Customer of the same name
+		queries.append(
+			f"""
+			select customer,
+				sum(case when agreement_status = 'Fulfilled' then 1 else 0 end),
+				sum(case when agreement_status = 'Failed' then 1 else 0 end),
+				count(*)
+			from `tab{HD_TICKET}`
+			where opening_date >= %(since)s and customer in %(customers)s
+			group by customer
+			"""
+		)
+	for query in queries:
+		for customer, fulfilled, failed, total in frappe.db.sql(
+			query, {"since": since.date(), "customers": customers}
+		):
+			total_row = counts.setdefault(customer, [0, 0, 0])
+			total_row[0] += int(fulfilled or 0)
+			total_row[1] += int(failed or 0)
+			total_row[2] += int(total)
+	return {customer: tuple(values) for customer, values in counts.items()}
+
+
+def coverage_counts(portfolios: list[str]) -> dict[str, tuple[int, int]]:
+	"""portfolio -> (consumed services under an Active / Expiring agreement, services consumed)."""
+	rows = frappe.db.sql(
+		"""
+		select ps.parent, count(distinct cov.it_service), count(distinct ps.it_service)
+		from `tabPortfolio Service` ps
+		join `tabCustomer Portfolio` p on p.name = ps.parent
+		left join (
+			select distinct ca.customer, ags.it_service
+			from `tabAgreement Service` ags
+			join `tabCustomer Agreement` ca on ca.name = ags.parent
+			where ags.parenttype = 'Customer Agreement' and ca.docstatus = 1
+				and ca.status in ('Active', 'Expiring')
+		) cov on cov.customer = p.customer and cov.it_service = ps.it_service
+		where ps.parenttype = 'Customer Portfolio' and ps.parent in %(portfolios)s
+		group by ps.parent
+		""",
+		{"portfolios": portfolios},
+	)
+	return {portfolio: (int(covered), int(consumed)) for portfolio, covered, consumed in rows}
+
+
+# --- bulk write ------------------------------------------------------------------------------------------
+
+
+def bulk_update(changed: dict[str, dict]) -> None:
+	"""UPDATE … SET field = CASE name WHEN … END for UPDATE_CHUNK portfolios at a time."""
+	names = list(changed)
+	stamp = now_datetime()
+	for start in range(0, len(names), UPDATE_CHUNK):
+		chunk = names[start : start + UPDATE_CHUNK]
+		assignments, params = [], []
+		for field in STORED_FIELDS:
+			cases = " ".join("when %s then %s" for _name in chunk)
+			assignments.append(f"`{field}` = case `name` {cases} end")
+			for name in chunk:
+				params.extend((name, changed[name][field]))
+		assignments.append("`health_updated_on` = %s")
+		params.append(stamp)
+		placeholders = ", ".join(["%s"] * len(chunk))
+		frappe.db.sql(
+			f"update `tab{PORTFOLIO}` set {', '.join(assignments)} where `name` in ({placeholders})",
+			[*params, *chunk],
+		)
+
+
+def _differs(stored, computed) -> bool:
+	if isinstance(computed, str):
+		return (stored or "") != computed
+	return abs(flt(stored) - flt(computed)) > 0.005

@@ -1,0 +1,71 @@
+// brm_app: actions on tickets (Issue, HD Ticket) and satisfaction surveys.
+// "Create Improvement Opportunity" turns a ticket or a low-score survey into a Continual Improvement
+// Service Opportunity (brm_app.helpdesk.actions); "Resend Invitation" e-mails a survey's link again.
+
+(function () {
+	const METHOD = "brm_app.helpdesk.actions.create_improvement_opportunity";
+
+	function add_improvement_button(frm) {
+		if (frm.is_new() || !frappe.model.can_create("Service Opportunity")) return;
+		frm.add_custom_button(
+			__("Improvement Opportunity"),
+			() => {
+				frappe.call({
+					method: METHOD,
+					type: "POST",
+					args: { doctype: frm.doctype, name: frm.doc.name },
+					freeze: true,
+					freeze_message: __("Creating Improvement Opportunity..."),
+					callback: (r) => {
+						if (r.message) {
+							frappe.show_alert({
+								message: __("Service Opportunity {0} is linked to this {1}", [
+									r.message,
+									__(frm.doctype),
+								]),
+								indicator: "green",
+							});
+							frappe.set_route("Form", "Service Opportunity", r.message);
+						}
+					},
+				});
+			},
+			__("Create")
+		);
+	}
+
+	["Issue", "HD Ticket"].forEach((doctype) => {
+		frappe.ui.form.on(doctype, {
+			refresh(frm) {
+				add_improvement_button(frm);
+			},
+		});
+	});
+
+	frappe.ui.form.on("Satisfaction Survey", {
+		refresh(frm) {
+			if (frm.doc.status === "Responded" && frm.doc.needs_follow_up) {
+				add_improvement_button(frm);
+			}
+			if (["Sent", "Reminded"].includes(frm.doc.status) && frm.perm[0] && frm.perm[0].write) {
+				frm.add_custom_button(__("Resend Invitation"), () => {
+					frappe.confirm(
+						__("Send the survey invitation to {0} again, with the same link?", [
+							frappe.utils.escape_html(frm.doc.email || ""),
+						]),
+						() =>
+							frappe.call({
+								method: "brm_app.api.survey.resend_invitation",
+								type: "POST",
+								args: { name: frm.doc.name },
+								callback: () => {
+									frappe.show_alert({ message: __("Invitation queued"), indicator: "green" });
+									frm.reload_doc();
+								},
+							})
+					);
+				});
+			}
+		},
+	});
+})();

@@ -1,0 +1,199 @@
+"""E-mails of the survey lifecycle and agreement renewals, built from Email Template records.
+
+The templates are created on install/migrate (``ensure_email_templates``) and left alone afterwards, so an
+administrator may reword them. Their subject and body are Jinja with ``_()`` around the text, rendered in
+the recipient's language. Every value put into the context is escaped first: survey and customer data
+never reach the template engine as markup or as template code (SECURITY.md case 14).
+"""
+
+from contextlib import contextmanager
+
+import frappe
+from frappe.utils import escape_html, format_date, get_url, get_url_to_form
+
+from brm_app.exceptions import SurveyMailError
+
+SURVEY = "Satisfaction Survey"
+SURVEY_INVITATION = "BRM Survey Invitation"
+SURVEY_REMINDER = "BRM Survey Reminder"
+AGREEMENT_RENEWAL_REMINDER = "BRM Agreement Renewal Reminder"
+SURVEY_ROUTE = "/survey"
+
+_SURVEY_BODY_END = """<p style="margin: 24px 0;">
+	<a href="{{ survey_link }}" style="background: #2490ef; color: #ffffff; padding: 10px 18px; border-radius: 6px; text-decoration: none;">{{ _("Answer the survey") }}</a>
+</p>
+<p>{{ _("If the button does not work, copy this address into your browser:") }}<br>{{ survey_link }}</p>
+<p>{{ _("The link can be used once and works until {0}.").format(expires_on) }}</p>
+<p>{{ _("Thank you,") }}<br>{{ sender_name }}</p>"""
+
+TEMPLATES = {
+	SURVEY_INVITATION: {
+		"subject": '{{ _("How did we do? A one-minute survey from {0}").format(sender_name) }}',
+		"response_html": """<p>{{ _("Dear {0},").format(contact_name) }}</p>
+<p>{{ intro }}</p>
+{% if reference_label %}<p>{{ _("About: {0}").format(reference_label) }}</p>{% endif %}
+"""
+		+ _SURVEY_BODY_END,
+	},
+	SURVEY_REMINDER: {
+		"subject": '{{ _("Reminder: how did we do? A one-minute survey from {0}").format(sender_name) }}',
+		"response_html": """<p>{{ _("Dear {0},").format(contact_name) }}</p>
+<p>{{ _("A few days ago we asked for your feedback. If you have a minute, we would still like to hear from you.") }}</p>
+{% if reference_label %}<p>{{ _("About: {0}").format(reference_label) }}</p>{% endif %}
+"""
+		+ _SURVEY_BODY_END,
+	},
+	AGREEMENT_RENEWAL_REMINDER: {
+		"subject": '{{ _("Agreement {0} with {1} ends on {2}").format(agreement_name, customer_name, end_date) }}',
+		"response_html": """<p>{{ _("Customer agreement {0} ({1}) with {2} ends on {3}.").format(agreement_name, agreement_title, customer_name, end_date) }}</p>
+<p>{{ _("Renewal: {0}. Notice period: {1} days, so a decision is needed by {2}.").format(renewal, notice_period_days, notice_deadline) }}</p>
+<p><a href="{{ agreement_link }}">{{ _("Open the agreement") }}</a></p>""",
+	},
+}
+
+
+def ensure_email_templates() -> list[str]:
+	"""Create the Email Templates that do not exist yet; returns the names created. Never overwrites."""
+	created = []
+	for name, parts in TEMPLATES.items():
+		if frappe.db.exists("Email Template", name):
+			continue
+		frappe.get_doc(
+			{
+				"doctype": "Email Template",
+				"name": name,
+				"subject": parts["subject"],
+				"use_html": 1,
+				"response_html": parts["response_html"],
+			}
+		).insert(ignore_permissions=True)
+		created.append(name)
+	return created
+
+
+@contextmanager
+def language(lang: str | None):
+	"""Translate with `lang` inside the block (frappe's _() reads frappe.local.lang)."""
+	previous = getattr(frappe.local, "lang", None)
+	if lang:
+		frappe.local.lang = lang
+	try:
+		yield
+	finally:
+		frappe.local.lang = previous
+
+
+def render(template_name: str, context: dict, lang: str | None = None) -> tuple[str, str]:
+	"""(subject, html body) of an Email Template (or its built-in default when it was deleted)."""
+	if frappe.db.exists("Email Template", template_name):
+		doc = frappe.get_cached_doc("Email Template", template_name)
+		subject, body = doc.subject, doc.response_
+	else:
+		subject, body = TEMPLATES[template_name]["subject"], TEMPLATES[template_name]["response_html"]
+	with language(lang):
+		return (
+			frappe.render_template(subject, context).strip(),
+			frappe.render_template(body, context),
+		)
+
+
+def survey_link(token: str) -> str:
+	return get_url(f"{SURVEY_ROUTE}?token={token}")
+
+
+def sender_name() -> str:
+	return (
+		frappe.defaults.get_global_default("company")
+		or frappe.db.get_single_value("Website Settings", "app_name")
+		or "ERPNext"
+	)
+
+
+def survey_context(survey, token: str) -> dict:
+	"""Escaped values for the invitation and reminder templates."""
+	contact_name = None
+	if survey.contact:
+		contact_name = frappe.db.get_value("Contact", survey.contact, "full_name") or frappe.db.get_value(
+			"Contact", survey.contact, "first_name"
+		)
+	intro = None
+	if survey.template:
+		intro = frappe.db.get_value("Satisfaction Survey Template", survey.template, "intro")
+	with language(survey.respondent_language):
+		intro_text = frappe._(intro) if intro else frappe._("Please tell us how we did; it takes a minute.")
+		fallback_name = frappe._("customer")
+		reference = reference_label(survey.reference_doctype, survey.reference_name)
+	return {
+		"survey_link": survey_link(token),
+		"contact_name": escape_html(contact_name or fallback_name),
+		"customer_name": escape_html(survey.customer_name or survey.customer or ""),
+		"intro": escape_html(intro_text),
+		"reference_label": escape_html(reference) if reference else "",
+		"expires_on": format_date(survey.expires_on) if survey.expires_on else "",
+		"sender_name": escape_html(sender_name()),
+	}
+
+
+def reference_label(doctype: str | None, name: str | None) -> str | None:
+	"""'<Doctype> <name>: <subject>' for the ticket or project a survey is about."""
+	if not (doctype and name) or not frappe.db.exists("DocType", doctype):
+		return None
+	title_field = {"Issue": "subject", "HD Ticket": "subject", "Project": "project_name"}.get(doctype)
+	title = frappe.db.get_value(doctype, name, title_field) if title_field else None
+	label = f"{frappe._(doctype)} {name}"
+	return f"{label}: {title}" if title else label
+
+
+def send_survey_mail(survey, template_name: str, token: str) -> str:
+	"""Queue the invitation or reminder for `survey` with link `token`; returns the Email Queue name."""
+	if not survey.email:
+		frappe.throw(frappe._("Survey {0} has no e-mail address.").format(survey.name), exc=SurveyMailError)
+	subject, message = render(template_name, survey_context(survey, token), survey.respondent_language)
+	queue = frappe.sendmail(
+		recipients=[survey.email],
+		subject=subject,
+		message=message,
+		reference_doctype=SURVEY,
+		reference_name=survey.name,
+		add_unsubscribe_link=0,
+		delayed=True,
+	)
+	if not queue:
+		frappe.throw(
+			frappe._("The e-mail to {0} was not queued.").format(escape_html(survey.email)),
+			exc=SurveyMailError,
+		)
+	return queue.name
+
+
+def agreement_context(agreement) -> dict:
+	from frappe.utils import add_days
+
+	notice = int(agreement.notice_period_days or 0)
+	return {
+		"agreement_name": escape_html(agreement.name),
+		"agreement_title": escape_html(agreement.agreement_title or ""),
+		"customer_name": escape_html(agreement.customer_name or agreement.customer or ""),
+		"end_date": format_date(agreement.end_date),
+		"renewal": escape_html(frappe._(agreement.renewal or "")),
+		"notice_period_days": notice,
+		"notice_deadline": format_date(add_days(agreement.end_date, -notice)),
+		"agreement_link": get_url_to_form("Customer Agreement", agreement.name),
+	}
+
+
+def send_renewal_reminder(agreement, recipients: list[str]) -> str:
+	lang = frappe.db.get_value("User", recipients[0], "language") if recipients else None
+	subject, message = render(AGREEMENT_RENEWAL_REMINDER, agreement_context(agreement), lang)
+	queue = frappe.sendmail(
+		recipients=recipients,
+		subject=subject,
+		message=message,
+		reference_doctype="Customer Agreement",
+		reference_name=agreement.name,
+		add_unsubscribe_link=0,
+		delayed=True,
+	)
+	if not queue:
+		frappe.throw(frappe._("The renewal reminder was not queued."), exc=SurveyMailError)
+	return queue.name

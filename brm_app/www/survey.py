@@ -1,0 +1,97 @@
+"""The public survey page, /survey?token=… (DESIGN.md "Public survey page").
+
+No login: the token in the e-mailed link is the only key (brm_app.surveys.tokens). The questions are shown
+in the respondent's language (the survey's respondent_language, via frappe's translations). An unknown,
+used, expired or cancelled token gets the same page and status (410) with one message (SECURITY.md case 12);
+too many attempts get 429 (brm_app.surveys.guard). Every value in the page is escaped in the template
+(frappe's Jinja does not autoescape) and nothing a respondent typed is ever rendered as a template.
+"""
+
+import frappe
+from frappe import _
+
+from brm_app.services.survey_scoring import MAX_TEXT_LENGTH, NPS_MAX, NPS_MIN, RATING_MAX, RATING_MIN
+from brm_app.surveys import guard, tokens
+from brm_app.surveys.guard import SurveyRateLimitError
+from brm_app.surveys.submission import link_unusable_message
+
+no_cache = 1
+sitemap = 0
+
+SURVEY = "Satisfaction Survey"
+SUBMIT_METHOD = "/api/method/brm_app.api.survey.submit"
+
+
+def get_context(context):
+	context.no_cache = 1
+	context.no_breadcrumbs = 1
+	context.show_sidebar = 0
+	context.title = _("Satisfaction Survey")
+	token = frappe.form_dict.get("token")
+	try:
+		guard.check()
+	except SurveyRateLimitError:
+		frappe.local.message_log = []
+		return _closed(
+			context, "limited", _("Too many attempts. Please wait a few minutes and try again."), 429
+		)
+
+	row = tokens.find_survey(token)
+	if not tokens.is_open(row):
+		guard.record_failure()
+		return _closed(context, "closed", link_unusable_message(), 410)
+
+	survey = frappe.get_doc(SURVEY, row.name)
+	if survey.respondent_language:
+		frappe.local.lang = survey.respondent_language
+	template = (
+		frappe.db.get_value(
+			"Satisfaction Survey Template", survey.template, ["intro", "thank_you_message"], as_dict=True
+		)
+		if survey.template
+		else None
+	) or frappe._dict()
+
+	context.state = "open"
+	context.title = _("Satisfaction Survey")
+	context.lang = frappe.local.lang
+	context.token = token
+	context.intro = (
+		_(template.intro) if template.intro else _("Please tell us how we did; it takes a minute.")
+	)
+	context.questions = [
+		{
+			"name": answer.name,
+			"text": _(answer.question),
+			"type": answer.question_type,
+			"mandatory": bool(answer.mandatory),
+		}
+		for answer in survey.answers
+	]
+	context.rating_range = list(range(RATING_MIN, RATING_MAX + 1))
+	context.nps_range = list(range(NPS_MIN, NPS_MAX + 1))
+	context.max_text_length = MAX_TEXT_LENGTH
+	context.page_data = {
+		"submit_url": SUBMIT_METHOD,
+		"token": token,
+		"thank_you": _(template.thank_you_message)
+		if template.thank_you_message
+		else _("Thank you for your feedback."),
+		"messages": {
+			"required": _("Please answer this question."),
+			"fix_errors": _("Please answer the questions marked in red."),
+			"too_long": _("Please keep your answer under {0} characters.").format(MAX_TEXT_LENGTH),
+			"closed": link_unusable_message(),
+			"limited": _("Too many attempts. Please wait a few minutes and try again."),
+			"failed": _("Your answers could not be sent. Please try again."),
+			"sending": _("Sending…"),
+		},
+	}
+	return context
+
+
+def _closed(context, state: str, message: str, status: int):
+	context.state = state
+	context.message = message
+	context.http_status_code = status
+	return context

@@ -1,0 +1,586 @@
+"""Survey lifecycle on the real site (issue 5; DESIGN.md S3 f, K6; SECURITY.md cases 11, 12, 20, 21):
+scheduling when an Issue closes (sampling, delay, throttle, template, skips with a reason, idempotence),
+the send / remind / expire jobs, token handling, follow-ups and agreement renewal reminders.
+
+Every test runs in a rolled-back transaction. The only stand-in is the mail transport in the failure
+tests (frappe.sendmail made to raise for one recipient)."""
+
+import hashlib
+import random
+
+import frappe
+import pytest
+from frappe.utils import add_days, add_to_date, get_datetime, now_datetime, nowdate
+from frappe.utils.password import get_decrypted_password
+
+from brm_app import agreement_jobs
+from brm_app.brm_app.doctype.satisfaction_survey.satisfaction_survey import submit_answers
+from brm_app.exceptions import SurveyLinkError
+from brm_app.surveys import jobs, scheduling, tokens
+from brm_app.surveys.submission import submit_with_token
+from tests.support.factories import (
+	make_agreement,
+	make_contact,
+	make_email_account,
+	make_issue,
+	make_portfolio,
+	make_survey_template,
+	set_brm_settings,
+	uid,
+)
+from tests.support.survey_mail import queued_mails, survey_links, token_of
+from tests.support.users import make_user
+
+SURVEY = "Satisfaction Survey"
+RM = "brm-h5-rm@example.com"
+
+
+@pytest.fixture(autouse=True)
+def baseline_settings():
+	"""Known survey settings, whatever the site has."""
+	set_brm_settings(
+		survey_sampling_percent=100,
+		survey_delay_hours=24,
+		survey_expiry_days=14,
+		reminder_after_days=5,
+		max_reminders=1,
+		contact_throttle_days=30,
+		low_score_threshold=60,
+	)
+
+
+@pytest.fixture
+def outgoing():
+	return make_email_account()
+
+
+def world(rm: bool = False, **portfolio_kw):
+	"""A customer with a portfolio (relationship manager RM when `rm`) and one contact."""
+	if rm:
+		make_user(RM, ("Business Relationship Manager",))
+	portfolio = make_portfolio(relationship_manager=RM if rm else None, **portfolio_kw)
+	contact = make_contact(portfolio.customer)
+	return portfolio, contact
+
+
+def close(issue, status="Closed"):
+	issue.status = status
+	issue.save(ignore_permissions=True)
+	return issue
+
+
+def surveys_of(doctype, name):
+	return frappe.get_all(
+		SURVEY,
+		filters={"reference_doctype": doctype, "reference_name": str(name)},
+		fields=["*"],
+		order_by="creation asc",
+	)
+
+
+def info_comments(doctype, name):
+	return frappe.get_all(
+		"Comment",
+		filters={"reference_doctype": doctype, "reference_name": str(name), "comment_type": "Info"},
+		pluck="content",
+	)
+
+
+def scheduled_survey(rm: bool = False, **kw):
+	"""A Scheduled survey due now, made by closing an Issue."""
+	portfolio, contact = world(rm=rm)
+	issue = close(make_issue(portfolio.customer, contact, **kw))
+	name = surveys_of("Issue", issue.name)[0].name
+	frappe.db.set_value(SURVEY, name, "scheduled_for", add_to_date(now_datetime(), minutes=-1))
+	return frappe.get_doc(SURVEY, name)
+
+
+def sent_survey(rm: bool = False):
+	survey = scheduled_survey(rm=rm)
+	assert jobs.send_due_surveys() >= 1
+	return frappe.get_doc(SURVEY, survey.name)
+
+
+# --- scheduling when an Issue closes -------------------------------------------------------------------
+
+
+def test_closing_an_issue_schedules_a_ticket_closed_survey():
+	portfolio, contact = world(rm=True)
+	issue = make_issue(portfolio.customer, contact)
+	assert surveys_of("Issue", issue.name) == []
+
+	before = now_datetime()
+	close(issue)
+
+	(survey,) = surveys_of("Issue", issue.name)
+	assert survey.status == "Scheduled"
+	assert survey.trigger == "Ticket Closed"
+	assert frappe.db.get_value("Satisfaction Survey Template", survey.template, "trigger") == "Ticket Closed"
+	assert survey.customer == portfolio.customer
+	assert survey.contact == contact.name
+	assert survey.email == contact.email_id
+	assert survey.portfolio == portfolio.name
+	assert survey.relationship_manager == RM
+	# the delay of BRM Settings (24 hours)
+	delay = get_datetime(survey.scheduled_for) - before
+	assert 24 * 3600 - 5 <= delay.total_seconds() <= 24 * 3600 + 60
+	assert not survey.token_hash  # no link before it is sent
+
+
+def test_delay_comes_from_brm_settings():
+	set_brm_settings(survey_delay_hours=3)
+	portfolio, contact = world()
+	before = now_datetime()
+	issue = close(make_issue(portfolio.customer, contact))
+	(survey,) = surveys_of("Issue", issue.name)
+	assert 3 * 3600 - 5 <= (get_datetime(survey.scheduled_for) - before).total_seconds() <= 3 * 3600 + 60
+
+
+def test_template_in_the_respondents_language_is_preferred():
+	portfolio, contact = world()
+	frappe.db.set_value("Customer", portfolio.customer, "language", "id")
+	indonesian = make_survey_template(trigger="Ticket Closed", language="id")
+	make_survey_template(trigger="Ticket Closed", language="en")  # newer, but not the customer's language
+
+	issue = close(make_issue(portfolio.customer, contact))
+
+	(survey,) = surveys_of("Issue", issue.name)
+	assert survey.template == indonesian.name
+	assert survey.respondent_language == "id"
+
+
+def test_resolving_counts_as_closing_and_resolved_to_closed_adds_nothing():
+	portfolio, contact = world()
+	issue = close(make_issue(portfolio.customer, contact), status="Resolved")
+	assert len(surveys_of("Issue", issue.name)) == 1
+	close(issue, status="Closed")
+	assert len(surveys_of("Issue", issue.name)) == 1
+
+
+def test_a_ticket_closed_reopened_and_closed_again_gets_one_survey():
+	set_brm_settings(contact_throttle_days=0)  # only the one-per-ticket rule is at work
+	portfolio, contact = world()
+	issue = close(make_issue(portfolio.customer, contact))
+	issue.status = "Open"
+	issue.save(ignore_permissions=True)
+	close(issue)
+	assert len(surveys_of("Issue", issue.name)) == 1
+
+
+def test_sampling_follows_the_seeded_random_generator(monkeypatch):
+	set_brm_settings(survey_sampling_percent=50)
+	seed = 20261127
+	monkeypatch.setattr(scheduling, "_rng", random.Random(seed))
+	expected_draws = random.Random(seed)
+	portfolio, _contact = world()
+
+	expected, actual = [], []
+	for _ in range(12):
+		contact = make_contact(portfolio.customer)  # a new contact each time: no throttle
+		issue = close(make_issue(portfolio.customer, contact))
+		expected.append(expected_draws.random() * 100 < 50)
+		actual.append(bool(surveys_of("Issue", issue.name)))
+		if not actual[-1]:
+			assert "not picked in the 50.0% sample" in " ".join(info_comments("Issue", issue.name))
+	assert actual == expected
+	assert True in actual and False in actual  # this seed exercises both outcomes
+
+
+def test_sampling_at_zero_percent_never_surveys_and_says_why():
+	set_brm_settings(survey_sampling_percent=0)
+	portfolio, contact = world()
+	issue = close(make_issue(portfolio.customer, contact))
+	assert surveys_of("Issue", issue.name) == []
+	assert any("sample" in c for c in info_comments("Issue", issue.name))
+
+
+def test_contact_throttle_blocks_a_second_survey_within_the_window():
+	portfolio, contact = world()
+	first = close(make_issue(portfolio.customer, contact))
+	second = close(make_issue(portfolio.customer, contact))
+
+	assert len(surveys_of("Issue", first.name)) == 1
+	assert surveys_of("Issue", second.name) == []
+	(comment,) = info_comments("Issue", second.name)
+	assert "already got survey" in comment and "30 days" in comment
+
+
+def test_contact_throttle_allows_a_survey_after_the_window():
+	portfolio, contact = world()
+	first = close(make_issue(portfolio.customer, contact))
+	old = surveys_of("Issue", first.name)[0].name
+	frappe.db.set_value(SURVEY, old, "creation", add_days(now_datetime(), -31), update_modified=False)
+
+	second = close(make_issue(portfolio.customer, contact))
+	assert len(surveys_of("Issue", second.name)) == 1
+
+
+def test_throttle_matches_the_address_even_through_another_contact():
+	portfolio, contact = world()
+	close(make_issue(portfolio.customer, contact))
+	# the same address raised without the contact link
+	second = close(make_issue(portfolio.customer, None, raised_by=contact.email_id))
+	assert surveys_of("Issue", second.name) == []
+
+
+def test_a_ticket_without_contact_email_is_skipped_with_a_reason():
+	portfolio, _contact = world()
+	issue = close(make_issue(portfolio.customer, None, raised_by=None))
+	assert surveys_of("Issue", issue.name) == []
+	(comment,) = info_comments("Issue", issue.name)
+	assert "no contact e-mail" in comment
+
+
+def test_the_sender_address_is_used_when_the_ticket_has_no_contact():
+	portfolio, _contact = world()
+	address = f"{uid('sender-')}@example.com"
+	issue = close(make_issue(portfolio.customer, None, raised_by=address))
+	(survey,) = surveys_of("Issue", issue.name)
+	assert survey.email == address
+	assert survey.contact is None
+
+
+def test_an_agent_who_raised_the_ticket_is_not_surveyed():
+	portfolio, _contact = world()
+	agent = make_user(f"{uid('agent-')}@example.com", ("Support Team",))
+	issue = close(make_issue(portfolio.customer, None, raised_by=agent))
+	assert surveys_of("Issue", issue.name) == []
+	assert "no contact e-mail" in info_comments("Issue", issue.name)[0]
+
+
+def test_a_customer_without_portfolio_is_skipped_with_a_reason():
+	portfolio, contact = world()
+	frappe.db.delete("Customer Portfolio", {"name": portfolio.name})
+	issue = close(make_issue(portfolio.customer, contact))
+	assert surveys_of("Issue", issue.name) == []
+	(comment,) = info_comments("Issue", issue.name)
+	assert "has no Customer Portfolio" in comment
+
+
+def test_a_ticket_without_customer_is_skipped_with_a_reason():
+	_portfolio, contact = world()
+	issue = close(make_issue(None, contact))
+	assert surveys_of("Issue", issue.name) == []
+	assert "has no customer" in info_comments("Issue", issue.name)[0]
+
+
+def test_no_enabled_template_for_the_trigger_is_skipped_with_a_reason():
+	frappe.db.set_value("Satisfaction Survey Template", {"trigger": "Ticket Closed"}, "enabled", 0)
+	portfolio, contact = world()
+	issue = close(make_issue(portfolio.customer, contact))
+	assert surveys_of("Issue", issue.name) == []
+	assert "no enabled survey template" in info_comments("Issue", issue.name)[0]
+
+
+def test_a_failing_survey_hook_never_stops_the_ticket_from_closing():
+	# an absurd delay makes the scheduled time overflow: a real error inside the hook
+	set_brm_settings(survey_delay_hours=2_000_000_000)
+	portfolio, contact = world()
+	issue = make_issue(portfolio.customer, contact)
+	frappe.local.message_log = []
+	close(issue)
+
+	assert frappe.db.get_value("Issue", issue.name, "status") == "Closed"
+	assert surveys_of("Issue", issue.name) == []
+	assert frappe.db.exists(
+		"Error Log",
+		{"reference_doctype": "Issue", "reference_name": issue.name, "method": ("like", "%survey%")},
+	)
+	assert not frappe.local.message_log  # the agent closing the ticket is not shown the failure
+
+
+def test_imported_tickets_do_not_schedule_surveys():
+	portfolio, contact = world()
+	issue = make_issue(portfolio.customer, contact)
+	frappe.flags.in_import = True
+	try:
+		close(issue)
+	finally:
+		frappe.flags.in_import = False
+	assert surveys_of("Issue", issue.name) == []
+
+
+# --- sending -------------------------------------------------------------------------------------------
+
+
+def test_send_job_queues_the_invitation_with_a_working_link(outgoing):
+	survey = scheduled_survey()
+
+	assert jobs.send_due_surveys() == 1
+
+	survey.reload()
+	assert survey.status == "Sent"
+	assert survey.sent_on
+	expected_expiry = add_days(get_datetime(survey.sent_on), 14)
+	assert abs((get_datetime(survey.expires_on) - expected_expiry).total_seconds()) < 2
+	(mail,) = queued_mails(survey.name)
+	assert mail.recipients == [survey.email]
+	(link,) = survey_links(survey.name)
+	token = token_of(link)
+	assert "/survey?token=" in link
+	# the link opens exactly this survey, while the survey stores only the token's SHA-256
+	assert tokens.find_open_survey(token) == survey.name
+	assert survey.token_hash == hashlib.sha256(token.encode()).hexdigest()
+	assert token not in frappe.as_json(survey.as_dict())
+	assert len(token) >= 43  # 32 random bytes, URL-safe base64
+
+
+def test_a_second_send_run_sends_nothing_new(outgoing):
+	survey = scheduled_survey()
+	assert jobs.send_due_surveys() == 1
+	assert jobs.send_due_surveys() == 0
+	assert len(queued_mails(survey.name)) == 1
+
+
+def test_surveys_not_yet_due_are_not_sent(outgoing):
+	portfolio, contact = world()
+	issue = close(make_issue(portfolio.customer, contact))
+	survey = surveys_of("Issue", issue.name)[0]
+	jobs.send_due_surveys()
+	assert frappe.db.get_value(SURVEY, survey.name, "status") == "Scheduled"
+	assert queued_mails(survey.name) == []
+
+
+def test_a_mail_failure_is_logged_the_others_go_out_and_the_next_run_retries(outgoing, monkeypatch):
+	failing = scheduled_survey()
+	working = scheduled_survey()
+	real_sendmail = frappe.sendmail
+
+	def sendmail(*args, **kwargs):
+		if failing.email in (kwargs.get("recipients") or []):
+			raise frappe.OutgoingEmailError("SMTP relay refused the message")
+		return real_sendmail(*args, **kwargs)
+
+	monkeypatch.setattr(frappe, "sendmail", sendmail)
+	assert jobs.send_due_surveys() == 1
+
+	assert frappe.db.get_value(SURVEY, working.name, "status") == "Sent"
+	# the failed one is untouched: still Scheduled, no link issued, no e-mail queued, error logged
+	assert frappe.db.get_value(SURVEY, failing.name, ["status", "token_hash"]) == ("Scheduled", None)
+	assert queued_mails(failing.name) == []
+	assert frappe.db.exists("Error Log", {"reference_doctype": SURVEY, "reference_name": failing.name})
+
+	monkeypatch.setattr(frappe, "sendmail", real_sendmail)
+	assert jobs.send_due_surveys() == 1
+	assert frappe.db.get_value(SURVEY, failing.name, "status") == "Sent"
+	assert len(queued_mails(failing.name)) == 1
+	assert len(queued_mails(working.name)) == 1  # no duplicate for the one sent the first time
+	assert tokens.find_open_survey(token_of(survey_links(failing.name)[0])) == failing.name
+
+
+def test_a_resent_invitation_carries_the_same_working_link(outgoing):
+	from brm_app.api.survey import resend_invitation
+
+	survey = sent_survey()
+	resend_invitation(survey.name)
+
+	first, second = survey_links(survey.name)
+	assert first == second
+	assert tokens.find_open_survey(token_of(second)) == survey.name
+	assert frappe.db.get_value(SURVEY, survey.name, "status") == "Sent"
+
+
+def test_a_reminder_goes_out_once_with_the_same_link(outgoing):
+	survey = sent_survey()
+	frappe.db.set_value(SURVEY, survey.name, "sent_on", add_days(now_datetime(), -6))
+	assert jobs.send_reminders() >= 1
+
+	survey.reload()
+	assert survey.status == "Reminded"
+	assert survey.reminded_on
+	invitation, reminder = queued_mails(survey.name)
+	assert "Reminder" not in invitation.subject
+	assert "Reminder" in reminder.subject
+	first_link, second_link = survey_links(survey.name)
+	assert first_link == second_link  # the invitation's link still works
+
+	jobs.send_reminders()
+	assert len(queued_mails(survey.name)) == 2  # max_reminders = 1
+
+
+def test_reminders_are_not_sent_before_their_time(outgoing):
+	survey = sent_survey()
+	frappe.db.set_value(SURVEY, survey.name, "sent_on", add_days(now_datetime(), -4))
+	jobs.send_reminders()
+	assert frappe.db.get_value(SURVEY, survey.name, "status") == "Sent"
+	assert len(queued_mails(survey.name)) == 1
+
+
+def test_a_second_reminder_follows_one_interval_later_when_allowed(outgoing):
+	set_brm_settings(max_reminders=2)
+	survey = sent_survey()
+	frappe.db.set_value(SURVEY, survey.name, "sent_on", add_days(now_datetime(), -6))
+	jobs.send_reminders()
+	assert len(queued_mails(survey.name)) == 2
+	jobs.send_reminders()
+	assert len(queued_mails(survey.name)) == 2
+
+	# five days after the first reminder
+	frappe.db.set_value(
+		SURVEY,
+		survey.name,
+		{"sent_on": add_days(now_datetime(), -11), "reminded_on": add_days(now_datetime(), -5.5)},
+	)
+	jobs.send_reminders()
+	assert len(queued_mails(survey.name)) == 3
+	jobs.send_reminders()
+	assert len(queued_mails(survey.name)) == 3
+
+
+def test_expired_surveys_are_closed_and_their_link_stops_working(outgoing):
+	survey = sent_survey()
+	(link,) = survey_links(survey.name)
+	frappe.db.set_value(
+		SURVEY,
+		survey.name,
+		{"sent_on": add_days(now_datetime(), -20), "expires_on": add_days(now_datetime(), -1)},
+	)
+	# already unusable before the job runs (the expiry time is checked on every use)
+	assert tokens.find_open_survey(token_of(link)) is None
+
+	jobs.expire_surveys()
+	assert frappe.db.get_value(SURVEY, survey.name, "status") == "Expired"
+	assert get_decrypted_password(SURVEY, survey.name, tokens.TOKEN_AUTH_FIELD, raise_exception=False) is None
+	modified = frappe.db.get_value(SURVEY, survey.name, "modified")
+	jobs.expire_surveys()
+	assert frappe.db.get_value(SURVEY, survey.name, "modified") == modified  # nothing new the second time
+
+
+def test_scheduled_surveys_too_old_to_send_expire_instead(outgoing):
+	survey = scheduled_survey()
+	frappe.db.set_value(SURVEY, survey.name, "scheduled_for", add_days(now_datetime(), -15))
+	jobs.send_due_surveys()
+	assert frappe.db.get_value(SURVEY, survey.name, "status") == "Scheduled"
+	assert queued_mails(survey.name) == []
+	jobs.expire_surveys()
+	assert frappe.db.get_value(SURVEY, survey.name, "status") == "Expired"
+
+
+# --- responses -------------------------------------------------------------------------------------------
+
+
+def answers_for(survey, values):
+	return {row.name: value for row, value in zip(survey.answers, values, strict=True)}
+
+
+def test_a_low_score_response_opens_a_follow_up_todo_for_the_relationship_manager(outgoing):
+	survey = sent_survey(rm=True)
+	token = token_of(survey_links(survey.name)[0])
+	# Ticket Closed template: rating, rating, NPS, yes/no, text
+	submit_with_token(token, answers_for(survey, [1, 2, 3, "No", "Slow and unhelpful"]))
+
+	survey.reload()
+	assert survey.status == "Responded"
+	assert survey.csat_percent == 0
+	assert survey.nps_category == "Detractor"
+	assert survey.needs_follow_up
+	todo = frappe.get_doc("ToDo", survey.follow_up)
+	assert todo.allocated_to == RM
+	assert (todo.reference_type, todo.reference_name) == (SURVEY, survey.name)
+	assert todo.status == "Open"
+	# the response is final and the link is used up
+	assert get_decrypted_password(SURVEY, survey.name, tokens.TOKEN_AUTH_FIELD, raise_exception=False) is None
+	with pytest.raises(SurveyLinkError):
+		submit_with_token(token, answers_for(survey, [5, 5, 10, "Yes", ""]))
+
+
+def test_a_good_response_opens_no_follow_up(outgoing):
+	survey = sent_survey()
+	submit_with_token(token_of(survey_links(survey.name)[0]), answers_for(survey, [5, 4, 10, "Yes", ""]))
+	survey.reload()
+	assert survey.status == "Responded"
+	assert survey.csat_percent == 100
+	assert not survey.needs_follow_up
+	assert not survey.follow_up
+
+
+@pytest.mark.parametrize("token", ["", "x" * 43, "not a token!", None, 12345, "a" * 500])
+def test_unknown_or_malformed_tokens_are_refused(token):
+	with pytest.raises(SurveyLinkError):
+		submit_with_token(token, {})
+
+
+def test_a_cancelled_survey_refuses_its_link(outgoing):
+	survey = sent_survey()
+	token = token_of(survey_links(survey.name)[0])
+	frappe.db.set_value(SURVEY, survey.name, "status", "Cancelled")
+	with pytest.raises(SurveyLinkError):
+		submit_with_token(token, answers_for(survey, [5, 5, 10, "Yes", ""]))
+
+
+def test_submit_answers_outside_the_page_still_needs_the_survey_open(outgoing):
+	survey = sent_survey()
+	submit_answers(survey.name, answers_for(survey, [4, 4, 9, "Yes", ""]), ignore_permissions=True)
+	assert frappe.db.get_value(SURVEY, survey.name, "status") == "Responded"
+
+
+# --- agreements ------------------------------------------------------------------------------------------
+
+
+def submitted_agreement(days_to_end: int, notice: int, **kw):
+	portfolio, _contact = world(rm=True)
+	agreement = make_agreement(
+		portfolio.customer,
+		start_date=add_days(nowdate(), -300),
+		end_date=add_days(nowdate(), days_to_end),
+		notice_period_days=notice,
+		signed_on=add_days(nowdate(), -300),
+		**kw,
+	)
+	agreement.submit()
+	return agreement
+
+
+def test_renewal_reminder_goes_to_the_relationship_manager_once(outgoing):
+	# notice period 30 days + 30 days' lead: the reminder is due 60 days before the end
+	agreement = submitted_agreement(days_to_end=55, notice=30)
+
+	assert agreement_jobs.send_renewal_reminders() >= 1
+	assert frappe.db.get_value("Customer Agreement", agreement.name, "renewal_reminder_sent_on")
+	(mail,) = queued_mails(agreement.name, "Customer Agreement")
+	assert mail.recipients == [RM]
+	assert agreement.name in mail.subject
+	assert any("Renewal reminder sent" in c for c in info_comments("Customer Agreement", agreement.name))
+
+	agreement_jobs.send_renewal_reminders()
+	assert len(queued_mails(agreement.name, "Customer Agreement")) == 1
+
+
+def test_no_renewal_reminder_before_it_is_due(outgoing):
+	agreement = submitted_agreement(days_to_end=90, notice=30)
+	agreement_jobs.send_renewal_reminders()
+	assert not frappe.db.get_value("Customer Agreement", agreement.name, "renewal_reminder_sent_on")
+	assert queued_mails(agreement.name, "Customer Agreement") == []
+
+
+def test_a_failed_renewal_reminder_is_logged_and_retried(outgoing, monkeypatch):
+	agreement = submitted_agreement(days_to_end=40, notice=30)
+	real_sendmail = frappe.sendmail
+
+	def sendmail(*args, **kwargs):
+		if kwargs.get("reference_name") == agreement.name:
+			raise frappe.OutgoingEmailError("SMTP relay refused the message")
+		return real_sendmail(*args, **kwargs)
+
+	monkeypatch.setattr(frappe, "sendmail", sendmail)
+	agreement_jobs.send_renewal_reminders()
+	assert not frappe.db.get_value("Customer Agreement", agreement.name, "renewal_reminder_sent_on")
+	assert frappe.db.exists(
+		"Error Log", {"reference_doctype": "Customer Agreement", "reference_name": agreement.name}
+	)
+
+	monkeypatch.setattr(frappe, "sendmail", real_sendmail)
+	agreement_jobs.send_renewal_reminders()
+	assert len(queued_mails(agreement.name, "Customer Agreement")) == 1
+
+
+def test_the_daily_jobs_are_scheduled():
+	events = frappe.get_hooks("scheduler_events")
+	daily = events.get("daily", [])
+	hourly = events.get("hourly", [])
+	assert "brm_app.brm_app.doctype.customer_agreement.customer_agreement.update_agreement_statuses" in daily
+	assert "brm_app.agreement_jobs.send_renewal_reminders" in daily
+	for job in ("send_reminders", "expire_surveys", "schedule_delivered_projects"):
+		assert f"brm_app.surveys.jobs.{job}" in hourly
+	assert "brm_app.health_job.recompute_health_scores" in hourly
+	assert any("brm_app.surveys.jobs.send_due_surveys" in jobs_ for jobs_ in events.get("cron", {}).values())
