@@ -27,7 +27,7 @@ TITLE_LENGTH = 140
 
 
 @frappe.whitelist(methods=["POST"])
-def create_improvement_opportunity(doctype: str, name: str) -> str:
+def create_improvement_opportunity(doctype: str, name: str | int) -> str:
 	"""Make (or return the existing) "Continual Improvement" opportunity from an Issue, HD Ticket or a
 	low-score Satisfaction Survey; returns the opportunity's name.
 

@@ -16,15 +16,16 @@ from frappe.utils.password import get_decrypted_password
 from brm_app import agreement_jobs
 from brm_app.brm_app.doctype.satisfaction_survey.satisfaction_survey import submit_answers
 from brm_app.exceptions import SurveyLinkError
+from brm_app.helpdesk.tickets import schedule_survey_for_ticket
 from brm_app.surveys import jobs, scheduling, tokens
 from brm_app.surveys.submission import submit_with_token
 from tests.support.factories import (
 	make_agreement,
 	make_contact,
-	make_email_account,
 	make_issue,
 	make_portfolio,
 	make_survey_template,
+	mute_mail,
 	set_brm_settings,
 	uid,
 )
@@ -49,9 +50,10 @@ def baseline_settings():
 	)
 
 
-@pytest.fixture
-def outgoing():
-	return make_email_account()
+@pytest.fixture(autouse=True)
+def muted_mail():
+	"""E-mails are queued (with frappe's stand-in sender) and never sent from the test."""
+	mute_mail()
 
 
 def world(rm: bool = False, **portfolio_kw):
@@ -289,6 +291,53 @@ def test_a_failing_survey_hook_never_stops_the_ticket_from_closing():
 	assert not frappe.local.message_log  # the agent closing the ticket is not shown the failure
 
 
+def close_as_in_production(issue, monkeypatch, status="Closed"):
+	"""Close outside test mode: the hook then only enqueues the survey job, to run after commit."""
+	monkeypatch.setattr(frappe.flags, "in_test", False)
+	try:
+		return close(issue, status)
+	finally:
+		monkeypatch.setattr(frappe.flags, "in_test", True)
+
+
+def jobs_enqueued_after_commit() -> list[tuple[str, dict]]:
+	"""(method, kwargs) of the jobs frappe.enqueue(enqueue_after_commit=True) holds until the commit."""
+	jobs_ = []
+	for callback in frappe.db.after_commit._functions:
+		for cell in callback.__closure__ or ():
+			value = cell.cell_contents
+			if isinstance(value, dict) and {"method", "kwargs", "site"} <= set(value):
+				jobs_.append((value["method"], value["kwargs"]))
+	return jobs_
+
+
+def test_closing_a_ticket_only_enqueues_the_survey_job_after_commit(monkeypatch):
+	portfolio, contact = world()
+	issue = make_issue(portfolio.customer, contact)
+
+	close_as_in_production(issue, monkeypatch)
+
+	assert surveys_of("Issue", issue.name) == []  # nothing scheduled inside the agent's save
+	assert jobs_enqueued_after_commit() == [
+		("brm_app.helpdesk.tickets.schedule_survey_for_ticket", {"doctype": "Issue", "name": issue.name})
+	]
+	frappe.db.after_commit.reset()  # never reaches a real queue from a test
+	# what the background worker then runs
+	survey = schedule_survey_for_ticket("Issue", issue.name)
+	assert [s.name for s in surveys_of("Issue", issue.name)] == [survey]
+	assert schedule_survey_for_ticket("Issue", issue.name) is None  # a second job adds nothing
+
+
+def test_a_ticket_reopened_before_the_job_runs_gets_no_survey_yet(monkeypatch):
+	portfolio, contact = world()
+	issue = close_as_in_production(make_issue(portfolio.customer, contact), monkeypatch)
+	frappe.db.after_commit.reset()
+	issue.status = "Open"
+	issue.save(ignore_permissions=True)
+	assert schedule_survey_for_ticket("Issue", issue.name) is None
+	assert surveys_of("Issue", issue.name) == []
+
+
 def test_imported_tickets_do_not_schedule_surveys():
 	portfolio, contact = world()
 	issue = make_issue(portfolio.customer, contact)
@@ -303,7 +352,7 @@ def test_imported_tickets_do_not_schedule_surveys():
 # --- sending -------------------------------------------------------------------------------------------
 
 
-def test_send_job_queues_the_invitation_with_a_working_link(outgoing):
+def test_send_job_queues_the_invitation_with_a_working_link():
 	survey = scheduled_survey()
 
 	assert jobs.send_due_surveys() == 1
@@ -325,14 +374,14 @@ def test_send_job_queues_the_invitation_with_a_working_link(outgoing):
 	assert len(token) >= 43  # 32 random bytes, URL-safe base64
 
 
-def test_a_second_send_run_sends_nothing_new(outgoing):
+def test_a_second_send_run_sends_nothing_new():
 	survey = scheduled_survey()
 	assert jobs.send_due_surveys() == 1
 	assert jobs.send_due_surveys() == 0
 	assert len(queued_mails(survey.name)) == 1
 
 
-def test_surveys_not_yet_due_are_not_sent(outgoing):
+def test_surveys_not_yet_due_are_not_sent():
 	portfolio, contact = world()
 	issue = close(make_issue(portfolio.customer, contact))
 	survey = surveys_of("Issue", issue.name)[0]
@@ -341,7 +390,7 @@ def test_surveys_not_yet_due_are_not_sent(outgoing):
 	assert queued_mails(survey.name) == []
 
 
-def test_a_mail_failure_is_logged_the_others_go_out_and_the_next_run_retries(outgoing, monkeypatch):
+def test_a_mail_failure_is_logged_the_others_go_out_and_the_next_run_retries(monkeypatch):
 	failing = scheduled_survey()
 	working = scheduled_survey()
 	real_sendmail = frappe.sendmail
@@ -368,7 +417,7 @@ def test_a_mail_failure_is_logged_the_others_go_out_and_the_next_run_retries(out
 	assert tokens.find_open_survey(token_of(survey_links(failing.name)[0])) == failing.name
 
 
-def test_a_resent_invitation_carries_the_same_working_link(outgoing):
+def test_a_resent_invitation_carries_the_same_working_link():
 	from brm_app.api.survey import resend_invitation
 
 	survey = sent_survey()
@@ -380,7 +429,7 @@ def test_a_resent_invitation_carries_the_same_working_link(outgoing):
 	assert frappe.db.get_value(SURVEY, survey.name, "status") == "Sent"
 
 
-def test_a_reminder_goes_out_once_with_the_same_link(outgoing):
+def test_a_reminder_goes_out_once_with_the_same_link():
 	survey = sent_survey()
 	frappe.db.set_value(SURVEY, survey.name, "sent_on", add_days(now_datetime(), -6))
 	assert jobs.send_reminders() >= 1
@@ -398,7 +447,7 @@ def test_a_reminder_goes_out_once_with_the_same_link(outgoing):
 	assert len(queued_mails(survey.name)) == 2  # max_reminders = 1
 
 
-def test_reminders_are_not_sent_before_their_time(outgoing):
+def test_reminders_are_not_sent_before_their_time():
 	survey = sent_survey()
 	frappe.db.set_value(SURVEY, survey.name, "sent_on", add_days(now_datetime(), -4))
 	jobs.send_reminders()
@@ -406,7 +455,7 @@ def test_reminders_are_not_sent_before_their_time(outgoing):
 	assert len(queued_mails(survey.name)) == 1
 
 
-def test_a_second_reminder_follows_one_interval_later_when_allowed(outgoing):
+def test_a_second_reminder_follows_one_interval_later_when_allowed():
 	set_brm_settings(max_reminders=2)
 	survey = sent_survey()
 	frappe.db.set_value(SURVEY, survey.name, "sent_on", add_days(now_datetime(), -6))
@@ -427,7 +476,7 @@ def test_a_second_reminder_follows_one_interval_later_when_allowed(outgoing):
 	assert len(queued_mails(survey.name)) == 3
 
 
-def test_expired_surveys_are_closed_and_their_link_stops_working(outgoing):
+def test_expired_surveys_are_closed_and_their_link_stops_working():
 	survey = sent_survey()
 	(link,) = survey_links(survey.name)
 	frappe.db.set_value(
@@ -446,7 +495,7 @@ def test_expired_surveys_are_closed_and_their_link_stops_working(outgoing):
 	assert frappe.db.get_value(SURVEY, survey.name, "modified") == modified  # nothing new the second time
 
 
-def test_scheduled_surveys_too_old_to_send_expire_instead(outgoing):
+def test_scheduled_surveys_too_old_to_send_expire_instead():
 	survey = scheduled_survey()
 	frappe.db.set_value(SURVEY, survey.name, "scheduled_for", add_days(now_datetime(), -15))
 	jobs.send_due_surveys()
@@ -463,7 +512,7 @@ def answers_for(survey, values):
 	return {row.name: value for row, value in zip(survey.answers, values, strict=True)}
 
 
-def test_a_low_score_response_opens_a_follow_up_todo_for_the_relationship_manager(outgoing):
+def test_a_low_score_response_opens_a_follow_up_todo_for_the_relationship_manager():
 	survey = sent_survey(rm=True)
 	token = token_of(survey_links(survey.name)[0])
 	# Ticket Closed template: rating, rating, NPS, yes/no, text
@@ -484,7 +533,7 @@ def test_a_low_score_response_opens_a_follow_up_todo_for_the_relationship_manage
 		submit_with_token(token, answers_for(survey, [5, 5, 10, "Yes", ""]))
 
 
-def test_a_good_response_opens_no_follow_up(outgoing):
+def test_a_good_response_opens_no_follow_up():
 	survey = sent_survey()
 	submit_with_token(token_of(survey_links(survey.name)[0]), answers_for(survey, [5, 4, 10, "Yes", ""]))
 	survey.reload()
@@ -500,7 +549,7 @@ def test_unknown_or_malformed_tokens_are_refused(token):
 		submit_with_token(token, {})
 
 
-def test_a_cancelled_survey_refuses_its_link(outgoing):
+def test_a_cancelled_survey_refuses_its_link():
 	survey = sent_survey()
 	token = token_of(survey_links(survey.name)[0])
 	frappe.db.set_value(SURVEY, survey.name, "status", "Cancelled")
@@ -508,7 +557,7 @@ def test_a_cancelled_survey_refuses_its_link(outgoing):
 		submit_with_token(token, answers_for(survey, [5, 5, 10, "Yes", ""]))
 
 
-def test_submit_answers_outside_the_page_still_needs_the_survey_open(outgoing):
+def test_submit_answers_outside_the_page_still_needs_the_survey_open():
 	survey = sent_survey()
 	submit_answers(survey.name, answers_for(survey, [4, 4, 9, "Yes", ""]), ignore_permissions=True)
 	assert frappe.db.get_value(SURVEY, survey.name, "status") == "Responded"
@@ -527,11 +576,18 @@ def submitted_agreement(days_to_end: int, notice: int, **kw):
 		signed_on=add_days(nowdate(), -300),
 		**kw,
 	)
-	agreement.submit()
+	activate(agreement)
 	return agreement
 
 
-def test_renewal_reminder_goes_to_the_relationship_manager_once(outgoing):
+def activate(agreement):
+	"""Make the agreement submitted and Active as its sign-off would (the approval workflow is another
+	issue's; the reminder job only looks at docstatus, status and dates)."""
+	agreement.db_set({"docstatus": 1, "status": "Active"})
+	agreement.reload()
+
+
+def test_renewal_reminder_goes_to_the_relationship_manager_once():
 	# notice period 30 days + 30 days' lead: the reminder is due 60 days before the end
 	agreement = submitted_agreement(days_to_end=55, notice=30)
 
@@ -546,14 +602,14 @@ def test_renewal_reminder_goes_to_the_relationship_manager_once(outgoing):
 	assert len(queued_mails(agreement.name, "Customer Agreement")) == 1
 
 
-def test_no_renewal_reminder_before_it_is_due(outgoing):
+def test_no_renewal_reminder_before_it_is_due():
 	agreement = submitted_agreement(days_to_end=90, notice=30)
 	agreement_jobs.send_renewal_reminders()
 	assert not frappe.db.get_value("Customer Agreement", agreement.name, "renewal_reminder_sent_on")
 	assert queued_mails(agreement.name, "Customer Agreement") == []
 
 
-def test_a_failed_renewal_reminder_is_logged_and_retried(outgoing, monkeypatch):
+def test_a_failed_renewal_reminder_is_logged_and_retried(monkeypatch):
 	agreement = submitted_agreement(days_to_end=40, notice=30)
 	real_sendmail = frappe.sendmail
 

@@ -223,8 +223,8 @@ def make_hd_ticket(
 
 
 def make_email_account(email: str | None = None) -> "frappe.Document":
-	"""A default outgoing Email Account (frappe.sendmail refuses to queue without one); no SMTP check in
-	tests, and nothing is really sent there."""
+	"""A default outgoing Email Account (frappe.sendmail refuses to queue without one; frappe's stand-in for
+	muted sites has no address and fails). No SMTP check in tests."""
 	email = email or f"{uid('brm-outgoing-')}@example.com"
 	doc = frappe.get_doc(
 		{
@@ -239,6 +239,30 @@ def make_email_account(email: str | None = None) -> "frappe.Document":
 		}
 	)
 	return doc.insert(ignore_permissions=True)
+
+
+def forget_email_accounts() -> None:
+	"""frappe caches the outgoing account for the whole process; tests make their own."""
+	if hasattr(frappe.local, "outgoing_email_account"):
+		del frappe.local.outgoing_email_account
+
+
+def mute_mail(account: bool = True) -> None:
+	"""Let e-mails be queued but never sent from the test (frappe.flags.mute_emails), with an outgoing
+	Email Account in the test's transaction unless `account` is False.
+
+	Without the mute, frappe sends notification e-mails (assignments, mentions) immediately in tests, and
+	its Email Queue commits what it sent: the test's transaction would be committed half-way."""
+
+	def unmute():
+		frappe.flags.mute_emails = False
+		forget_email_accounts()
+
+	frappe.flags.mute_emails = True
+	forget_email_accounts()
+	if account:
+		make_email_account()
+	frappe.db.after_rollback.add(unmute)
 
 
 def make_project(**kw) -> "frappe.Document":
