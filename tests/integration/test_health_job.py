@@ -9,6 +9,7 @@ from brm_app.brm_app.doctype.brm_settings.brm_settings import health_weights
 from brm_app.health_job import recompute_health_scores
 from brm_app.services.health import compute_health, health_parts
 from tests.support.factories import (
+	discard_error_logs_afterwards,
 	make_agreement,
 	make_contact,
 	make_issue,
@@ -26,6 +27,11 @@ PORTFOLIO = "Customer Portfolio"
 @pytest.fixture(autouse=True)
 def muted_mail():
 	mute_mail()
+
+
+@pytest.fixture(autouse=True)
+def no_error_logs_left():
+	discard_error_logs_afterwards()
 
 
 def set_complaint_type(issue_type: str) -> None:

