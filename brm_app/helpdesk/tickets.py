@@ -24,7 +24,7 @@ def on_issue_update(doc, method=None) -> None:
 	if skipped():
 		return
 	before = doc.get_doc_before_save()
-	run_safely(doc, "complaints", lambda: track_complaints(doc, before, "issue_type", doc.customer))
+	run_safely(doc, "complaints", lambda: track_complaints(doc, before, "issue_type", lambda c: c))
 	if just_closed(doc, before):
 		enqueue_survey(doc)
 
@@ -33,11 +33,7 @@ def on_hd_ticket_update(doc, method=None) -> None:
 	if skipped():
 		return
 	before = doc.get_doc_before_save()
-	run_safely(
-		doc,
-		"complaints",
-		lambda: track_complaints(doc, before, "ticket_type", erpnext_customer(doc.customer)),
-	)
+	run_safely(doc, "complaints", lambda: track_complaints(doc, before, "ticket_type", erpnext_customer))
 	if just_closed(doc, before):
 		enqueue_survey(doc)
 
@@ -108,8 +104,11 @@ def just_closed(doc, before) -> bool:
 	return before is None or before.status not in CLOSED_TICKET_STATUSES
 
 
-def track_complaints(doc, before, type_field: str, customer: str | None) -> None:
-	"""Recount open complaints when a complaint ticket is created, closed, reopened, retyped or moved."""
+def track_complaints(doc, before, type_field: str, to_customer) -> None:
+	"""Recount open complaints when a complaint ticket is created, closed, reopened, retyped or moved.
+
+	`to_customer` maps the ticket's customer to the ERPNext Customer (the identity for Issue, by name for
+	HD Ticket); it is only called for complaint tickets."""
 	was = before and is_complaint(before.get(type_field))
 	now = is_complaint(doc.get(type_field))
 	if not (was or now):
@@ -121,10 +120,8 @@ def track_complaints(doc, before, type_field: str, customer: str | None) -> None
 		return
 	previous_customer = None
 	if before and before.get("customer") != doc.get("customer"):
-		previous_customer = (
-			erpnext_customer(before.get("customer")) if doc.doctype == HD_TICKET else before.get("customer")
-		)
-	refresh_open_complaints([customer, previous_customer])
+		previous_customer = to_customer(before.get("customer"))
+	refresh_open_complaints([to_customer(doc.get("customer")), previous_customer])
 
 
 def erpnext_customer(hd_customer: str | None) -> str | None:
