@@ -168,3 +168,38 @@ class SurveyLinkError(BRMValidationError):
 
 class ImprovementOpportunityError(BRMValidationError):
 	"""A ticket or survey cannot be turned into a continual improvement opportunity."""
+
+
+# Approval workflows, requirement sign-off and projects (issue 4)
+
+
+class ApprovalTransitionError(BRMValidationError):
+	"""The workflow has no such transition, or the document cannot reach that state this way."""
+
+
+class ApprovalRoleError(ApprovalTransitionError):
+	"""The transition exists, but none of the user's roles may take it."""
+
+
+class SelfApprovalError(BRMValidationError):
+	"""The approver prepared the document (by its immutable Prepared By) or already gave its first approval."""
+
+
+class ApprovalPreconditionError(BRMValidationError):
+	"""A business case is not ready for approval: requirements not all signed off, or funding not requested."""
+
+
+class ApprovalCommentRequiredError(BRMValidationError):
+	"""Rejecting, sending back or cancelling a decision needs a comment."""
+
+
+class ApprovalLockedError(BRMValidationError):
+	"""A business case awaiting approval cannot be edited; send it back to change it."""
+
+
+class ApprovalConflictError(BRMValidationError):
+	"""Someone else moved the document on at the same moment; reload and act again."""
+
+
+class ProjectCreationError(BRMValidationError):
+	"""A project cannot be made from this business case (not approved, or it has one already)."""

@@ -26,7 +26,22 @@ doc_events = {
 	# surveys when tickets close, complaints counted (brm_app.helpdesk); HD Ticket only with Helpdesk
 	"Issue": {"on_update": "brm_app.helpdesk.tickets.on_issue_update"},
 	"HD Ticket": {"on_update": "brm_app.helpdesk.tickets.on_hd_ticket_update"},
-	"Project": {"on_update": "brm_app.helpdesk.projects.on_project_update"},
+	# surveys for delivered projects (brm_app.helpdesk); the opportunity follows its project (brm_app.projects)
+	"Project": {
+		"on_update": [
+			"brm_app.helpdesk.projects.on_project_update",
+			"brm_app.projects.on_project_update",
+		]
+	},
+	# ERPNext updates a project's progress from its tasks without the project's hooks
+	"Task": {"on_update": "brm_app.projects.on_task_update"},
+}
+
+# Approval e-mail links: frappe applies the action over GET without a login; BRM workflows say where to act
+override_whitelisted_methods = {
+	"frappe.workflow.doctype.workflow_action.workflow_action.confirm_action": (
+		"brm_app.approvals.api.confirm_workflow_action"
+	),
 }
 
 # "Create Improvement Opportunity" on tickets and low-score surveys; "Resend Invitation" on surveys

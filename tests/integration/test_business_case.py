@@ -29,6 +29,7 @@ from tests.support.factories import (
 	uid,
 )
 from tests.support.users import as_role, as_user, make_user
+from tests.support.workflow import act, approve_business_case, make_approver
 
 MANAGER = "BRM Process Manager"
 
@@ -352,8 +353,7 @@ def test_sign_off_requirement_refuses_unknown_or_signed_rows():
 
 
 def test_sign_off_requirement_refuses_submitted_case():
-	case = make_business_case()
-	case.submit()
+	case = approve_business_case(make_business_case())
 	with pytest.raises(RequirementSignOffError):
 		sign_off_requirement(case.name, case.requirements[0].name)
 
@@ -411,9 +411,7 @@ def test_new_case_has_no_decision_whatever_the_client_sends():
 
 
 def test_submitted_case_cannot_change():
-	case = make_business_case()
-	case.submit()
-	case.reload()
+	case = approve_business_case(make_business_case())
 	case.discount_rate = 12
 	with pytest.raises(frappe.UpdateAfterSubmitError):
 		case.save()
@@ -424,9 +422,10 @@ def test_amendment_creates_a_new_version():
 	with as_role(MANAGER) as preparer:
 		case = make_business_case()
 		sign_off_requirement(case.name, case.requirements[0].name)
-		case.reload()
-		case.submit()
-		case.cancel()
+	# approved by another manager (nobody approves their own case), then cancelled to be amended
+	manager = make_approver(MANAGER)
+	case = approve_business_case(case, manager=manager)
+	case = act(case, "Cancel", manager, comment="Scope changes")
 	amended = frappe.copy_doc(case)
 	amended.amended_from = case.name
 	amended.docstatus = 0  # frappe.copy_doc keeps it under tests

@@ -31,6 +31,7 @@ from tests.support.factories import (
 	uid,
 )
 from tests.support.users import as_user, make_user
+from tests.support.workflow import to_pending_sign_off
 
 # --- helpers ------------------------------------------------------------------------------------
 
@@ -54,7 +55,7 @@ def new_agreement(customer: str | None = None, **kw) -> "frappe.Document":
 def make_signed_agreement(customer: str | None = None, **kw) -> "frappe.Document":
 	"""A submitted (Active) internal agreement."""
 	doc = make_agreement(customer, signed_on=kw.pop("signed_on", nowdate()), **kw)
-	doc.submit()
+	to_pending_sign_off(doc).submit()  # the sign-off workflow: Draft -> Pending Sign-off -> Active
 	return doc
 
 
@@ -408,8 +409,9 @@ def test_a_new_agreement_is_draft_whatever_status_is_sent():
 
 def test_pending_sign_off_follows_the_workflow_state():
 	doc = new_agreement()
-	doc.workflow_state = "Pending Sign-off"
 	doc.insert()
+	doc.workflow_state = "Pending Sign-off"
+	doc.save()
 	assert frappe.db.get_value("Customer Agreement", doc.name, "status") == "Pending Sign-off"
 
 
@@ -476,7 +478,7 @@ def test_the_daily_job_leaves_drafts_and_cancelled_agreements_alone():
 
 
 def test_an_internal_agreement_cannot_be_activated_without_signed_on():
-	doc = make_agreement()
+	doc = to_pending_sign_off(make_agreement())
 	with pytest.raises(AgreementSignOffError):
 		doc.submit()
 
@@ -486,6 +488,7 @@ def test_an_external_agreement_needs_both_signatories_to_be_activated():
 	doc = make_agreement(
 		customer, agreement_kind="External", contract=make_contract(customer), signed_on=nowdate()
 	)
+	to_pending_sign_off(doc)
 	with pytest.raises(AgreementSignOffError):
 		doc.submit()
 	doc.reload()
@@ -551,7 +554,8 @@ def test_an_agreement_is_renewed_only_once_unless_the_renewal_is_cancelled():
 		renew_agreement(source.name)
 	renewal = frappe.get_doc("Customer Agreement", first)
 	renewal.signed_on = nowdate()
-	renewal.submit()
+	renewal.save()
+	to_pending_sign_off(renewal).submit()
 	renewal.cancel()
 	assert renew_agreement(source.name) != first
 

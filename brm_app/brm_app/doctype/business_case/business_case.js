@@ -14,6 +14,7 @@ frappe.ui.form.on("Business Case", {
 
 	refresh(frm) {
 		frm.trigger("show_figures");
+		frm.trigger("show_approval");
 		if (frm.doc.docstatus === 0 && !frm.is_new() && frm.perm[0] && frm.perm[0].write) {
 			const unsigned = (frm.doc.requirements || []).filter((row) => !row.signed_off_by);
 			if (unsigned.length) {
@@ -26,6 +27,54 @@ frappe.ui.form.on("Business Case", {
 
 	customer(frm) {
 		if (frm.doc.budget_holder) frm.set_value("budget_holder", null);
+	},
+
+	// Every workflow button goes through brm_app.approvals.api.apply_action (POST): it asks for the
+	// reason where one is needed and, when someone else acted at the same moment, says so clearly.
+	before_workflow_action(frm) {
+		return brm_business_case_workflow_action(frm);
+	},
+
+	show_approval(frm) {
+		if (frm.is_new()) return;
+		const state = frm.doc.workflow_state;
+		if (state === "Draft" && frm.doc.send_back_reason) {
+			frm.set_intro(__("Sent back: {0}", [frappe.utils.escape_html(frm.doc.send_back_reason)]), "orange");
+		} else if (["Pending Approval", "Pending Final Approval"].includes(state)) {
+			const levels =
+				frm.doc.approval_levels >= 2
+					? __("Two approval levels: BRM Process Manager, then BRM Process Owner.")
+					: __("One approval level: BRM Process Manager.");
+			frm.set_intro(__("Awaiting approval; the case cannot be edited.") + " " + levels, "blue");
+		}
+		if (
+			frm.doc.docstatus === 1 &&
+			state === "Approved" &&
+			frappe.model.can_create("Project") &&
+			frappe.model.can_create("Task")
+		) {
+			frappe.db.get_value("Project", { brm_business_case: frm.doc.name }, "name").then((r) => {
+				const project = r.message && r.message.name;
+				if (project) {
+					frm.add_custom_button(__("Project {0}", [project]), () =>
+						frappe.set_route("Form", "Project", project)
+					);
+					return;
+				}
+				frm.add_custom_button(__("Create Project"), () =>
+					frappe
+						.call({
+							method: "brm_app.projects.create_project",
+							type: "POST",
+							args: { business_case: frm.doc.name },
+							freeze: true,
+						})
+						.then((res) => {
+							if (res.message) frappe.set_route("Form", "Project", res.message);
+						})
+				);
+			});
+		}
 	},
 
 	show_figures(frm) {
@@ -85,3 +134,41 @@ frappe.ui.form.on("Business Case", {
 		dialog.show();
 	},
 });
+
+const BRM_COMMENT_ACTIONS = ["Reject", "Send Back", "Cancel"];
+
+function brm_business_case_workflow_action(frm) {
+	const action = frm.selected_workflow_action;
+	frappe.dom.unfreeze(); // frappe froze the page before this event
+	if (action === "Approve" && frm.doc.prepared_by === frappe.session.user) {
+		frappe.msgprint(__("You prepared this business case: someone else must approve it."));
+		return new Promise(() => {});
+	}
+	const run = (comment) =>
+		frappe
+			.call({
+				method: "brm_app.approvals.api.apply_action",
+				type: "POST",
+				args: {
+					doctype: frm.doctype,
+					docname: frm.doc.name,
+					action: action,
+					comment: comment || null,
+					expected_state: frm.doc.workflow_state,
+				},
+				freeze: true,
+			})
+			.then(() => frm.reload_doc());
+	if (BRM_COMMENT_ACTIONS.includes(action)) {
+		frappe.prompt(
+			[{ fieldname: "comment", fieldtype: "Small Text", label: __("Reason"), reqd: 1 }],
+			(values) => run(values.comment),
+			__(action),
+			__(action)
+		);
+	} else {
+		run(null);
+	}
+	// the action is applied above: frappe's own apply_workflow call must not run
+	return new Promise(() => {});
+}

@@ -14,6 +14,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import cint, flt, get_datetime, now_datetime
 
+from brm_app.approvals import enforce_workflow, record_transition
 from brm_app.controllers.customer_linked import is_contact_of_customer, link_portfolio
 from brm_app.exceptions import (
 	BusinessCaseFinanceError,
@@ -54,9 +55,20 @@ class BusinessCase(Document):
 		self.validate_requirements()
 		self.validate_funding()
 		self.compute_finance()
+		enforce_workflow(self)  # approval workflow: roles, no self-approval, preconditions, audit
+
+	def before_update_after_submit(self):
+		enforce_workflow(self)
+
+	def before_cancel(self):
+		enforce_workflow(self)
 
 	def on_update(self):
 		self.update_opportunity()
+		record_transition(self)
+
+	def on_cancel(self):
+		record_transition(self)
 
 	def all_requirements_signed_off(self) -> bool:
 		return all_requirements_signed_off(self)

@@ -41,6 +41,40 @@ frappe.ui.form.on("Customer Agreement", {
 			frm.set_value("customer_signatory", null);
 		}
 	},
+
+	// Workflow buttons go through brm_app.approvals.api.apply_action (POST), with the reason for
+	// Send Back and Terminate and a clear message when someone else acted at the same moment.
+	before_workflow_action(frm) {
+		const action = frm.selected_workflow_action;
+		frappe.dom.unfreeze(); // frappe froze the page before this event
+		const run = (comment) =>
+			frappe
+				.call({
+					method: "brm_app.approvals.api.apply_action",
+					type: "POST",
+					args: {
+						doctype: frm.doctype,
+						docname: frm.doc.name,
+						action: action,
+						comment: comment || null,
+						expected_state: frm.doc.workflow_state,
+					},
+					freeze: true,
+				})
+				.then(() => frm.reload_doc());
+		if (["Send Back", "Terminate"].includes(action)) {
+			frappe.prompt(
+				[{ fieldname: "comment", fieldtype: "Small Text", label: __("Reason"), reqd: 1 }],
+				(values) => run(values.comment),
+				__(action),
+				__(action)
+			);
+		} else {
+			run(null);
+		}
+		// the action is applied above: frappe's own apply_workflow call must not run
+		return new Promise(() => {});
+	},
 });
 
 function renew(frm) {

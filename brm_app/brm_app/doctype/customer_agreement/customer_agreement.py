@@ -14,6 +14,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import cint, date_diff, flt, formatdate, getdate, nowdate
 
+from brm_app.approvals import enforce_workflow, record_transition
 from brm_app.controllers.customer_linked import is_contact_of_customer, link_portfolio
 from brm_app.exceptions import (
 	AgreementDateError,
@@ -46,23 +47,33 @@ class CustomerAgreement(Document):
 		self.validate_services()
 		self.validate_service_level_agreements()
 		self.validate_contract_and_signatories()
+		enforce_workflow(self)  # sign-off workflow: roles, comments, audit (before the status follows it)
 		self.set_status()
 
 	def before_submit(self):
 		self.validate_sign_off()
 
+	def on_update(self):
+		record_transition(self)
+
 	def on_submit(self):
 		# validate has set it already, unless validation was skipped (flags.ignore_validate)
 		self.set_status(update=True)
 
+	def before_cancel(self):
+		enforce_workflow(self)
+
 	def on_cancel(self):
 		self.set_status(update=True)
+		record_transition(self)
 
 	def before_update_after_submit(self):
 		self.validate_termination()
+		enforce_workflow(self)
 
 	def on_update_after_submit(self):
 		self.set_status(update=True)
+		record_transition(self)
 
 	# --- validation steps ----------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from brm_app.exceptions import (
 	OpportunityStatusTransitionError,
 	OpportunityValueError,
 )
+from brm_app.services.approval_rules import manual_opportunity_status_allowed
 from brm_app.services.opportunity_status import FINAL, allowed_next, can_transition
 
 TYPES_NEEDING_IMPACTED_SERVICES = ("Service Change", "Retirement")
@@ -32,6 +33,7 @@ class ServiceOpportunity(Document):
 		self.validate_estimates()
 		self.validate_impacted_services()
 		self.validate_status_transition()
+		self.validate_status_follows_business_case()
 
 	def validate_estimates(self):
 		for fieldname in ("estimated_value", "estimated_cost"):
@@ -71,6 +73,24 @@ class ServiceOpportunity(Document):
 				", ".join(_(s) for s in allowed_next(old)),
 			)
 		frappe.throw(message, exc=OpportunityStatusTransitionError, title=_("Status Change Not Allowed"))
+
+	def validate_status_follows_business_case(self):
+		"""With a business case, Approved comes from the case's approval (brm_app.approvals), not by hand."""
+		previous = self.get_doc_before_save()
+		case_state = (
+			frappe.db.get_value("Business Case", self.business_case, "workflow_state")
+			if self.business_case
+			else None
+		)
+		if manual_opportunity_status_allowed(self.status, previous.status if previous else None, case_state):
+			return
+		frappe.throw(
+			_("The opportunity becomes {0} when Business Case {1} is approved (it is {2}).").format(
+				frappe.bold(_(self.status)), frappe.bold(self.business_case), _(case_state or "")
+			),
+			exc=OpportunityStatusTransitionError,
+			title=_("Status Change Not Allowed"),
+		)
 
 
 @frappe.whitelist(methods=["POST"])

@@ -1,0 +1,104 @@
+"""Walk business cases and customer agreements through their approval workflows in tests, as real users.
+
+The approval workflows (brm_app.services.approval_rules) refuse shortcuts such as submitting a draft case
+directly, and nobody approves a case they prepared: tests that need an approved case or an active
+agreement get one from here.
+"""
+
+import frappe
+from frappe.model.workflow import apply_workflow
+from frappe.utils import now_datetime
+
+from brm_app.approvals.api import apply_action
+from tests.support.factories import uid
+from tests.support.users import as_user
+
+PROCESS_MANAGER = "BRM Process Manager"
+PROCESS_OWNER = "BRM Process Owner"
+RELATIONSHIP_MANAGER = "Business Relationship Manager"
+
+
+def make_approver(role: str = PROCESS_MANAGER, *extra_roles: str) -> str:
+	"""A new enabled System User holding exactly these roles (plus frappe's automatic ones).
+
+	Written with db_insert: a User's hooks (contact, cache clearing) cost seconds per user, and the
+	workflow tests need several users each. Permissions and workflow roles read the same Has Role rows."""
+	slug = role.lower().replace(" ", "-")
+	email = f"{uid(slug + '-')}@example.com"
+	user = frappe.new_doc("User")
+	user.update(
+		{
+			"name": email,
+			"email": email,
+			"first_name": email.split("@")[0],
+			"user_type": "System User",
+			"enabled": 1,
+			"send_welcome_email": 0,
+		}
+	)
+	user.db_insert()
+	for idx, role_name in enumerate((role, *extra_roles), 1):
+		row = frappe.new_doc("Has Role")
+		row.update(
+			{"parent": email, "parenttype": "User", "parentfield": "roles", "role": role_name, "idx": idx}
+		)
+		row.db_insert()
+	return email
+
+
+def set_threshold(amount: float) -> None:
+	frappe.db.set_single_value("BRM Settings", "two_level_approval_threshold", amount)
+	frappe.clear_document_cache("BRM Settings", "BRM Settings")
+
+
+def act(doc, action: str, user: str | None = None, comment: str | None = None):
+	"""Apply a workflow action through apply_action (what the forms call), as `user`; returns the doc."""
+	if user:
+		with as_user(user):
+			apply_action(doc.doctype, doc.name, action, comment=comment)
+	else:
+		apply_action(doc.doctype, doc.name, action, comment=comment)
+	return frappe.get_doc(doc.doctype, doc.name)
+
+
+def make_ready(case):
+	"""Sign off every requirement (as the current user) and request funding: ready for approval."""
+	case.reload()
+	now = now_datetime()
+	for row in case.requirements:
+		if not row.signed_off_by:
+			row.signed_off_by = frappe.session.user
+			row.signed_off_on = now
+	if case.funding_status not in ("Requested", "Approved"):
+		case.funding_status = "Requested"
+	case.save()
+	return case
+
+
+def to_pending_approval(case, user: str | None = None):
+	"""Ready the case and move it Draft -> Under Review -> Pending Approval (as `user`)."""
+	if user:
+		with as_user(user):
+			make_ready(case)
+	else:
+		make_ready(case)
+	act(case, "Submit for Review", user)
+	return act(case, "Request Approval", user)
+
+
+def approve_business_case(case, manager: str | None = None, owner: str | None = None):
+	"""An Approved (submitted) case: sent for approval and approved by a process manager who did not
+	prepare it (and by a process owner too when it needs two levels). Returns the reloaded case."""
+	case = to_pending_approval(case)
+	manager = manager or make_approver(PROCESS_MANAGER)
+	case = act(case, "Approve", manager)
+	if case.workflow_state == "Pending Final Approval":
+		case = act(case, "Approve", owner or make_approver(PROCESS_OWNER))
+	return case
+
+
+def to_pending_sign_off(agreement):
+	"""Draft -> Pending Sign-off (as the current user), through frappe's apply_workflow."""
+	apply_workflow(frappe.get_doc(agreement.doctype, agreement.name), "Submit for Sign-off")
+	agreement.reload()
+	return agreement
