@@ -15,6 +15,7 @@ from tests.support.workflow import (
 	act,
 	approve_business_case,
 	make_approver,
+	quiet_mail,
 	set_threshold,
 	to_pending_approval,
 )
@@ -25,6 +26,7 @@ RM, PM = rules.RELATIONSHIP_MANAGER, rules.PROCESS_MANAGER
 @pytest.fixture
 def world():
 	"""An approved case of a relationship manager's customer, for an opportunity; a delivery manager."""
+	quiet_mail()
 	set_threshold(10**12)
 	preparer = make_approver(RM)
 	customer = make_portfolio(relationship_manager=preparer).customer

@@ -28,7 +28,7 @@ from brm_app.exceptions import (
 from brm_app.services import approval_rules as rules
 from tests.support.factories import make_agreement, make_portfolio
 from tests.support.users import as_user
-from tests.support.workflow import act, make_approver
+from tests.support.workflow import act, make_approver, quiet_mail
 
 RM, PM, PO = rules.RELATIONSHIP_MANAGER, rules.PROCESS_MANAGER, rules.PROCESS_OWNER
 AG = rules.CUSTOMER_AGREEMENT_WORKFLOW
@@ -36,6 +36,7 @@ AG = rules.CUSTOMER_AGREEMENT_WORKFLOW
 
 @pytest.fixture
 def people():
+	quiet_mail()
 	manager = make_approver(RM)
 	portfolio = make_portfolio(relationship_manager=manager)
 	return SimpleNamespace(

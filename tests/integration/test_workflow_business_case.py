@@ -32,6 +32,7 @@ from tests.support.workflow import (
 	approve_business_case,
 	make_approver,
 	make_ready,
+	quiet_mail,
 	set_threshold,
 	to_pending_approval,
 )
@@ -45,6 +46,7 @@ TWO_LEVELS = 500
 @pytest.fixture
 def people():
 	"""A relationship manager who prepares cases for their customer, and approvers."""
+	quiet_mail()
 	preparer = make_approver(RM)
 	portfolio = make_portfolio(relationship_manager=preparer)
 	set_threshold(ONE_LEVEL)
@@ -401,13 +403,17 @@ def test_self_approval_through_run_doc_method_is_refused(own_case):
 
 
 def test_self_approval_through_bulk_approval_is_refused(own_case, monkeypatch):
-	# the bulk action commits / rolls back per document: keep this test's transaction
+	# the bulk action commits / rolls back per document and logs failures in the Error Log (which is
+	# not rolled back): keep this test's transaction, and catch the log
 	monkeypatch.setattr(frappe.db, "commit", lambda *a, **k: None)
 	monkeypatch.setattr(frappe.db, "rollback", lambda *a, **k: None)
+	logged = []
+	monkeypatch.setattr(frappe, "log_error", lambda title=None, *a, **k: logged.append(title))
 	with as_user(own_case.manager):
 		bulk_workflow_approval(json.dumps([own_case.case.name]), "Business Case", "Approve")
 	assert state_of(own_case.case) == "Pending Approval"
 	assert frappe.db.get_value("Business Case", own_case.case.name, "docstatus") == 0
+	assert logged == [f"Workflow Approve threw an error for Business Case {own_case.case.name}"]
 
 
 def test_rewriting_owner_does_not_help_the_preparer(own_case, people):
@@ -621,14 +627,27 @@ def open_workflow_action_roles(case) -> set:
 	}
 
 
+def queued_recipients(case) -> set:
+	queued = frappe.get_all(
+		"Email Queue",
+		filters={"reference_doctype": "Business Case", "reference_name": case.name},
+		pluck="name",
+	)
+	return set(frappe.get_all("Email Queue Recipient", filters={"parent": ("in", queued)}, pluck="recipient"))
+
+
 def test_a_workflow_action_is_created_for_the_approvers(people):
 	case = new_case(people)
 	assert open_workflow_action_roles(case) == set()  # drafts notify nobody
 	set_threshold(TWO_LEVELS)
 	case = to_pending_approval(case, people.preparer)
 	assert open_workflow_action_roles(case) == {PM}
+	# ... and the process managers get an e-mail (queued, muted in tests) with the actions
+	assert people.pm in queued_recipients(case)
+	assert people.po not in queued_recipients(case)
 	case = act(case, "Approve", people.pm)
 	assert open_workflow_action_roles(case) == {PO}
+	assert people.po in queued_recipients(case)
 	act(case, "Approve", people.po)
 	assert open_workflow_action_roles(case) == set()
 	with as_user(people.pm):

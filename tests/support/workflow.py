@@ -10,7 +10,7 @@ from frappe.model.workflow import apply_workflow
 from frappe.utils import now_datetime
 
 from brm_app.approvals.api import apply_action
-from tests.support.factories import uid
+from tests.support.factories import mute_mail, uid
 from tests.support.users import as_user
 
 PROCESS_MANAGER = "BRM Process Manager"
@@ -51,8 +51,17 @@ def set_threshold(amount: float) -> None:
 	frappe.clear_document_cache("BRM Settings", "BRM Settings")
 
 
+def quiet_mail() -> None:
+	"""Workflow steps that need a decision e-mail the approvers (Workflow.send_email_alert): queue those
+	e-mails with an outgoing account and never send them (sending would commit the test's transaction;
+	without an account frappe writes an Error Log, which is not rolled back)."""
+	if not frappe.flags.mute_emails:
+		mute_mail()
+
+
 def act(doc, action: str, user: str | None = None, comment: str | None = None):
 	"""Apply a workflow action through apply_action (what the forms call), as `user`; returns the doc."""
+	quiet_mail()
 	if user:
 		with as_user(user):
 			apply_action(doc.doctype, doc.name, action, comment=comment)
@@ -99,6 +108,7 @@ def approve_business_case(case, manager: str | None = None, owner: str | None = 
 
 def to_pending_sign_off(agreement):
 	"""Draft -> Pending Sign-off (as the current user), through frappe's apply_workflow."""
+	quiet_mail()
 	apply_workflow(frappe.get_doc(agreement.doctype, agreement.name), "Submit for Sign-off")
 	agreement.reload()
 	return agreement
