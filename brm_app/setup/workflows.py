@@ -59,8 +59,8 @@ def _ensure_actions(spec: WorkflowSpec) -> None:
 
 
 def _backfill_states(spec: WorkflowSpec) -> None:
-	"""Records made before the workflow existed get the state that matches them (frappe's own backfill
-	would give every submitted record the first submitted state)."""
+	"""Records made before the workflow existed get the state that matches them (frappe's own backfill,
+	when the Workflow is saved, would give every submitted record the first submitted state)."""
 	if not frappe.db.has_column(spec.document_type, spec.state_field):
 		return
 	table = frappe.qb.DocType(spec.document_type)
@@ -77,6 +77,11 @@ def _backfill_states(spec: WorkflowSpec) -> None:
 		frappe.qb.update(table).set(field, "Pending Sign-off").where(empty).where(table.docstatus == 0).where(
 			table.status == "Pending Sign-off"
 		).run()
+	# the rest: the first state of their document status (Draft, Approved / Active, Cancelled)
+	for docstatus in (0, 1, 2):
+		state = spec.first_state_with_docstatus(docstatus)
+		if state:
+			frappe.qb.update(table).set(field, state).where(empty).where(table.docstatus == docstatus).run()
 
 
 def _ensure_workflow(spec: WorkflowSpec) -> bool:

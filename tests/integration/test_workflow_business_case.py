@@ -139,6 +139,16 @@ def test_ensure_workflows_restores_the_structure_and_keeps_admin_settings(restor
 	assert ensure_workflows() == []
 
 
+def test_ensure_workflows_gives_records_made_before_the_workflow_their_state(people, restore_workflow_cache):
+	rejected = case_in(people, "Rejected")
+	draft = new_case(people)
+	for case in (rejected, draft):
+		frappe.db.set_value("Business Case", case.name, "workflow_state", None, update_modified=False)
+	ensure_workflows()
+	assert state_of(rejected) == "Rejected"  # not the first submitted state (Approved)
+	assert state_of(draft) == "Draft"
+
+
 # --- the happy paths ---------------------------------------------------------------------------------
 
 
