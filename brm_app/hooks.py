@@ -44,6 +44,10 @@ override_whitelisted_methods = {
 	),
 }
 
+# Desk helpers of the BRM forms and lists (workflow actions with a reason, "My customers",
+# "Pending my approval"): brm_app.desk in public/js/brm_desk.js
+app_include_js = ["/assets/brm_app/js/brm_desk.js"]
+
 # "Create Improvement Opportunity" on tickets and low-score surveys; "Resend Invitation" on surveys
 doctype_js = {
 	"Issue": "public/js/brm_actions.js",

@@ -7,31 +7,27 @@
 
 	function add_improvement_button(frm) {
 		if (frm.is_new() || !frappe.model.can_create("Service Opportunity")) return;
-		frm.add_custom_button(
-			__("Improvement Opportunity"),
-			() => {
-				frappe.call({
-					method: METHOD,
-					type: "POST",
-					args: { doctype: frm.doctype, name: frm.doc.name },
-					freeze: true,
-					freeze_message: __("Creating Improvement Opportunity..."),
-					callback: (r) => {
-						if (r.message) {
-							frappe.show_alert({
-								message: __("Service Opportunity {0} is linked to this {1}", [
-									r.message,
-									__(frm.doctype),
-								]),
-								indicator: "green",
-							});
-							frappe.set_route("Form", "Service Opportunity", r.message);
-						}
-					},
-				});
-			},
-			__("Create")
-		);
+		frm.add_custom_button(__("Create Improvement Opportunity"), () => {
+			frappe.call({
+				method: METHOD,
+				type: "POST",
+				args: { doctype: frm.doctype, name: frm.doc.name },
+				freeze: true,
+				freeze_message: __("Creating Improvement Opportunity..."),
+				callback: (r) => {
+					if (r.message) {
+						frappe.show_alert({
+							message: __("Service Opportunity {0} is linked to this {1}", [
+								r.message,
+								__(frm.doctype),
+							]),
+							indicator: "green",
+						});
+						frappe.set_route("Form", "Service Opportunity", r.message);
+					}
+				},
+			});
+		});
 	}
 
 	["Issue", "HD Ticket"].forEach((doctype) => {
@@ -59,7 +55,10 @@
 								type: "POST",
 								args: { name: frm.doc.name },
 								callback: () => {
-									frappe.show_alert({ message: __("Invitation queued"), indicator: "green" });
+									frappe.show_alert({
+										message: __("Invitation queued"),
+										indicator: "green",
+									});
 									frm.reload_doc();
 								},
 							})

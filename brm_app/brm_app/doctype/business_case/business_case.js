@@ -29,17 +29,28 @@ frappe.ui.form.on("Business Case", {
 		if (frm.doc.budget_holder) frm.set_value("budget_holder", null);
 	},
 
-	// Every workflow button goes through brm_app.approvals.api.apply_action (POST): it asks for the
-	// reason where one is needed and, when someone else acted at the same moment, says so clearly.
+	// Every workflow button goes through brm_app.approvals.api.apply_action (POST) with the reason
+	// where one is needed (brm_app.desk.workflow_action, public/js/brm_desk.js).
 	before_workflow_action(frm) {
-		return brm_business_case_workflow_action(frm);
+		return brm_app.desk.workflow_action(frm, {
+			comment_actions: ["Reject", "Send Back", "Cancel"],
+			check(frm, action) {
+				if (action === "Approve" && frm.doc.prepared_by === frappe.session.user) {
+					frappe.msgprint(__("You prepared this business case: someone else must approve it."));
+					return false;
+				}
+			},
+		});
 	},
 
 	show_approval(frm) {
 		if (frm.is_new()) return;
 		const state = frm.doc.workflow_state;
 		if (state === "Draft" && frm.doc.send_back_reason) {
-			frm.set_intro(__("Sent back: {0}", [frappe.utils.escape_html(frm.doc.send_back_reason)]), "orange");
+			frm.set_intro(
+				__("Sent back: {0}", [frappe.utils.escape_html(frm.doc.send_back_reason)]),
+				"orange"
+			);
 		} else if (["Pending Approval", "Pending Final Approval"].includes(state)) {
 			const levels =
 				frm.doc.approval_levels >= 2
@@ -87,7 +98,9 @@ frappe.ui.form.on("Business Case", {
 			[
 				__("NPV: {0}", [money(frm.doc.npv)]),
 				__("ROI: {0}", [
-					frm.doc.total_cost ? format_number(frm.doc.roi_percent, null, 2) + "%" : __("Not defined"),
+					frm.doc.total_cost
+						? format_number(frm.doc.roi_percent, null, 2) + "%"
+						: __("Not defined"),
 				]),
 				__("Payback: {0}", [frappe.utils.escape_html(frm.doc.payback_label || "")]),
 				__("IRR: {0}", [frappe.utils.escape_html(frm.doc.irr_label || "")]),
@@ -134,41 +147,3 @@ frappe.ui.form.on("Business Case", {
 		dialog.show();
 	},
 });
-
-const BRM_COMMENT_ACTIONS = ["Reject", "Send Back", "Cancel"];
-
-function brm_business_case_workflow_action(frm) {
-	const action = frm.selected_workflow_action;
-	frappe.dom.unfreeze(); // frappe froze the page before this event
-	if (action === "Approve" && frm.doc.prepared_by === frappe.session.user) {
-		frappe.msgprint(__("You prepared this business case: someone else must approve it."));
-		return new Promise(() => {});
-	}
-	const run = (comment) =>
-		frappe
-			.call({
-				method: "brm_app.approvals.api.apply_action",
-				type: "POST",
-				args: {
-					doctype: frm.doctype,
-					docname: frm.doc.name,
-					action: action,
-					comment: comment || null,
-					expected_state: frm.doc.workflow_state,
-				},
-				freeze: true,
-			})
-			.then(() => frm.reload_doc());
-	if (BRM_COMMENT_ACTIONS.includes(action)) {
-		frappe.prompt(
-			[{ fieldname: "comment", fieldtype: "Small Text", label: __("Reason"), reqd: 1 }],
-			(values) => run(values.comment),
-			__(action),
-			__(action)
-		);
-	} else {
-		run(null);
-	}
-	// the action is applied above: frappe's own apply_workflow call must not run
-	return new Promise(() => {});
-}

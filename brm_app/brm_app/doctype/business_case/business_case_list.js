@@ -1,28 +1,23 @@
 // Copyright (c) 2026, brm_app developers and contributors
 // For license information, please see license.txt
 
-frappe.listview_settings["Business Case"] = {
+// Indicator: the approval state. "My customers" (default for relationship managers) and
+// "Pending my approval" (the states the user's roles approve, not prepared by them): brm_app.desk.
+frappe.listview_settings["Business Case"] = brm_app.desk.list_settings({
 	add_fields: ["docstatus", "decision", "npv", "customer_name", "workflow_state", "prepared_by"],
-	onload(listview) {
-		// the approver's queue (the Workflow Action list holds the same, across doctypes)
-		frappe.xcall("brm_app.approvals.api.pending_approval_states").then((states) => {
-			if (!states || !states.length) return;
-			listview.page.add_inner_button(__("Pending my approval"), () => {
-				listview.filter_area.clear(false).then(() =>
-					listview.filter_area.add([
-						["Business Case", "workflow_state", "in", states],
-						["Business Case", "prepared_by", "!=", frappe.session.user],
-					])
-				);
-			});
-		});
-	},
 	has_indicator_for_draft: true,
+	has_indicator_for_cancelled: true,
 	get_indicator(doc) {
-		if (doc.docstatus === 2) return [__("Cancelled"), "red", "docstatus,=,2"];
-		if (doc.docstatus === 0) return [__("Draft"), "gray", "docstatus,=,0"];
-		if (doc.decision === "Approved") return [__("Approved"), "green", "decision,=,Approved"];
-		if (doc.decision === "Rejected") return [__("Rejected"), "red", "decision,=,Rejected"];
-		return [__("Submitted"), "blue", "docstatus,=,1"];
+		const colours = {
+			Draft: "gray",
+			"Under Review": "blue",
+			"Pending Approval": "orange",
+			"Pending Final Approval": "yellow",
+			Approved: "green",
+			Rejected: "red",
+			Cancelled: "darkgrey",
+		};
+		const state = doc.workflow_state || "Draft";
+		return [__(state), colours[state] || "gray", `workflow_state,=,${state}`];
 	},
-};
+});

@@ -31,7 +31,13 @@ frappe.ui.form.on("Customer Agreement", {
 		if (live && frappe.model.can_create("Customer Agreement")) {
 			frm.add_custom_button(__("Renew"), () => renew(frm), __("Actions"));
 		}
-		if (["Active", "Expiring"].includes(frm.doc.status) && frm.perm[0] && frm.perm[0].write) {
+		// only a BRM Process Manager / Owner may terminate (the workflow's Terminate transition)
+		if (
+			["Active", "Expiring"].includes(frm.doc.status) &&
+			frm.perm[0] &&
+			frm.perm[0].write &&
+			brm_app.desk.has_any_role(["BRM Process Manager", "BRM Process Owner"])
+		) {
 			frm.add_custom_button(__("Terminate"), () => terminate(frm), __("Actions"));
 		}
 	},
@@ -42,38 +48,10 @@ frappe.ui.form.on("Customer Agreement", {
 		}
 	},
 
-	// Workflow buttons go through brm_app.approvals.api.apply_action (POST), with the reason for
-	// Send Back and Terminate and a clear message when someone else acted at the same moment.
+	// Workflow buttons go through brm_app.approvals.api.apply_action (POST), with the reason for Send Back
+	// and Terminate (brm_app.desk.workflow_action, public/js/brm_desk.js).
 	before_workflow_action(frm) {
-		const action = frm.selected_workflow_action;
-		frappe.dom.unfreeze(); // frappe froze the page before this event
-		const run = (comment) =>
-			frappe
-				.call({
-					method: "brm_app.approvals.api.apply_action",
-					type: "POST",
-					args: {
-						doctype: frm.doctype,
-						docname: frm.doc.name,
-						action: action,
-						comment: comment || null,
-						expected_state: frm.doc.workflow_state,
-					},
-					freeze: true,
-				})
-				.then(() => frm.reload_doc());
-		if (["Send Back", "Terminate"].includes(action)) {
-			frappe.prompt(
-				[{ fieldname: "comment", fieldtype: "Small Text", label: __("Reason"), reqd: 1 }],
-				(values) => run(values.comment),
-				__(action),
-				__(action)
-			);
-		} else {
-			run(null);
-		}
-		// the action is applied above: frappe's own apply_workflow call must not run
-		return new Promise(() => {});
+		return brm_app.desk.workflow_action(frm, { comment_actions: ["Send Back", "Terminate"] });
 	},
 });
 

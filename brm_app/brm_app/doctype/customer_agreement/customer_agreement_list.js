@@ -1,8 +1,10 @@
 // Copyright (c) 2026, brm_app developers and contributors
 // For license information, please see license.txt
 
-frappe.listview_settings["Customer Agreement"] = {
-	add_fields: ["status", "end_date", "agreement_kind", "docstatus"],
+// Indicator: the agreement's status (from its dates and sign-off). "My customers" (default for
+// relationship managers) and "Pending my approval" (agreements awaiting the user's sign-off): brm_app.desk.
+frappe.listview_settings["Customer Agreement"] = brm_app.desk.list_settings({
+	add_fields: ["status", "workflow_state", "end_date", "agreement_kind", "docstatus"],
 	has_indicator_for_draft: true,
 	has_indicator_for_cancelled: true,
 	get_indicator(doc) {
@@ -18,4 +20,4 @@ frappe.listview_settings["Customer Agreement"] = {
 		const status = doc.status || "Draft";
 		return [__(status), colours[status] || "gray", `status,=,${status}`];
 	},
-};
+});

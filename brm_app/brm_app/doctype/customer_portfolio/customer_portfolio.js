@@ -17,20 +17,193 @@ frappe.ui.form.on("Customer Portfolio", {
 
 	refresh(frm) {
 		if (frm.is_new()) return;
-		const create = __("Create");
+		frm.trigger("add_actions");
+		frm.trigger("show_overview");
+	},
+
+	add_actions(frm) {
+		if (frm.perm[0] && frm.perm[0].write && frappe.model.can_create("Satisfaction Survey")) {
+			frm.add_custom_button(__("Send Survey Now"), () => send_survey_now(frm));
+		}
 		if (frappe.model.can_create("Service Opportunity")) {
-			frm.add_custom_button(
-				__("New Opportunity"),
-				() => frappe.new_doc("Service Opportunity", { customer: frm.doc.customer }),
-				create
+			frm.add_custom_button(__("New Opportunity"), () =>
+				frappe.new_doc("Service Opportunity", { customer: frm.doc.customer })
 			);
 		}
 		if (frappe.model.can_create("Customer Agreement")) {
-			frm.add_custom_button(
-				__("New Agreement"),
-				() => frappe.new_doc("Customer Agreement", { customer: frm.doc.customer }),
-				create
+			frm.add_custom_button(__("New Agreement"), () =>
+				frappe.new_doc("Customer Agreement", { customer: frm.doc.customer })
 			);
 		}
 	},
+
+	show_overview(frm) {
+		// one read-only call: health parts, CSAT / NPS trend, complaints, expiring agreements, stakeholders
+		frappe
+			.xcall("brm_app.api.portfolio.get_portfolio_overview", { portfolio: frm.doc.name })
+			.then((data) => {
+				if (!data || frm.doc.name !== frm.docname) return;
+				render_overview(frm, data);
+			});
+	},
 });
+
+function send_survey_now(frm) {
+	frappe.confirm(
+		__("E-mail the relationship survey now to the stakeholders of {0} who receive surveys?", [
+			frappe.utils.escape_html(frm.doc.customer_name || frm.doc.name),
+		]),
+		() =>
+			frappe
+				.call({
+					method: "brm_app.api.portfolio.send_survey_now",
+					type: "POST",
+					args: { portfolio: frm.doc.name },
+					freeze: true,
+					freeze_message: __("Sending surveys..."),
+				})
+				.then((r) => {
+					const result = r.message || { sent: [], skipped: [] };
+					const lines = [__("Surveys sent: {0}", [result.sent.length])];
+					result.skipped.forEach((row) => lines.push(frappe.utils.escape_html(row.reason)));
+					frappe.msgprint({
+						title: __("Send Survey Now"),
+						message: lines.join("<br>"),
+						indicator: result.sent.length ? "green" : "orange",
+					});
+					frm.reload_doc();
+				})
+	);
+}
+
+const BRM_RAG_COLOURS = { Green: "green", Amber: "orange", Red: "red" };
+
+function esc(value) {
+	return frappe.utils.escape_html(value == null ? "" : String(value));
+}
+
+function render_overview(frm, data) {
+	const $section = get_overview_section(frm);
+	$section.html(`
+		<div class="row brm-overview">
+			<div class="col-md-4 brm-overview-health">${health_html(data.health, data.open_complaints)}</div>
+			<div class="col-md-8"><div class="brm-overview-trend"></div></div>
+		</div>
+		<div class="row brm-overview" style="margin-top: var(--margin-md)">
+			<div class="col-md-5 brm-overview-agreements">${agreements_html(data.expiring_agreements)}</div>
+			<div class="col-md-7 brm-overview-stakeholders">${stakeholders_html(data.stakeholders)}</div>
+		</div>`);
+	render_trend($section.find(".brm-overview-trend").get(0), data.trend);
+}
+
+function get_overview_section(frm) {
+	// a section of the form's dashboard, made once per form and refilled on every refresh
+	if (!frm.brm_overview || !document.body.contains(frm.brm_overview.get(0))) {
+		frm.brm_overview = frm.dashboard.add_section("", __("At a Glance"));
+	}
+	frm.dashboard.show();
+	return frm.brm_overview.find(".section-body").length
+		? frm.brm_overview.find(".section-body")
+		: frm.brm_overview;
+}
+
+function health_html(health, open_complaints) {
+	const score =
+		health.score == null
+			? `<span class="text-muted">${__("Not computed yet")}</span>`
+			: `<span class="indicator-pill ${BRM_RAG_COLOURS[health.rag] || "gray"}">${esc(
+					format_number(health.score, null, 1)
+			  )} &middot; ${esc(__(health.rag || ""))}</span>`;
+	const rows = health.parts
+		.map(
+			(part) => `<tr>
+				<td>${esc(part.label)}</td>
+				<td class="text-right">${part.value == null ? "&ndash;" : esc(format_number(part.value, null, 1))}</td>
+				<td class="text-right text-muted">${
+					part.score == null ? "&ndash;" : esc(format_number(part.score, null, 1))
+				}</td>
+				<td class="text-right text-muted">${esc(part.weight)}%</td>
+			</tr>`
+		)
+		.join("");
+	return `
+		<h5>${__("Health Score")} ${score}</h5>
+		<table class="table table-sm brm-health-parts" style="font-size: var(--text-sm)">
+			<thead><tr><th>${__("Part")}</th><th class="text-right">${__("Measure")}</th>
+				<th class="text-right">${__("Score")}</th><th class="text-right">${__("Weight")}</th></tr></thead>
+			<tbody>${rows}</tbody>
+		</table>
+		<div class="brm-open-complaints">${__("Open complaints now: {0}", [`<b>${esc(open_complaints)}</b>`])}</div>`;
+}
+
+function render_trend(wrapper, trend) {
+	if (!wrapper) return;
+	const has_data = trend.csat.some((v) => v != null) || trend.nps.some((v) => v != null);
+	if (!has_data) {
+		$(wrapper).html(
+			`<h5>${__("CSAT / NPS Trend")}</h5><p class="text-muted">${__(
+				"No survey responses in the last 12 months."
+			)}</p>`
+		);
+		return;
+	}
+	$(wrapper).html(`<h5>${__("CSAT / NPS Trend")}</h5><div class="brm-trend-chart"></div>`);
+	new frappe.Chart($(wrapper).find(".brm-trend-chart").get(0), {
+		type: "line",
+		height: 220,
+		colors: ["#2490ef", "#ff8c00"],
+		data: {
+			labels: trend.labels,
+			datasets: [
+				{ name: __("CSAT (%)"), values: trend.csat.map((v) => (v == null ? 0 : v)) },
+				{ name: __("NPS"), values: trend.nps.map((v) => (v == null ? 0 : v)) },
+			],
+		},
+		lineOptions: { dotSize: 4, spline: 0 },
+		axisOptions: { xIsSeries: 1 },
+	});
+}
+
+function agreements_html(agreements) {
+	const body = agreements.length
+		? `<ul class="list-unstyled">${agreements
+				.map(
+					(row) => `<li>
+						<a href="/app/customer-agreement/${encodeURIComponent(row.name)}">${esc(row.name)}</a>
+						${esc(row.agreement_title || "")}
+						<span class="text-muted">&middot; ${__("ends {0} ({1} days)", [
+							esc(frappe.datetime.str_to_user(row.end_date)),
+							esc(row.days_left),
+						])}</span>
+					</li>`
+				)
+				.join("")}</ul>`
+		: `<p class="text-muted">${__("No agreement is in its notice period.")}</p>`;
+	return `<h5>${__("Agreements Expiring")}</h5>${body}`;
+}
+
+function stakeholders_html(grid) {
+	const cell = (key, title) => {
+		const people = grid[key] || [];
+		const names = people.length
+			? people
+					.map(
+						(p) =>
+							`<div>${esc(p.full_name)} <span class="text-muted">${esc(
+								__(p.role || "")
+							)}</span></div>`
+					)
+					.join("")
+			: `<div class="text-muted">&ndash;</div>`;
+		return `<td style="width: 50%; vertical-align: top" data-quadrant="${key}">
+			<div class="text-muted small">${title}</div>${names}</td>`;
+	};
+	return `
+		<h5>${__("Stakeholders: Influence / Interest")}</h5>
+		<table class="table table-bordered table-sm brm-stakeholder-grid" style="font-size: var(--text-sm)">
+			<tr>${cell("keep_satisfied", __("High influence, low interest: keep satisfied"))}
+				${cell("manage_closely", __("High influence, high interest: manage closely"))}</tr>
+			<tr>${cell("monitor", __("Low influence, low interest: monitor"))}
+				${cell("keep_informed", __("Low influence, high interest: keep informed"))}</tr>
+		</table>`;
+}

@@ -1,7 +1,9 @@
 // Copyright (c) 2026, brm_app developers and contributors
 // For license information, please see license.txt
 
-frappe.listview_settings["Customer Portfolio"] = {
+// Indicator: the health (RAG), else the relationship status. "My customers" is the default filter of
+// relationship managers (brm_app.desk).
+frappe.listview_settings["Customer Portfolio"] = brm_app.desk.list_settings({
 	add_fields: ["health_rag", "health_score", "relationship_status"],
 	get_indicator(doc) {
 		const health_colours = { Green: "green", Amber: "orange", Red: "red" };
@@ -23,4 +25,4 @@ frappe.listview_settings["Customer Portfolio"] = {
 		if (!status) return;
 		return [__(status), status_colours[status] || "gray", `relationship_status,=,${status}`];
 	},
-};
+});

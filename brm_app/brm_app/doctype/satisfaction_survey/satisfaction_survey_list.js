@@ -1,7 +1,9 @@
 // Copyright (c) 2026, brm_app developers and contributors
 // For license information, please see license.txt
 
-frappe.listview_settings["Satisfaction Survey"] = {
+// Indicator: the survey's status (with the NPS category once answered). "My customers" is the default
+// filter of relationship managers (brm_app.desk).
+frappe.listview_settings["Satisfaction Survey"] = brm_app.desk.list_settings({
 	add_fields: ["status", "nps_category", "needs_follow_up", "csat_percent"],
 	get_indicator(doc) {
 		if (doc.status === "Responded") {
@@ -24,4 +26,4 @@ frappe.listview_settings["Satisfaction Survey"] = {
 		};
 		return [__(doc.status), colours[doc.status] || "gray", "status,=," + doc.status];
 	},
-};
+});

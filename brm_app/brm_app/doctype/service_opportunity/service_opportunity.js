@@ -20,14 +20,11 @@ frappe.ui.form.on("Service Opportunity", {
 			!CLOSED_OPPORTUNITY_STATUSES.includes(frm.doc.status) &&
 			frappe.model.can_create("Business Case")
 		) {
-			frm.add_custom_button(
-				__("Business Case"),
-				() =>
-					frappe.model.open_mapped_doc({
-						method: "brm_app.brm_app.doctype.service_opportunity.service_opportunity.make_business_case",
-						frm,
-					}),
-				__("Create")
+			frm.add_custom_button(__("Create Business Case"), () =>
+				frappe.model.open_mapped_doc({
+					method: "brm_app.brm_app.doctype.service_opportunity.service_opportunity.make_business_case",
+					frm,
+				})
 			);
 		}
 	},

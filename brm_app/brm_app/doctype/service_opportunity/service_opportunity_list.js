@@ -1,7 +1,9 @@
 // Copyright (c) 2026, brm_app developers and contributors
 // For license information, please see license.txt
 
-frappe.listview_settings["Service Opportunity"] = {
+// Indicator: the opportunity's pipeline status. "My customers" is the default filter of relationship
+// managers (brm_app.desk).
+frappe.listview_settings["Service Opportunity"] = brm_app.desk.list_settings({
 	add_fields: ["status", "opportunity_type", "priority"],
 	get_indicator(doc) {
 		const colours = {
@@ -17,4 +19,4 @@ frappe.listview_settings["Service Opportunity"] = {
 		const status = doc.status || "New";
 		return [__(status), colours[status] || "gray", `status,=,${status}`];
 	},
-};
+});

@@ -1,0 +1,255 @@
+"""Customer Portfolio desk endpoints: the "at a glance" overview and "Send Survey Now".
+
+`get_portfolio_overview` feeds the overview section of the portfolio form (customer_portfolio.js) in one
+round trip: the health score with its parts (stored by the hourly health job), the monthly CSAT / NPS of
+the last 12 months, the open complaints, the agreements inside their notice window and the stakeholders'
+influence / interest grid. Every figure is one aggregate query on indexed columns of this one portfolio
+(Satisfaction Survey.portfolio, Issue.customer, Customer Agreement.portfolio), so the cost does not grow
+with the number of customers or tickets of the site.
+
+`send_survey_now` sends the periodic relationship survey to the portfolio's stakeholders who receive
+surveys, right away (the per-contact throttle of BRM Settings still applies).
+"""
+
+from datetime import date
+
+import frappe
+from frappe import _
+from frappe.utils import add_days, add_months, cint, escape_html, flt, get_first_day, getdate, today
+
+from brm_app.brm_app.doctype.brm_settings.brm_settings import get_settings, health_weights
+from brm_app.helpdesk.complaints import open_complaint_counts
+from brm_app.services.health import complaints_part, csat_part, nps_part
+
+PORTFOLIO = "Customer Portfolio"
+SURVEY = "Satisfaction Survey"
+AGREEMENT = "Customer Agreement"
+TREND_MONTHS = 12
+RELATIONSHIP_REVIEW = "Periodic Relationship Review"
+# Influence / interest grid: High is "high", Medium and Low are "low" (a 2 x 2 grid)
+QUADRANTS = {
+	(True, True): "manage_closely",
+	(True, False): "keep_satisfied",
+	(False, True): "keep_informed",
+	(False, False): "monitor",
+}
+
+
+@frappe.whitelist()
+def get_portfolio_overview(portfolio: str) -> dict:
+	"""Everything the portfolio form shows at a glance (read-only; the caller must be able to read it)."""
+	doc = _readable_portfolio(portfolio)
+	return {
+		"health": health_overview(doc),
+		"trend": satisfaction_trend(doc.name),
+		"open_complaints": open_complaint_counts([doc.customer]).get(doc.customer, 0),
+		"expiring_agreements": expiring_agreements(doc.name),
+		"stakeholders": stakeholder_grid(doc),
+	}
+
+
+def _readable_portfolio(portfolio: str):
+	if not portfolio or not frappe.db.exists(PORTFOLIO, portfolio):
+		frappe.throw(
+			_("Customer Portfolio {0} not found.").format(escape_html(portfolio or "")),
+			frappe.DoesNotExistError,
+		)
+	doc = frappe.get_doc(PORTFOLIO, portfolio)
+	doc.check_permission("read")
+	return doc
+
+
+HEALTH_PARTS = (
+	# part, stored field, label
+	("csat", "csat_score", "CSAT (%)"),
+	("nps", "nps_score", "NPS"),
+	("sla_compliance", "sla_compliance", "SLA Compliance (%)"),
+	("complaints", "open_complaints", "Open Complaints"),
+	("agreement_coverage", "agreement_coverage", "Agreement Coverage (%)"),
+)
+
+
+def health_overview(doc) -> dict:
+	"""The stored health score and its parts: each part's measure, its 0-100 score and its weight."""
+	weights = health_weights()
+	known = bool(doc.health_updated_on)
+	scores = {
+		"csat": csat_part(flt(doc.csat_score)),
+		"nps": nps_part(max(-100.0, min(100.0, flt(doc.nps_score)))),
+		"sla_compliance": flt(doc.sla_compliance),
+		"complaints": complaints_part(cint(doc.open_complaints)),
+		"agreement_coverage": flt(doc.agreement_coverage),
+	}
+	return {
+		"score": flt(doc.health_score) if known else None,
+		"rag": doc.health_rag or None,
+		"updated_on": doc.health_updated_on,
+		"parts": [
+			{
+				"part": part,
+				"label": _(label),
+				"value": flt(doc.get(field)) if known else None,
+				"score": round(scores[part], 1) if known else None,
+				"weight": weights.get(part, 0),
+			}
+			for part, field, label in HEALTH_PARTS
+		],
+	}
+
+
+def satisfaction_trend(portfolio: str, months: int = TREND_MONTHS, end: date | None = None) -> dict:
+	"""Monthly CSAT (% of ratings 4-5) and NPS (% promoters - % detractors) of the responses of the last
+	`months` months (the current one included); None for a month without responses."""
+	end = getdate(end or today())
+	first = get_first_day(add_months(end, -(months - 1)))
+	keys = [add_months(first, i).strftime("%Y-%m") for i in range(months)]
+	since = first.strftime("%Y-%m-%d")
+	params = {"portfolio": portfolio, "since": since}
+	ratings = frappe.db.sql(
+		"""
+		select date_format(s.responded_on, '%%Y-%%m') as month,
+			sum(case when a.score >= 4 then 1 else 0 end) as good, count(*) as total
+		from `tabSatisfaction Survey` s
+		join `tabSatisfaction Survey Answer` a
+			on a.parent = s.name and a.parenttype = 'Satisfaction Survey'
+		where s.portfolio = %(portfolio)s and s.status = 'Responded' and s.responded_on >= %(since)s
+			and a.question_type = 'Rating' and a.score between 1 and 5
+		group by month
+		""",
+		params,
+		as_dict=True,
+	)
+	nps = frappe.db.sql(
+		"""
+		select date_format(responded_on, '%%Y-%%m') as month,
+			sum(case when nps_category = 'Promoter' then 1 else 0 end) as promoters,
+			sum(case when nps_category = 'Detractor' then 1 else 0 end) as detractors,
+			count(*) as total
+		from `tabSatisfaction Survey`
+		where portfolio = %(portfolio)s and status = 'Responded' and responded_on >= %(since)s
+			and ifnull(nps_category, '') != ''
+		group by month
+		""",
+		params,
+		as_dict=True,
+	)
+	csat_by_month = {r.month: round(flt(r.good) / r.total * 100, 1) for r in ratings if r.total}
+	nps_by_month = {
+		r.month: round((flt(r.promoters) - flt(r.detractors)) / r.total * 100, 1) for r in nps if r.total
+	}
+	return {
+		"months": keys,
+		"labels": [add_months(first, i).strftime("%b %Y") for i in range(months)],
+		"csat": [csat_by_month.get(key) for key in keys],
+		"nps": [nps_by_month.get(key) for key in keys],
+	}
+
+
+def expiring_agreements(portfolio: str, on: date | None = None) -> list[dict]:
+	"""Live (submitted, not terminated) agreements whose notice window has begun and that have not ended:
+	end date - notice period <= today <= end date, soonest first."""
+	on = getdate(on or today())
+	rows = frappe.db.sql(
+		"""
+		select name, agreement_title, end_date, notice_period_days, renewal, status
+		from `tabCustomer Agreement`
+		where portfolio = %(portfolio)s and docstatus = 1 and terminated_on is null
+			and status in ('Active', 'Expiring')
+			and end_date >= %(on)s
+			and date_sub(end_date, interval ifnull(notice_period_days, 0) day) <= %(on)s
+		order by end_date asc
+		""",
+		{"portfolio": portfolio, "on": on},
+		as_dict=True,
+	)
+	for row in rows:
+		row.days_left = (getdate(row.end_date) - on).days
+		row.notice_deadline = add_days(row.end_date, -cint(row.notice_period_days))
+	return rows
+
+
+def quadrant(influence: str | None, interest: str | None) -> str:
+	"""The grid cell of a stakeholder: High influence / interest is high, Medium and Low are low."""
+	return QUADRANTS[(influence == "High", interest == "High")]
+
+
+def stakeholder_grid(doc) -> dict:
+	"""The stakeholders per influence / interest quadrant."""
+	grid = {name: [] for name in QUADRANTS.values()}
+	for row in doc.stakeholders:
+		grid[quadrant(row.influence, row.interest)].append(
+			{
+				"contact": row.contact,
+				"full_name": row.full_name or row.contact,
+				"role": row.stakeholder_role,
+				"influence": row.influence,
+				"interest": row.interest,
+			}
+		)
+	return grid
+
+
+@frappe.whitelist(methods=["POST"])
+def send_survey_now(portfolio: str) -> dict:
+	"""Send the relationship survey now to every stakeholder of the portfolio who receives surveys.
+
+	The caller must be able to edit the portfolio and create surveys. Returns the surveys sent and the
+	stakeholders skipped with the reason (no e-mail address, surveyed within the throttle period)."""
+	from brm_app.surveys import jobs
+	from brm_app.surveys.scheduling import Skip, check_throttle, require_template, respondent_language
+
+	doc = _readable_portfolio(portfolio)
+	doc.check_permission("write")
+	frappe.has_permission(SURVEY, "create", throw=True)
+
+	stakeholders = [row for row in doc.stakeholders if row.receives_surveys]
+	if not stakeholders:
+		frappe.throw(
+			_(
+				"No stakeholder of {0} receives surveys: tick Receives Surveys on the Stakeholders tab."
+			).format(frappe.bold(escape_html(doc.name))),
+			title=_("No Recipients"),
+		)
+	language = respondent_language(doc.customer, None)
+	try:
+		template = require_template(RELATIONSHIP_REVIEW, language)
+	except Skip as reason:
+		frappe.throw(str(reason), title=_("No Survey Template"))
+
+	throttle_days = cint(get_settings().contact_throttle_days)
+	sent, skipped, seen = [], [], set()
+	for row in stakeholders:
+		email = row.email_id or frappe.db.get_value("Contact", row.contact, "email_id")
+		name = escape_html(row.full_name or row.contact)
+		if not email:
+			skipped.append({"contact": row.contact, "reason": _("{0} has no e-mail address").format(name)})
+			continue
+		if email.lower() in seen:
+			continue
+		seen.add(email.lower())
+		try:
+			check_throttle(row.contact, email, throttle_days)
+		except Skip as reason:
+			skipped.append({"contact": row.contact, "reason": str(reason)})
+			continue
+		survey = frappe.get_doc(
+			{
+				"doctype": SURVEY,
+				"template": template,
+				"customer": doc.customer,
+				"contact": row.contact,
+				"email": email,
+				"respondent_language": respondent_language(doc.customer, row.contact),
+				"status": "Scheduled",
+				"trigger": RELATIONSHIP_REVIEW,
+				"scheduled_for": frappe.utils.now_datetime(),
+			}
+		).insert()
+		jobs.send_invitation(survey.name)
+		sent.append(survey.name)
+	if sent:
+		doc.add_comment(
+			"Info",
+			_("Relationship survey sent to {0} stakeholder(s): {1}").format(len(sent), ", ".join(sent)),
+		)
+	return {"sent": sent, "skipped": skipped}

@@ -1,0 +1,105 @@
+// brm_app: desk helpers shared by the BRM forms and lists (loaded on every desk page, hooks.app_include_js).
+//
+// - brm_app.desk.workflow_action(frm, options): the `before_workflow_action` of the Business Case and
+//   Customer Agreement forms. Every workflow button goes through brm_app.approvals.api.apply_action (POST),
+//   which asks for the reason where one is needed and, when someone else acted at the same moment, says so.
+// - brm_app.desk.is_relationship_manager_only(), my_customers_filters(doctype), add_list_buttons(listview):
+//   the "My customers" default filter and the "Pending my approval" view of the BRM lists.
+
+frappe.provide("brm_app.desk");
+
+brm_app.desk.FULL_ACCESS_ROLES = ["BRM Process Manager", "BRM Process Owner", "System Manager"];
+brm_app.desk.RELATIONSHIP_MANAGER = "Business Relationship Manager";
+brm_app.desk.APPROVAL_DOCTYPES = ["Business Case", "Customer Agreement"];
+
+brm_app.desk.workflow_action = function (frm, options) {
+	const opts = Object.assign({ comment_actions: [], check: null }, options || {});
+	const action = frm.selected_workflow_action;
+	frappe.dom.unfreeze(); // frappe froze the page before this event
+	// frappe's own apply_workflow call must not run: the action is applied here (or refused)
+	const never = new Promise(() => {});
+	if (opts.check && opts.check(frm, action) === false) return never;
+
+	const run = (comment) =>
+		frappe
+			.call({
+				method: "brm_app.approvals.api.apply_action",
+				type: "POST",
+				args: {
+					doctype: frm.doctype,
+					docname: frm.doc.name,
+					action: action,
+					comment: comment || null,
+					expected_state: frm.doc.workflow_state,
+				},
+				freeze: true,
+			})
+			.then(() => frm.reload_doc());
+
+	if (opts.comment_actions.includes(action)) {
+		frappe.prompt(
+			[{ fieldname: "comment", fieldtype: "Small Text", label: __("Reason"), reqd: 1 }],
+			(values) => run(values.comment),
+			__(action),
+			__(action)
+		);
+	} else {
+		run(null);
+	}
+	return never;
+};
+
+brm_app.desk.has_any_role = function (roles) {
+	return roles.some((role) => frappe.user.has_role(role));
+};
+
+brm_app.desk.is_relationship_manager_only = function () {
+	// a relationship manager without full access sees only their own customers' records
+	return (
+		frappe.session.user !== "Administrator" &&
+		frappe.user.has_role(brm_app.desk.RELATIONSHIP_MANAGER) &&
+		!brm_app.desk.has_any_role(brm_app.desk.FULL_ACCESS_ROLES)
+	);
+};
+
+brm_app.desk.my_customers_filters = function () {
+	// default list filter ("My customers") for relationship managers; others start with the whole list
+	return brm_app.desk.is_relationship_manager_only()
+		? [["relationship_manager", "=", frappe.session.user]]
+		: [];
+};
+
+brm_app.desk.add_list_buttons = function (listview) {
+	const doctype = listview.doctype;
+	if (frappe.user.has_role(brm_app.desk.RELATIONSHIP_MANAGER)) {
+		listview.page.add_inner_button(__("My customers"), () =>
+			listview.filter_area
+				.clear(false)
+				.then(() =>
+					listview.filter_area.add([[doctype, "relationship_manager", "=", frappe.session.user]])
+				)
+		);
+	}
+	if (!brm_app.desk.APPROVAL_DOCTYPES.includes(doctype)) return;
+	frappe.xcall("brm_app.api.desk.pending_approval_filters", { doctype: doctype }).then((filters) => {
+		if (!filters || !filters.length) return;
+		listview.page.add_inner_button(__("Pending my approval"), () =>
+			listview.filter_area
+				.clear(false)
+				.then(() => listview.filter_area.add(filters.map((f) => [doctype, f[0], f[1], f[2]])))
+		);
+	});
+};
+
+brm_app.desk.list_settings = function (settings) {
+	// listview_settings with the BRM defaults: the "My customers" filter (a relationship manager's first
+	// view of the list; afterwards the list keeps the filters they choose) and the list buttons
+	const own_onload = settings.onload;
+	return Object.assign(settings, {
+		filters: brm_app.desk.my_customers_filters(),
+		onload(listview) {
+			brm_app.desk.add_list_buttons(listview);
+			if (own_onload) own_onload(listview);
+		},
+	});
+};
