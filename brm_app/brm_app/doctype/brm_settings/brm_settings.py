@@ -21,7 +21,21 @@ WEIGHT_FIELDS = {
 	"complaints": "weight_complaints",
 	"agreement_coverage": "weight_agreement_coverage",
 }
-PERCENT_FIELDS = ("survey_sampling_percent", "low_score_threshold")
+PERCENT_FIELDS = (
+	"survey_sampling_percent",
+	"low_score_threshold",
+	"kpi_rag_tolerance",
+	"target_k1_outcomes_agreed",
+	"target_k2_requirements_signed_off",
+	"target_k3_to_business_case",
+	"target_k4_to_business_case",
+	"target_k5_sla_compliance",
+	"target_k5_outcomes_achieved",
+	"target_k6_csat",
+	"target_k6_response_rate",
+	"target_k7_feedback_linked",
+	"target_k7_improvements_delivered",
+)
 NON_NEGATIVE_FIELDS = (
 	"default_notice_period_days",
 	"two_level_approval_threshold",
@@ -29,6 +43,10 @@ NON_NEGATIVE_FIELDS = (
 	"reminder_after_days",
 	"max_reminders",
 	"contact_throttle_days",
+	"target_k2_cases_approved",
+	"target_k2_days_to_approval",
+	"target_k3_service_changes",
+	"target_k4_innovations",
 )
 AT_LEAST_ONE_FIELDS = ("survey_expiry_days",)
 
@@ -39,6 +57,7 @@ class BRMSettings(Document):
 		self.validate_non_negative()
 		self.validate_expiry()
 		self.validate_health_weights()
+		self.validate_nps_target()
 
 	def validate_percentages(self) -> None:
 		for fieldname in PERCENT_FIELDS:
@@ -72,6 +91,11 @@ class BRMSettings(Document):
 				title=_("Invalid Health Score Weights"),
 			)
 
+	def validate_nps_target(self) -> None:
+		value = flt(self.get("target_k6_nps"))
+		if not -100 <= value <= 100:
+			self._refuse(_("{0} must be between -100 and 100, not {1}."), "target_k6_nps", value)
+
 	def _refuse(self, message: str, fieldname: str, value) -> None:
 		frappe.throw(
 			message.format(frappe.bold(_(self.meta.get_label(fieldname))), value),
@@ -89,6 +113,17 @@ def health_weights() -> dict[str, int]:
 	"""Health-score weights keyed by part name, as brm_app.services.health.compute_health takes them."""
 	settings = get_settings()
 	return {part: cint(settings.get(fieldname)) for part, fieldname in WEIGHT_FIELDS.items()}
+
+
+def kpi_targets() -> tuple[dict[str, float], float]:
+	"""The KPI Scorecard's targets keyed by settings field (``target_…``) and the Amber tolerance (%)."""
+	settings = get_settings()
+	targets = {
+		df.fieldname: flt(settings.get(df.fieldname))
+		for df in settings.meta.fields
+		if df.fieldname.startswith("target_k")
+	}
+	return targets, flt(settings.get("kpi_rag_tolerance"))
 
 
 def ensure_settings_defaults() -> None:

@@ -1,0 +1,131 @@
+# Copyright (c) 2026, brm_app developers and contributors
+# For license information, please see license.txt
+
+"""BRM KPI Scorecard (DESIGN.md S5): K1-K7 for a period, with target, actual, previous period, trend and RAG.
+
+The exact definition of each figure is brm_app.services.kpi.FIGURES (also shown in the report and the
+README). Targets and the Amber tolerance are in BRM Settings (KPI Targets). Read-only; every count is
+limited to the portfolios the reader may see (brm_app.reports.common.scope).
+"""
+
+from frappe import _
+from frappe.utils import formatdate
+
+from brm_app.brm_app.doctype.brm_settings.brm_settings import kpi_targets
+from brm_app.reports import queries
+from brm_app.reports.common import column, filters_dict, period
+from brm_app.services import kpi
+
+SERVICE_CHANGE, INNOVATION = "Service Change", "Technology Innovation"
+RAG_INDICATOR = {kpi.GREEN: "Green", kpi.AMBER: "Orange", kpi.RED: "Red"}
+
+
+def execute(filters=None):
+	filters = filters_dict(filters)
+	from_date, to_date = period(filters)
+	prev_from, prev_to = kpi.previous_period(from_date, to_date)
+	targets, tolerance = kpi_targets()
+
+	current = figures(filters, from_date, to_date)
+	previous = figures(filters, prev_from, prev_to)
+	data = []
+	for figure in kpi.FIGURES:
+		target = None if figure.key in kpi.UNTARGETED else targets.get(figure.target_field)
+		actual = current[figure.key]
+		data.append(
+			{
+				"kpi": figure.kpi,
+				"figure": _(figure.label),
+				"unit": figure.unit,
+				"target": target,
+				"actual": actual,
+				"previous": previous[figure.key],
+				"trend": kpi.trend(actual, previous[figure.key]),
+				"rag": kpi.rag(actual, target, tolerance, figure.higher_is_better),
+				"definition": _(figure.definition),
+			}
+		)
+	period_label = _("{0} to {1} (previous period {2} to {3})").format(
+		formatdate(from_date), formatdate(to_date), formatdate(prev_from), formatdate(prev_to)
+	)
+	return get_columns(), data, message(period_label), chart(data), summary(data)
+
+
+def figures(filters, from_date, to_date) -> dict:
+	"""Every figure's actual value for one period (None where there is no data)."""
+	outcomes = queries.outcome_counts(filters)
+	cases = queries.approved_case_counts(filters, from_date, to_date)
+	opportunities = queries.opportunity_type_counts(filters, from_date, to_date, (SERVICE_CHANGE, INNOVATION))
+	sla = queries.sla_counts(filters, from_date, to_date)
+	surveys = queries.survey_counts(filters, from_date, to_date)
+	feedback = queries.feedback_counts(filters, from_date, to_date)
+	changes, changes_to_case = opportunities[SERVICE_CHANGE]
+	innovations, innovations_to_case = opportunities[INNOVATION]
+	return {
+		"k1_outcomes_agreed": kpi.share(outcomes["agreed"], outcomes["active"]),
+		"k2_cases_approved": cases["approved"],
+		"k2_requirements_signed_off": kpi.share(cases["signed_off"], cases["requirements"]),
+		"k2_days_to_approval": kpi.median(cases["cycle_times"]),
+		"k3_service_changes": changes,
+		"k3_to_business_case": kpi.share(changes_to_case, changes),
+		"k4_innovations": innovations,
+		"k4_to_business_case": kpi.share(innovations_to_case, innovations),
+		"k5_sla_compliance": kpi.share(sla["fulfilled"], sla["fulfilled"] + sla["failed"]),
+		"k5_outcomes_achieved": kpi.share(outcomes["achieved"], outcomes["agreed"]),
+		"k6_csat": kpi.share(surveys["satisfied"], surveys["ratings"]),
+		"k6_nps": kpi.nps(surveys["promoters"], surveys["detractors"], surveys["nps_answers"]),
+		"k6_response_rate": kpi.share(surveys["responded"], surveys["sent"]),
+		"k7_feedback": feedback["feedback"],
+		"k7_feedback_linked": kpi.share(feedback["linked"], feedback["feedback"]),
+		"k7_improvements_delivered": kpi.share(feedback["delivered"], feedback["opportunities"]),
+	}
+
+
+def get_columns() -> list[dict]:
+	return [
+		column("KPI", "kpi", width=60),
+		column("Figure", "figure", width=300),
+		column("Unit", "unit", width=70),
+		column("Target", "target", "Float", width=90),
+		column("Actual", "actual", "Float", width=90),
+		column("Previous Period", "previous", "Float", width=120),
+		column("Trend", "trend", width=80),
+		column("RAG", "rag", width=80),
+		column("Definition", "definition", "Small Text", width=500),
+	]
+
+
+def message(period_label: str) -> str:
+	return _("Period: {0}. Targets and the Amber tolerance are set in BRM Settings, KPI Targets.").format(
+		period_label
+	)
+
+
+def chart(data: list[dict]) -> dict:
+	"""Actual against target for the percentage figures."""
+	rows = [row for row in data if row["unit"] == kpi.PERCENT]
+	return {
+		"data": {
+			"labels": [f"{row['kpi']} {row['figure']}" for row in rows],
+			"datasets": [
+				{"name": _("Actual"), "values": [row["actual"] or 0 for row in rows]},
+				{"name": _("Target"), "values": [row["target"] or 0 for row in rows]},
+			],
+		},
+		"type": "bar",
+		"fieldtype": "Percent",
+	}
+
+
+def summary(data: list[dict]) -> list[dict]:
+	counts = {
+		status: sum(1 for row in data if row["rag"] == status) for status in (kpi.GREEN, kpi.AMBER, kpi.RED)
+	}
+	no_data = sum(1 for row in data if row["rag"] is None)
+	return [
+		*(
+			{"label": _(status), "value": count, "indicator": RAG_INDICATOR[status], "datatype": "Int"}
+			for status, count in counts.items()
+		),
+		{"label": _("No Target or No Data"), "value": no_data, "indicator": "Grey", "datatype": "Int"},
+	]

@@ -1,0 +1,94 @@
+# Copyright (c) 2026, brm_app developers and contributors
+# For license information, please see license.txt
+
+"""Customer Health (DESIGN.md S1): each portfolio's health score and its parts, at-risk customers first.
+
+The score and parts are the ones the hourly health job stores on the portfolio (brm_app.health_job).
+Order: Red or relationship status At Risk first, then Amber, Green and not yet scored; lowest score first
+within each. Portfolios with relationship status Ended are left out unless that status is chosen. The
+rows stop at the Show filter (default 500); the summary and the chart count every portfolio in scope.
+Read-only; limited to the portfolios the reader may see.
+"""
+
+from frappe import _
+from frappe.utils import cint
+
+from brm_app.reports import queries
+from brm_app.reports.common import column, filters_dict
+
+DEFAULT_LIMIT = 500
+MAX_LIMIT = 10000
+RAGS = (("Red", "Red"), ("Amber", "Orange"), ("Green", "Green"), ("", "Grey"))
+
+
+def execute(filters=None):
+	filters = filters_dict(filters)
+	limit = min(max(cint(filters.get("limit")) or DEFAULT_LIMIT, 1), MAX_LIMIT)
+	data = queries.health_rows(filters, limit)
+	totals = queries.health_totals(filters)
+	message = None
+	if totals["portfolios"] > len(data):
+		message = _("Showing the {0} most at-risk of {1} portfolios; raise Show to see more.").format(
+			len(data), totals["portfolios"]
+		)
+	return get_columns(), data, message, chart(totals), summary(totals)
+
+
+def get_columns() -> list[dict]:
+	return [
+		column("Customer", "customer", "Link", "Customer", width=180),
+		column("Customer Name", "customer_name", width=180),
+		column("Portfolio", "portfolio", "Link", "Customer Portfolio", width=150),
+		column("Relationship Manager", "relationship_manager", "Link", "User", width=160),
+		column("Importance", "strategic_importance", width=100),
+		column("Relationship Status", "relationship_status", width=110),
+		column("Health Score", "health_score", "Float", width=100),
+		column("RAG", "health_rag", width=70),
+		column("CSAT %", "csat_score", "Percent", width=90),
+		column("NPS", "nps_score", "Float", width=80),
+		column("SLA Compliance %", "sla_compliance", "Percent", width=110),
+		column("Open Complaints", "open_complaints", "Int", width=100),
+		column("Agreement Coverage %", "agreement_coverage", "Percent", width=120),
+		column("Health Updated On", "health_updated_on", "Datetime", width=150),
+	]
+
+
+def chart(totals: dict) -> dict:
+	return {
+		"data": {
+			"labels": [_(rag) if rag else _("Not Scored") for rag, _c in RAGS],
+			"datasets": [
+				{"name": _("Portfolios"), "values": [totals["by_rag"].get(rag, 0) for rag, _c in RAGS]}
+			],
+		},
+		"type": "donut",
+		"colors": ["#e24c4c", "#f8a13f", "#2e9e5b", "#a8b3bf"],
+	}
+
+
+def summary(totals: dict) -> list[dict]:
+	by_rag = totals["by_rag"]
+	return [
+		{"label": _("Portfolios"), "value": totals["portfolios"], "datatype": "Int", "indicator": "Blue"},
+		{
+			"label": _("Mean Health Score"),
+			"value": totals["mean_score"],
+			"datatype": "Float",
+			"indicator": "Blue",
+		},
+		*(
+			{
+				"label": _(rag) if rag else _("Not Scored"),
+				"value": by_rag.get(rag, 0),
+				"datatype": "Int",
+				"indicator": colour,
+			}
+			for rag, colour in RAGS
+		),
+		{
+			"label": _("Relationship At Risk"),
+			"value": totals["at_risk_status"],
+			"datatype": "Int",
+			"indicator": "Red",
+		},
+	]

@@ -1,0 +1,106 @@
+# Copyright (c) 2026, brm_app developers and contributors
+# For license information, please see license.txt
+
+"""Customer Satisfaction (DESIGN.md S3 f, K6): CSAT, NPS and response rate by month, customer, service or
+relationship manager, with a chart. Default period: the last 12 months.
+
+Response rate counts the surveys *sent* in the period (Responded / sent); CSAT and NPS count the responses
+*received* in the period. "By Service": a response counts for every IT Service its customer's portfolio
+consumes (surveys are per customer, not per service), so service rows do not add up to the total.
+Read-only; limited to the portfolios the reader may see.
+"""
+
+from frappe import _
+
+from brm_app.reports import queries
+from brm_app.reports.common import column, filters_dict, last_12_months, period
+from brm_app.services import kpi
+
+GROUP_BY = ("Month", "Customer", "Service", "Relationship Manager")
+KEY_COLUMN = {
+	"Month": ("Month", "Data", None),
+	"Customer": ("Customer", "Link", "Customer"),
+	"Service": ("Service", "Link", "IT Service"),
+	"Relationship Manager": ("Relationship Manager", "Link", "User"),
+}
+CHART_GROUPS = 20
+
+
+def execute(filters=None):
+	filters = filters_dict(filters)
+	from_date, to_date = period(filters, default=last_12_months)
+	group_by = filters.get("group_by") or "Month"
+	if group_by not in GROUP_BY:
+		group_by = "Month"
+
+	groups = queries.survey_counts_by(filters, from_date, to_date, group_by)
+	total = queries.survey_counts(filters, from_date, to_date)
+	data = [row(key, counts) for key, counts in groups.items()]
+	if group_by == "Month":
+		data.sort(key=lambda r: r["group"] or "")
+	else:
+		data.sort(key=lambda r: (-r["responded"] - r["nps_answers"], r["group"] or ""))
+	return get_columns(group_by), data, None, chart(data, group_by), summary(row(None, total))
+
+
+def row(key, counts: dict) -> dict:
+	return {
+		"group": key,
+		"sent": counts["sent"],
+		"responded": counts["responded"],
+		"response_rate": kpi.share(counts["responded"], counts["sent"]),
+		"ratings": counts["ratings"],
+		"csat": kpi.share(counts["satisfied"], counts["ratings"]),
+		"nps_answers": counts["nps_answers"],
+		"promoters": counts["promoters"],
+		"passives": counts["passives"],
+		"detractors": counts["detractors"],
+		"nps": kpi.nps(counts["promoters"], counts["detractors"], counts["nps_answers"]),
+	}
+
+
+def get_columns(group_by: str) -> list[dict]:
+	label, fieldtype, options = KEY_COLUMN[group_by]
+	return [
+		column(label, "group", fieldtype, options, width=180),
+		column("Surveys Sent", "sent", "Int"),
+		column("Responded (of Sent)", "responded", "Int"),
+		column("Response Rate %", "response_rate", "Percent"),
+		column("Rating Answers", "ratings", "Int"),
+		column("CSAT %", "csat", "Percent"),
+		column("NPS Answers", "nps_answers", "Int"),
+		column("Promoters", "promoters", "Int", width=100),
+		column("Passives", "passives", "Int", width=100),
+		column("Detractors", "detractors", "Int", width=100),
+		column("NPS", "nps", "Float", width=90),
+	]
+
+
+def chart(data: list[dict], group_by: str) -> dict:
+	rows = data if group_by == "Month" else data[:CHART_GROUPS]
+	return {
+		"data": {
+			"labels": [str(r["group"] or _("Not Set")) for r in rows],
+			"datasets": [
+				{"name": _("CSAT %"), "values": [r["csat"] or 0 for r in rows]},
+				{"name": _("NPS"), "values": [r["nps"] or 0 for r in rows]},
+				{"name": _("Response Rate %"), "values": [r["response_rate"] or 0 for r in rows]},
+			],
+		},
+		"type": "line" if group_by == "Month" else "bar",
+	}
+
+
+def summary(total: dict) -> list[dict]:
+	return [
+		{"label": _("Surveys Sent"), "value": total["sent"], "datatype": "Int", "indicator": "Blue"},
+		{
+			"label": _("Response Rate %"),
+			"value": total["response_rate"],
+			"datatype": "Percent",
+			"indicator": "Blue",
+		},
+		{"label": _("CSAT %"), "value": total["csat"], "datatype": "Percent", "indicator": "Green"},
+		{"label": _("NPS"), "value": total["nps"], "datatype": "Float", "indicator": "Green"},
+		{"label": _("Detractors"), "value": total["detractors"], "datatype": "Int", "indicator": "Red"},
+	]

@@ -1,0 +1,50 @@
+"""Number cards that a count over one doctype cannot express (the workspace's CSAT and NPS cards).
+
+Count-based cards go through frappe.get_list, which applies brm_app's permission_query_conditions; these
+methods run their own SQL (brm_app.reports.queries), which is scoped to the session user's portfolios by
+brm_app.reports.common.scope, never to a user named in the request.
+"""
+
+import frappe
+from frappe.utils import add_days, getdate, today
+
+from brm_app.reports import queries
+from brm_app.services import kpi
+
+WINDOW_DAYS = 90
+
+
+def _last_days() -> tuple:
+	end = getdate(today())
+	return getdate(add_days(end, -(WINDOW_DAYS - 1))), end
+
+
+def _require_survey_read() -> None:
+	if not frappe.has_permission("Satisfaction Survey", "read"):
+		frappe.throw(frappe._("Not permitted"), frappe.PermissionError)
+
+
+@frappe.whitelist()
+@frappe.read_only()
+def csat_last_90_days(filters: str | dict | None = None) -> dict:
+	"""CSAT % of the rating answers received in the last 90 days, in the reader's portfolios."""
+	_require_survey_read()
+	counts = queries.survey_counts(frappe._dict(), *_last_days())
+	return {
+		"value": kpi.share(counts["satisfied"], counts["ratings"]) or 0,
+		"fieldtype": "Percent",
+		"route": ["query-report", "Customer Satisfaction"],
+	}
+
+
+@frappe.whitelist()
+@frappe.read_only()
+def nps_last_90_days(filters: str | dict | None = None) -> dict:
+	"""NPS of the responses received in the last 90 days, in the reader's portfolios."""
+	_require_survey_read()
+	counts = queries.survey_counts(frappe._dict(), *_last_days())
+	return {
+		"value": kpi.nps(counts["promoters"], counts["detractors"], counts["nps_answers"]) or 0,
+		"fieldtype": "Float",
+		"route": ["query-report", "Customer Satisfaction"],
+	}

@@ -1,0 +1,98 @@
+"""Filters, row-level scope and columns shared by the BRM script reports.
+
+Every report reads only (frappe's query_report.run is ``@frappe.read_only``, so it may run on a read
+replica): no writes, no commits. Every query is limited to the portfolios the *session* user may see
+(brm_app.permissions.portfolio_condition), never to a user named in the request: frappe.qb, get_all and
+raw SQL skip permission_query_conditions, so the scope is applied here, in SQL.
+"""
+
+from datetime import date
+
+import frappe
+from frappe import _
+from frappe.utils import add_days, getdate, today
+
+from brm_app.permissions import portfolio_condition
+from brm_app.services.kpi import months_back, quarter_of
+
+PORTFOLIO = "Customer Portfolio"
+
+
+def column(label: str, fieldname: str, fieldtype: str = "Data", options: str | None = None, width: int = 120):
+	"""One report column; every column has a fieldname (the one helper all BRM reports use)."""
+	if not fieldname:
+		raise ValueError("A report column needs a fieldname")
+	col = {"label": _(label), "fieldname": fieldname, "fieldtype": fieldtype, "width": width}
+	if options:
+		col["options"] = options
+	return col
+
+
+def filters_dict(filters) -> frappe._dict:
+	return frappe._dict(frappe.parse_json(filters) if isinstance(filters, str) else (filters or {}))
+
+
+def this_quarter() -> tuple[date, date]:
+	return quarter_of(getdate(today()))
+
+
+def last_12_months() -> tuple[date, date]:
+	now = getdate(today())
+	return months_back(now, 12), now
+
+
+def period(filters: frappe._dict, default=this_quarter) -> tuple[date, date]:
+	"""The report's period from its From Date / To Date filters (a bounded default when blank)."""
+	start, end = default()
+	from_date = getdate(filters.get("from_date")) if filters.get("from_date") else start
+	to_date = getdate(filters.get("to_date")) if filters.get("to_date") else end
+	if to_date < from_date:
+		frappe.throw(_("To Date cannot be before From Date"))
+	return from_date, to_date
+
+
+def day_after(day: date) -> date:
+	"""Datetime columns are compared as `>= from_date and < day_after(to_date)`."""
+	return getdate(add_days(day, 1))
+
+
+def scope(filters: frappe._dict, column_sql: str, select: str = "p.`name`") -> tuple[str, dict]:
+	"""SQL condition limiting `column_sql` to the portfolios in scope, and its parameters.
+
+	In scope: portfolios the session user may see (row-level access), matching the Relationship Manager,
+	Customer and Service (a portfolio consuming that IT Service) filters. `select` picks the portfolio's
+	column the condition compares with (its name, or `p.customer` for ERPNext records such as Issue).
+	Returns ("", {}) when nothing restricts the reader: no sub-select at all.
+	"""
+	conditions, params = [], {}
+	if filters.get("relationship_manager"):
+		conditions.append("p.`relationship_manager` = %(scope_relationship_manager)s")
+		params["scope_relationship_manager"] = filters.relationship_manager
+	if filters.get("customer"):
+		conditions.append("p.`customer` = %(scope_customer)s")
+		params["scope_customer"] = filters.customer
+	if filters.get("service"):
+		conditions.append(
+			"p.`name` in (select ps.`parent` from `tabPortfolio Service` ps"
+			" where ps.`parenttype` = 'Customer Portfolio' and ps.`it_service` = %(scope_service)s)"
+		)
+		params["scope_service"] = filters.service
+	access = portfolio_condition("p.`name`", frappe.session.user)
+	if access:
+		conditions.append(access)
+	if not conditions and select == "p.`name`":
+		return "", {}
+	where = f" where {' and '.join(conditions)}" if conditions else ""
+	return f"{column_sql} in (select {select} from `tab{PORTFOLIO}` p{where})", params
+
+
+def where(*conditions: str) -> str:
+	"""`where a and b` from the non-empty conditions ("" when none)."""
+	kept = [c for c in conditions if c]
+	return f" where {' and '.join(kept)}" if kept else ""
+
+
+def and_(*conditions: str) -> str:
+	"""` and a and b` from the non-empty conditions ("" when none)."""
+	kept = [c for c in conditions if c]
+	return "".join(f" and {c}" for c in kept)

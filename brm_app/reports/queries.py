@@ -1,0 +1,408 @@
+"""The SQL of the BRM reports: set-based counts (GROUP BY), parameterised, scoped to the reader.
+
+Every function takes the report's filters (a frappe._dict) and returns plain numbers / rows; the maths on
+top (shares, NPS, RAG, trends) is in brm_app.services.kpi. Values always travel as query parameters;
+the only SQL spliced into a statement is built here from constants (column names, the group keys
+below) and brm_app.permissions' access condition (which escapes the user name itself).
+"""
+
+from datetime import date
+
+import frappe
+from frappe.utils import getdate, today
+
+from brm_app.helpdesk.complaints import complaint_types
+from brm_app.reports.common import and_, day_after, scope
+
+ACTIVE_RELATIONSHIP = ("Active", "At Risk")
+
+
+def _int(value) -> int:
+	return int(value or 0)
+
+
+def _period_params(from_date: date, to_date: date) -> dict:
+	return {"from_date": from_date, "to_date": to_date, "until": day_after(to_date)}
+
+
+# --- BRM KPI Scorecard -----------------------------------------------------------------------------------
+
+
+def outcome_counts(filters) -> dict:
+	"""K1 / K5: active portfolios, those with an outcome Agreed or Achieved, those with one Achieved."""
+	cond, params = scope(filters, "cp.`name`")
+	row = frappe.db.sql(
+		f"""
+		select count(*), coalesce(sum(o.agreed), 0), coalesce(sum(o.achieved), 0)
+		from `tabCustomer Portfolio` cp
+		left join (
+			select `parent`,
+				max(`status` in ('Agreed', 'Achieved')) as agreed,
+				max(`status` = 'Achieved') as achieved
+			from `tabPortfolio Business Outcome`
+			where `parenttype` = 'Customer Portfolio'
+			group by `parent`
+		) o on o.`parent` = cp.`name`
+		where cp.`relationship_status` in %(active)s {and_(cond)}
+		""",
+		{"active": ACTIVE_RELATIONSHIP, **params},
+	)[0]
+	return {"active": _int(row[0]), "agreed": _int(row[1]), "achieved": _int(row[2])}
+
+
+def approved_case_counts(filters, from_date: date, to_date: date) -> dict:
+	"""K2: cycle times of the cases approved in the period, and their requirements (all / signed off)."""
+	cond, params = scope(filters, "bc.`portfolio`")
+	params.update(_period_params(from_date, to_date))
+	approved = f"""
+		bc.`docstatus` = 1 and bc.`decision` = 'Approved'
+		and bc.`decided_on` >= %(from_date)s and bc.`decided_on` < %(until)s {and_(cond)}
+	"""
+	cycle_times = [
+		row[0]
+		for row in frappe.db.sql(
+			f"select bc.`cycle_time_days` from `tabBusiness Case` bc where {approved}", params
+		)
+	]
+	requirements, signed = frappe.db.sql(
+		f"""
+		select count(*), coalesce(sum(ifnull(r.`signed_off_by`, '') != ''), 0)
+		from `tabBusiness Case Requirement` r
+		join `tabBusiness Case` bc on bc.`name` = r.`parent`
+		where r.`parenttype` = 'Business Case' and {approved}
+		""",
+		params,
+	)[0]
+	return {
+		"approved": len(cycle_times),
+		"cycle_times": [float(c) for c in cycle_times if c is not None],
+		"requirements": _int(requirements),
+		"signed_off": _int(signed),
+	}
+
+
+def opportunity_type_counts(filters, from_date: date, to_date: date, types: tuple[str, ...]) -> dict:
+	"""K3 / K4: opportunity type -> (created in the period, of which linked to a business case)."""
+	cond, params = scope(filters, "so.`portfolio`")
+	params.update(_period_params(from_date, to_date), types=types)
+	rows = frappe.db.sql(
+		f"""
+		select so.`opportunity_type`, count(*), coalesce(sum(ifnull(so.`business_case`, '') != ''), 0)
+		from `tabService Opportunity` so
+		where so.`opportunity_type` in %(types)s
+			and so.`creation` >= %(from_date)s and so.`creation` < %(until)s {and_(cond)}
+		group by so.`opportunity_type`
+		""",
+		params,
+	)
+	counts = {t: (0, 0) for t in types}
+	counts.update({t: (_int(n), _int(linked)) for t, n, linked in rows})
+	return counts
+
+
+def sla_counts(filters, from_date: date, to_date: date) -> dict:
+	"""K5: Issues of portfolio customers opened in the period, by SLA result."""
+	cond, params = scope(filters, "i.`customer`", select="p.`customer`")
+	params.update(_period_params(from_date, to_date))
+	fulfilled, failed = frappe.db.sql(
+		f"""
+		select coalesce(sum(i.`agreement_status` = 'Fulfilled'), 0),
+			coalesce(sum(i.`agreement_status` = 'Failed'), 0)
+		from `tabIssue` i
+		where i.`opening_date` between %(from_date)s and %(to_date)s {and_(cond)}
+		""",
+		params,
+	)[0]
+	return {"fulfilled": _int(fulfilled), "failed": _int(failed)}
+
+
+def survey_counts(filters, from_date: date, to_date: date) -> dict:
+	"""K6: rating answers (satisfied / all), NPS categories of responses, surveys sent / responded."""
+	return survey_counts_by(filters, from_date, to_date, None).get(None) or empty_survey_counts()
+
+
+def empty_survey_counts() -> dict:
+	return dict.fromkeys(
+		("sent", "responded", "ratings", "satisfied", "nps_answers", "promoters", "passives", "detractors"), 0
+	)
+
+
+# Customer Satisfaction's groupings: (sent-based key, response-based key, extra join). Constants only.
+GROUPINGS = {
+	None: ("null", "null", ""),
+	"Month": (
+		"date_format(s.`sent_on`, '%%Y-%%m')",
+		"date_format(s.`responded_on`, '%%Y-%%m')",
+		"",
+	),
+	"Customer": ("s.`customer`", "s.`customer`", ""),
+	"Relationship Manager": ("s.`relationship_manager`", "s.`relationship_manager`", ""),
+	# a response counts for every service the customer's portfolio consumes
+	"Service": (
+		"ps.`it_service`",
+		"ps.`it_service`",
+		"join `tabPortfolio Service` ps on ps.`parent` = s.`portfolio`"
+		" and ps.`parenttype` = 'Customer Portfolio'",
+	),
+}
+
+
+def survey_counts_by(filters, from_date: date, to_date: date, group_by: str | None) -> dict:
+	"""Survey counts per group key (None: one total): sent / responded by send date, ratings and NPS
+	categories by response date."""
+	sent_key, response_key, join = GROUPINGS[group_by]
+	cond, params = scope(filters, "s.`portfolio`")
+	params.update(_period_params(from_date, to_date))
+	result: dict = {}
+
+	def bucket(key):
+		return result.setdefault(key, empty_survey_counts())
+
+	for key, sent, responded in frappe.db.sql(
+		f"""
+		select {sent_key}, count(*), coalesce(sum(s.`status` = 'Responded'), 0)
+		from `tabSatisfaction Survey` s {join}
+		where s.`sent_on` >= %(from_date)s and s.`sent_on` < %(until)s {and_(cond)}
+		group by 1
+		""",
+		params,
+	):
+		bucket(key).update(sent=_int(sent), responded=_int(responded))
+
+	for key, promoters, passives, detractors, answers in frappe.db.sql(
+		f"""
+		select {response_key}, coalesce(sum(s.`nps_category` = 'Promoter'), 0),
+			coalesce(sum(s.`nps_category` = 'Passive'), 0), coalesce(sum(s.`nps_category` = 'Detractor'), 0),
+			count(*)
+		from `tabSatisfaction Survey` s {join}
+		where s.`status` = 'Responded' and s.`responded_on` >= %(from_date)s and s.`responded_on` < %(until)s
+			and ifnull(s.`nps_category`, '') != '' {and_(cond)}
+		group by 1
+		""",
+		params,
+	):
+		bucket(key).update(
+			promoters=_int(promoters),
+			passives=_int(passives),
+			detractors=_int(detractors),
+			nps_answers=_int(answers),
+		)
+
+	for key, satisfied, ratings in frappe.db.sql(
+		f"""
+		select {response_key}, coalesce(sum(a.`score` >= 4), 0), count(*)
+		from `tabSatisfaction Survey Answer` a
+		join `tabSatisfaction Survey` s on s.`name` = a.`parent` {join}
+		where a.`parenttype` = 'Satisfaction Survey' and a.`question_type` = 'Rating'
+			and a.`score` between 1 and 5
+			and s.`status` = 'Responded' and s.`responded_on` >= %(from_date)s and s.`responded_on` < %(until)s
+			{and_(cond)}
+		group by 1
+		""",
+		params,
+	):
+		bucket(key).update(satisfied=_int(satisfied), ratings=_int(ratings))
+	return result
+
+
+def feedback_counts(filters, from_date: date, to_date: date) -> dict:
+	"""K7: complaint Issues opened and detractor surveys responded in the period, how many of them are
+	the source of a Service Opportunity, and those opportunities (all / Delivered)."""
+	types = complaint_types()
+	issue_cond, issue_params = scope(filters, "i.`customer`", select="p.`customer`")
+	survey_cond, survey_params = scope(filters, "s.`portfolio`")
+	opp_cond, opp_params = scope(filters, "so.`portfolio`")
+	params = {
+		**issue_params,
+		**survey_params,
+		**opp_params,
+		**_period_params(from_date, to_date),
+		"types": tuple(types) or ("",),
+	}
+	complaint_where = f"""
+		i.`issue_type` in %(types)s and i.`opening_date` between %(from_date)s and %(to_date)s
+		{and_(issue_cond)}
+	"""
+	detractor_where = f"""
+		s.`status` = 'Responded' and s.`nps_category` = 'Detractor'
+		and s.`responded_on` >= %(from_date)s and s.`responded_on` < %(until)s {and_(survey_cond)}
+	"""
+	complaints, complaints_linked = (0, 0)
+	if types:
+		complaints, complaints_linked = frappe.db.sql(
+			f"""
+			select count(*), count(l.`source_issue`)
+			from `tabIssue` i
+			left join (
+				select distinct `source_issue` from `tabService Opportunity` where ifnull(`source_issue`, '') != ''
+			) l on l.`source_issue` = i.`name`
+			where {complaint_where}
+			""",
+			params,
+		)[0]
+	detractors, detractors_linked = frappe.db.sql(
+		f"""
+		select count(*), count(l.`source_survey`)
+		from `tabSatisfaction Survey` s
+		left join (
+			select distinct `source_survey` from `tabService Opportunity` where ifnull(`source_survey`, '') != ''
+		) l on l.`source_survey` = s.`name`
+		where {detractor_where}
+		""",
+		params,
+	)[0]
+	from_complaints = f"so.`source_issue` in (select i.`name` from `tabIssue` i where {complaint_where})"
+	from_detractors = (
+		f"so.`source_survey` in (select s.`name` from `tabSatisfaction Survey` s where {detractor_where})"
+	)
+	sources = f"({from_complaints} or {from_detractors})" if types else from_detractors
+	opportunities, delivered = frappe.db.sql(
+		f"""
+		select count(*), coalesce(sum(so.`status` = 'Delivered'), 0)
+		from `tabService Opportunity` so
+		where {sources} {and_(opp_cond)}
+		""",
+		params,
+	)[0]
+	return {
+		"feedback": _int(complaints) + _int(detractors),
+		"linked": _int(complaints_linked) + _int(detractors_linked),
+		"opportunities": _int(opportunities),
+		"delivered": _int(delivered),
+	}
+
+
+# --- Customer Health -------------------------------------------------------------------------------------
+
+HEALTH_ORDER = """
+	case when cp.`health_rag` = 'Red' or cp.`relationship_status` = 'At Risk' then 0
+		when cp.`health_rag` = 'Amber' then 1 when cp.`health_rag` = 'Green' then 2 else 3 end,
+	cp.`health_score`, cp.`name`
+"""
+
+
+def _health_where(filters) -> tuple[str, dict]:
+	cond, params = scope(filters, "cp.`name`")
+	conditions = [cond]
+	if filters.get("relationship_status"):
+		conditions.append("cp.`relationship_status` = %(relationship_status)s")
+		params["relationship_status"] = filters.relationship_status
+	else:
+		conditions.append("cp.`relationship_status` != 'Ended'")
+	if filters.get("health_rag"):
+		conditions.append("ifnull(cp.`health_rag`, '') = %(health_rag)s")
+		params["health_rag"] = "" if filters.health_rag == "Not Scored" else filters.health_rag
+	return " and ".join(c for c in conditions if c), params
+
+
+def health_rows(filters, limit: int) -> list[dict]:
+	condition, params = _health_where(filters)
+	params["limit"] = limit
+	return frappe.db.sql(
+		f"""
+		select cp.`name` as portfolio, cp.`customer`, cp.`customer_name`, cp.`relationship_manager`,
+			cp.`strategic_importance`, cp.`relationship_status`, cp.`health_score`, cp.`health_rag`,
+			cp.`csat_score`, cp.`nps_score`, cp.`sla_compliance`, cp.`open_complaints`,
+			cp.`agreement_coverage`, cp.`health_updated_on`
+		from `tabCustomer Portfolio` cp
+		where {condition}
+		order by {HEALTH_ORDER}
+		limit %(limit)s
+		""",
+		params,
+		as_dict=True,
+	)
+
+
+def health_totals(filters) -> dict:
+	"""Portfolios in scope per RAG ('' = not scored yet), at risk, and the mean score of scored ones."""
+	condition, params = _health_where(filters)
+	rows = frappe.db.sql(
+		f"""
+		select ifnull(cp.`health_rag`, ''), count(*), sum(cp.`health_score`),
+			coalesce(sum(cp.`relationship_status` = 'At Risk'), 0)
+		from `tabCustomer Portfolio` cp
+		where {condition}
+		group by 1
+		""",
+		params,
+	)
+	by_rag = {rag: _int(n) for rag, n, _s, _r in rows}
+	scored = sum(n for rag, n in by_rag.items() if rag)
+	score_sum = sum(float(s or 0) for rag, _n, s, _r in rows if rag)
+	return {
+		"by_rag": by_rag,
+		"portfolios": sum(by_rag.values()),
+		"scored": scored,
+		"mean_score": round(score_sum / scored, 1) if scored else None,
+		"at_risk_status": sum(_int(r) for *_x, r in rows),
+	}
+
+
+# --- Agreement Renewals ----------------------------------------------------------------------------------
+
+
+def renewal_rows(filters, days_ahead: int) -> list[dict]:
+	"""Submitted Active / Expiring agreements ending between today and today + `days_ahead`, with their
+	notice deadline (end date - notice period days), soonest deadline first."""
+	scoped = frappe._dict(filters, service=None)  # the service filter applies to the agreement's services
+	cond, params = scope(scoped, "ca.`portfolio`")
+	day = getdate(today())
+	params.update(today=day, horizon=getdate(frappe.utils.add_days(day, days_ahead)))
+	conditions = [cond]
+	if filters.get("service"):
+		conditions.append(
+			"ca.`name` in (select ags.`parent` from `tabAgreement Service` ags"
+			" where ags.`parenttype` = 'Customer Agreement' and ags.`it_service` = %(service)s)"
+		)
+		params["service"] = filters.service
+	return frappe.db.sql(
+		f"""
+		select ca.`name` as agreement, ca.`agreement_title`, ca.`customer`, ca.`customer_name`,
+			ca.`relationship_manager`, ca.`status`, ca.`agreement_kind`, ca.`renewal`, ca.`start_date`,
+			ca.`end_date`, ifnull(ca.`notice_period_days`, 0) as notice_period_days,
+			date_sub(ca.`end_date`, interval ifnull(ca.`notice_period_days`, 0) day) as notice_deadline,
+			datediff(ca.`end_date`, %(today)s) as days_to_end,
+			datediff(date_sub(ca.`end_date`, interval ifnull(ca.`notice_period_days`, 0) day), %(today)s)
+				as days_to_notice_deadline,
+			ca.`agreement_value`, ca.`currency`, ca.`renewal_reminder_sent_on`
+		from `tabCustomer Agreement` ca
+		where ca.`docstatus` = 1 and ca.`status` in ('Active', 'Expiring')
+			and ca.`end_date` between %(today)s and %(horizon)s {and_(*conditions)}
+		order by notice_deadline, ca.`end_date`, ca.`name`
+		""",
+		params,
+		as_dict=True,
+	)
+
+
+# --- Business Case Pipeline ------------------------------------------------------------------------------
+
+
+def pipeline_rows(filters, from_date: date, to_date: date) -> list[dict]:
+	"""Business cases (not cancelled) created in the period per workflow state and currency."""
+	scoped = frappe._dict(filters, service=None)  # the service filter applies to the opportunity's services
+	cond, params = scope(scoped, "bc.`portfolio`")
+	params.update(_period_params(from_date, to_date))
+	conditions = [cond]
+	if filters.get("service"):
+		conditions.append(
+			"bc.`service_opportunity` in (select ois.`parent` from `tabOpportunity Impacted Service` ois"
+			" where ois.`parenttype` = 'Service Opportunity' and ois.`it_service` = %(service)s)"
+		)
+		params["service"] = filters.service
+	return frappe.db.sql(
+		f"""
+		select ifnull(nullif(bc.`workflow_state`, ''), 'Draft') as state, bc.`currency`, count(*) as cases,
+			sum(bc.`total_cost`) as total_cost, sum(bc.`total_benefit`) as total_benefit,
+			sum(bc.`net_benefit`) as net_benefit, sum(bc.`npv`) as npv,
+			coalesce(sum(bc.`npv` > 0), 0) as positive_npv, avg(bc.`roi_percent`) as mean_roi,
+			avg(bc.`cycle_time_days`) as mean_cycle_time
+		from `tabBusiness Case` bc
+		where bc.`docstatus` < 2 and bc.`creation` >= %(from_date)s and bc.`creation` < %(until)s
+			{and_(*conditions)}
+		group by 1, 2
+		""",
+		params,
+		as_dict=True,
+	)
