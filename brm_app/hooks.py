@@ -33,8 +33,43 @@ doc_events = {
 			"brm_app.projects.on_project_update",
 		]
 	},
+	# only full-access users may share BRM records (a share would bypass row-level access)
+	"DocShare": {"validate": "brm_app.permissions.validate_docshare"},
 	# ERPNext updates a project's progress from its tasks without the project's hooks
 	"Task": {"on_update": "brm_app.projects.on_task_update"},
+}
+
+# Row-level access (brm_app.permissions): a relationship manager sees only their customers' records
+permission_query_conditions = {
+	"Customer Portfolio": "brm_app.permissions.portfolio_query_conditions",
+	"Customer Agreement": "brm_app.permissions.agreement_query_conditions",
+	"Service Opportunity": "brm_app.permissions.opportunity_query_conditions",
+	"Business Case": "brm_app.permissions.business_case_query_conditions",
+	"Satisfaction Survey": "brm_app.permissions.survey_query_conditions",
+	# their child tables, listed on their own through get_list / /api/resource
+	**{
+		child: "brm_app.permissions.child_query_conditions"
+		for child in (
+			"Portfolio Stakeholder",
+			"Portfolio Team Member",
+			"Portfolio Business Outcome",
+			"Portfolio Service",
+			"Agreement Service",
+			"BRM Approval Log",
+			"Opportunity Impacted Service",
+			"Business Case Requirement",
+			"Business Case Cost",
+			"Business Case Benefit",
+			"Satisfaction Survey Answer",
+		)
+	},
+}
+has_permission = {
+	"Customer Portfolio": "brm_app.permissions.has_permission",
+	"Customer Agreement": "brm_app.permissions.has_permission",
+	"Service Opportunity": "brm_app.permissions.has_permission",
+	"Business Case": "brm_app.permissions.has_permission",
+	"Satisfaction Survey": "brm_app.permissions.has_permission",
 }
 
 # Approval e-mail links: frappe applies the action over GET without a login; BRM workflows say where to act
@@ -42,6 +77,22 @@ override_whitelisted_methods = {
 	"frappe.workflow.doctype.workflow_action.workflow_action.confirm_action": (
 		"brm_app.approvals.api.confirm_workflow_action"
 	),
+	# frappe 15.44 endpoints that skip row-level access: permission-checked versions (brm_app.overrides.access)
+	**{
+		method: f"brm_app.overrides.access.{replacement}"
+		for method, replacement in (
+			("frappe.client.get_count", "get_count"),
+			("frappe.client.validate_link", "validate_link"),
+			("frappe.desk.search.search_link", "search_link"),
+			("frappe.desk.search.search_widget", "search_widget"),
+			("frappe.desk.notifications.get_open_count", "get_open_count"),
+			("frappe.desk.form.linked_with.get_submitted_linked_docs", "get_submitted_linked_docs"),
+			("frappe.desk.query_report.run", "run"),
+			("frappe.desk.query_report.export_query", "export_query"),
+			("frappe.desk.doctype.dashboard_chart.dashboard_chart.get", "get_dashboard_chart"),
+			("frappe.desk.listview.get_group_by_count", "get_group_by_count"),
+		)
+	},
 }
 
 # Desk helpers of the BRM forms and lists (workflow actions with a reason, "My customers",

@@ -1,0 +1,368 @@
+"""Permission-checked replacements of frappe 15.44 endpoints that skip row-level access.
+
+SECURITY.md says the app must be safe on its own account, whatever the framework version: each
+function below replaces one whitelisted frappe method (hooks.override_whitelisted_methods), names the
+frappe behaviour it works around, and otherwise hands over to frappe's own code.
+
+| frappe 15.44 method                                    | what it does wrong                                   |
+|--------------------------------------------------------|------------------------------------------------------|
+| frappe.client.get_count                                | frappe.db.count: no permission check at all, and a   |
+|                                                        | cache shared by every user                           |
+| frappe.client.validate_link                            | says whether any name exists, readable or not        |
+| frappe.desk.search.search_link / search_widget         | ignore_user_permissions=1 turns into                 |
+|                                                        | get_list(ignore_permissions=True)                    |
+| frappe.desk.notifications.get_open_count               | form "Connections" counted with get_all              |
+| frappe.desk.form.linked_with.get_submitted_linked_docs | permission result ignored; names found with get_all  |
+| frappe.desk.query_report.run / export_query            | `user` chooses whose prepared report is served;      |
+|                                                        | `prepared_report_name` loads anyone's prepared report|
+| frappe.desk.doctype.dashboard_chart.dashboard_chart.get| heatmaps counted with get_all; results cached per    |
+|                                                        | chart for all users                                  |
+| frappe.desk.listview.get_group_by_count                | "Assigned To" counts through frappe.qb, unchecked    |
+"""
+
+import frappe
+from frappe.utils import get_safe_filters
+
+from brm_app.permissions import RESTRICTED_DOCTYPES, restricted_user
+
+# the five doctypes and their child tables (the doctypes with a row-level rule in hooks.py)
+ROW_LEVEL_DOCTYPES = frozenset(RESTRICTED_DOCTYPES)
+
+
+def _row_level(doctype) -> bool:
+	return isinstance(doctype, str) and doctype in ROW_LEVEL_DOCTYPES
+
+
+# frappe.client ------------------------------------------------------------------------------------------
+
+
+@frappe.whitelist()
+def get_count(doctype: str, filters=None, debug=False, cache=False) -> int:
+	"""frappe.client.get_count counts with frappe.db.count: no read permission needed, no
+	permission_query_conditions, and `cache=1` serves one user's count to everyone (fixed upstream after
+	15.44 by counting through get_list). Count through get_list, like the list view's own count."""
+	filters = get_safe_filters(filters)
+	if isinstance(filters, str):
+		filters = {"name": filters}
+	rows = frappe.get_list(doctype, filters=filters, fields=["count(*) as total_count"], as_list=True)
+	return rows[0][0] if rows else 0
+
+
+@frappe.whitelist()
+def validate_link(doctype: str, docname: str, fields=None):
+	"""frappe.client.validate_link returns the name of any existing record, so a relationship manager
+	could probe another manager's portfolios / agreements by name: answer as if it did not exist."""
+	from frappe.client import validate_link as frappe_validate_link
+
+	if (
+		_row_level(doctype)
+		and isinstance(docname, str)
+		and restricted_user()
+		and frappe.db.exists(doctype, docname)
+		and not frappe.has_permission(doctype, "read", doc=docname)
+	):
+		return frappe._dict()
+	return frappe_validate_link(doctype, docname, fields)
+
+
+# link search --------------------------------------------------------------------------------------------
+
+
+@frappe.whitelist()
+def search_link(
+	doctype: str,
+	txt: str,
+	query: str | None = None,
+	filters=None,
+	page_length: int = 10,
+	searchfield: str | None = None,
+	reference_doctype: str | None = None,
+	ignore_user_permissions: bool = False,
+):
+	"""frappe.desk.search: with ignore_user_permissions=1 (meant to skip User Permissions only) the search
+	runs get_list(ignore_permissions=True), which also drops permission_query_conditions."""
+	from frappe.desk.search import search_link as frappe_search_link
+
+	if _row_level(doctype):
+		ignore_user_permissions = False
+	return frappe_search_link(
+		doctype,
+		txt,
+		query=query,
+		filters=filters,
+		page_length=page_length,
+		searchfield=searchfield,
+		reference_doctype=reference_doctype,
+		ignore_user_permissions=ignore_user_permissions,
+	)
+
+
+@frappe.whitelist()
+def search_widget(
+	doctype: str,
+	txt: str,
+	query: str | None = None,
+	searchfield: str | None = None,
+	start: int = 0,
+	page_length: int = 10,
+	filters=None,
+	filter_fields=None,
+	as_dict: bool = False,
+	reference_doctype: str | None = None,
+	ignore_user_permissions: bool = False,
+):
+	"""As search_link (the same ignore_user_permissions hole)."""
+	from frappe.desk.search import search_widget as frappe_search_widget
+
+	if _row_level(doctype):
+		ignore_user_permissions = False
+	return frappe_search_widget(
+		doctype,
+		txt,
+		query=query,
+		searchfield=searchfield,
+		start=start,
+		page_length=page_length,
+		filters=filters,
+		filter_fields=filter_fields,
+		as_dict=as_dict,
+		reference_doctype=reference_doctype,
+		ignore_user_permissions=ignore_user_permissions,
+	)
+
+
+# form connections ---------------------------------------------------------------------------------------
+
+
+def _visible_count(doctype: str, filters: dict) -> int:
+	# frappe.desk.notifications.get_doc_count, through get_list
+	return len(frappe.get_list(doctype, fields="name", filters=filters, limit=100, distinct=True))
+
+
+@frappe.whitelist()
+def get_open_count(doctype: str, name: str, items=None):
+	"""frappe.desk.notifications.get_open_count counts the records linked to a form (the Customer form's
+	"Business Relationship" connections) with get_all: a relationship manager who may read a Customer would
+	see how many agreements, cases and surveys another manager has there. Recount those with get_list."""
+	from frappe.desk import notifications
+
+	out = notifications.get_open_count(doctype, name, items)
+	if not restricted_user():
+		return out
+	links = frappe.get_meta(doctype).get_dashboard_data()
+	found = out.get("count") or {}
+	for entry in found.get("external_links_found", []):
+		linked = entry.get("doctype")
+		if not _row_level(linked):
+			continue
+		fieldname = links.get("non_standard_fieldnames", {}).get(linked, links.get("fieldname"))
+		filters = {fieldname: name}
+		if dynamic := notifications.get_dynamic_link_filters(linked, links, fieldname):
+			filters.update(dynamic)
+		entry["count"] = _visible_count(linked, filters)
+		entry["open_count"] = 0
+		if open_filters := notifications.get_filters_for(linked):
+			entry["open_count"] = _visible_count(linked, {**filters, **open_filters})
+	for entry in found.get("internal_links_found", []):
+		linked = entry.get("doctype")
+		if not _row_level(linked):
+			continue
+		entry["names"] = [n for n in entry.get("names", []) if frappe.has_permission(linked, "read", doc=n)]
+		entry["count"] = len(entry["names"])
+	return out
+
+
+@frappe.whitelist()
+def get_submitted_linked_docs(doctype: str, name: str):
+	"""frappe.desk.form.linked_with.get_submitted_linked_docs ignores the result of its own permission
+	check and walks the links with get_all: it would list another manager's submitted agreements and
+	business cases linked to any Customer or IT Service. Check, and keep only readable documents."""
+	from frappe.desk.form import linked_with
+
+	frappe.has_permission(doctype, "read", doc=name, throw=True)
+	out = linked_with.get_submitted_linked_docs(doctype, name)
+	docs = [
+		d
+		for d in out.get("docs", [])
+		if not _row_level(d["doctype"]) or frappe.has_permission(d["doctype"], "read", doc=d["name"])
+	]
+	return {"docs": docs, "count": len(docs)}
+
+
+# script / query reports ---------------------------------------------------------------------------------
+
+
+def _check_prepared_report(filters) -> None:
+	"""`prepared_report_name` in a report's filters loads that Prepared Report with frappe.get_doc and
+	no check; frappe's own Prepared Report rule lets anyone who can read the report's doctype read it."""
+	if not filters:
+		return
+	if isinstance(filters, str):
+		try:
+			filters = frappe.parse_json(filters)
+		except ValueError:
+			return
+	if not isinstance(filters, dict):
+		return
+	name = filters.get("prepared_report_name")
+	if not name or frappe.session.user == "Administrator":
+		return
+	owner = frappe.db.get_value("Prepared Report", name, "owner") if isinstance(name, str) else None
+	if owner != frappe.session.user:
+		frappe.throw(
+			frappe._("You can only open your own prepared reports."),
+			frappe.PermissionError,
+			title=frappe._("Not Permitted"),
+		)
+
+
+@frappe.whitelist()
+@frappe.read_only()
+def run(
+	report_name,
+	filters=None,
+	user=None,
+	ignore_prepared_report=False,
+	custom_columns=None,
+	is_tree=False,
+	parent_field=None,
+	are_default_filters=True,
+):
+	"""frappe.desk.query_report.run trusts its `user` argument: it picks whose prepared report (completed
+	with the same filters) is served and whose User Permissions filter the rows. Always the caller."""
+	from frappe.desk import query_report
+
+	_check_prepared_report(filters)
+	return query_report.run(
+		report_name,
+		filters=filters,
+		user=frappe.session.user,
+		ignore_prepared_report=ignore_prepared_report,
+		custom_columns=custom_columns,
+		is_tree=is_tree,
+		parent_field=parent_field,
+		are_default_filters=are_default_filters,
+	)
+
+
+@frappe.whitelist()
+def export_query():
+	"""frappe.desk.query_report.export_query: the same `prepared_report_name` hole as run."""
+	from frappe.desk import query_report
+
+	_check_prepared_report(frappe.form_dict.get("filters"))
+	return query_report.export_query()
+
+
+# dashboard charts ---------------------------------------------------------------------------------------
+
+
+def _heatmap(chart, filters, heatmap_year):
+	"""frappe's get_heatmap_chart_config, with get_list instead of get_all."""
+	import datetime
+
+	from frappe.desk.doctype.dashboard_chart.dashboard_chart import get_aggregate_function
+	from frappe.utils import cint, getdate, nowdate
+
+	aggregate_function = get_aggregate_function(chart.chart_type)
+	value_field = chart.value_based_on or "1"
+	doctype = chart.document_type
+	datefield = chart.based_on
+	year = cint(heatmap_year) if heatmap_year else getdate(nowdate()).year
+	filters.append([doctype, datefield, ">", datetime.date(year, 1, 1).strftime("%Y-%m-%d"), False])
+	filters.append([doctype, datefield, "<", datetime.date(year + 1, 1, 1).strftime("%Y-%m-%d"), False])
+	data = dict(
+		frappe.get_list(
+			doctype,
+			fields=[f"unix_timestamp({datefield})", f"{aggregate_function}({value_field})"],
+			filters=filters,
+			group_by=f"date({datefield})",
+			as_list=1,
+			order_by=f"{datefield} asc",
+			ignore_ifnull=True,
+		)
+	)
+	return {"labels": [], "dataPoints": data}
+
+
+@frappe.whitelist()
+def get_dashboard_chart(
+	chart_name=None,
+	chart=None,
+	no_cache=None,
+	filters=None,
+	from_date=None,
+	to_date=None,
+	timespan=None,
+	time_interval=None,
+	heatmap_year=None,
+	refresh=None,
+):
+	"""frappe.desk.doctype.dashboard_chart.dashboard_chart.get: heatmaps are counted with get_all (any
+	doctype, no permission at all), and results are cached per chart name for every user, so a
+	relationship manager would see the totals a process manager's visit cached. For charts on BRM data
+	and all heatmaps: compute for the caller, without the shared cache."""
+	from frappe.desk.doctype.dashboard_chart import dashboard_chart
+
+	kwargs = dict(
+		chart_name=chart_name,
+		chart=chart,
+		no_cache=no_cache,
+		filters=filters,
+		from_date=from_date,
+		to_date=to_date,
+		timespan=timespan,
+		time_interval=time_interval,
+		heatmap_year=heatmap_year,
+		refresh=refresh,
+	)
+	doc = (
+		frappe.get_doc("Dashboard Chart", chart_name)
+		if chart_name
+		else frappe._dict(frappe.parse_json(chart))
+	)
+	if doc.get("type") == "Heatmap" and doc.get("chart_type") != "Custom" and doc.get("document_type"):
+		heatmap_filters = frappe.parse_json(filters) or frappe.parse_json(doc.get("filters_json")) or []
+		heatmap_filters.append([doc.document_type, "docstatus", "<", 2, False])
+		return _heatmap(doc, heatmap_filters, heatmap_year or doc.get("heatmap_year"))
+	if _row_level(doc.get("document_type")):
+		# the undecorated function: no shared cache (the data comes from get_list, for the caller)
+		return dashboard_chart.get.__wrapped__(**kwargs)
+	return dashboard_chart.get(**kwargs)
+
+
+# list view sidebar --------------------------------------------------------------------------------------
+
+
+@frappe.whitelist()
+@frappe.read_only()
+def get_group_by_count(doctype: str, current_filters: str, field: str) -> list[dict]:
+	"""frappe.desk.listview.get_group_by_count: the "Assigned To" sidebar counts the ToDos of the records
+	matching the filters through frappe.qb.get_query, with no permission check (and on any doctype's
+	records of the same name). For BRM doctypes: count assignments of the records the caller may see."""
+	from frappe.desk import listview
+
+	if field != "assigned_to" or not _row_level(doctype) or not restricted_user():
+		return listview.get_group_by_count(doctype, current_filters, field)
+	names = frappe.get_list(doctype, filters=frappe.parse_json(current_filters), pluck="name", limit=0)
+	if not names:
+		return []
+	todo = frappe.qb.DocType("ToDo")
+	user = frappe.qb.DocType("User")
+	count = frappe.query_builder.functions.Count("*").as_("count")
+	return (
+		frappe.qb.from_(todo)
+		.from_(user)
+		.select(todo.allocated_to.as_("name"), count)
+		.where(
+			(todo.status != "Cancelled")
+			& (todo.allocated_to == user.name)
+			& (user.user_type == "System User")
+			& (todo.reference_type == doctype)
+			& (todo.reference_name.isin(names))
+		)
+		.groupby(todo.allocated_to)
+		.orderby(count, order=frappe.qb.desc)
+		.limit(50)
+		.run(as_dict=True)
+	)

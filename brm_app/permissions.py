@@ -1,0 +1,238 @@
+"""Row-level access (DESIGN.md "Roles and access", SECURITY.md cases 1-3).
+
+A Business Relationship Manager sees and edits only the portfolios they manage or whose
+relationship team lists them, and the agreements, opportunities, business cases and surveys of
+those customers. BRM Process Manager / Owner and System Manager see everything.
+
+One rule, three shapes, all built here so that they agree:
+
+- `allowed_portfolios_sql(user)` — a sub-select of the portfolio names the user may see, for
+  `permission_query_conditions` (list views, `frappe.get_list`, link search, export, reports);
+- `allowed_portfolio(user, portfolio)` / `has_permission` — the same rule for one document;
+- `restricted_user(user)` — whether any restriction applies at all.
+
+`frappe.get_all`, `frappe.qb` and raw SQL skip `permission_query_conditions`: reports and KPI
+queries call `portfolio_condition(...)` themselves.
+"""
+
+import frappe
+from frappe import _
+
+from brm_app.controllers.customer_linked import CUSTOMER_LINKED_DOCTYPES
+
+PORTFOLIO = "Customer Portfolio"
+TEAM_MEMBER = "Portfolio Team Member"
+RELATIONSHIP_MANAGER_ROLE = "Business Relationship Manager"
+FULL_ACCESS_ROLES = frozenset({"BRM Process Manager", "BRM Process Owner", "System Manager"})
+# Doctypes whose rows belong to one customer's portfolio
+RESTRICTED_DOCTYPES = (PORTFOLIO, *CUSTOMER_LINKED_DOCTYPES)
+
+
+def restricted_user(user: str | None = None) -> bool:
+	"""True when `user` sees only their own customers (no Process Manager / Owner / System Manager role)."""
+	user = user or frappe.session.user
+	if user == "Administrator":
+		return False
+	return not FULL_ACCESS_ROLES.intersection(frappe.get_roles(user))
+
+
+def allowed_portfolios_sql(user: str) -> str:
+	"""SQL sub-select of the names of the portfolios `user` manages or is on the team of."""
+	user_sql = frappe.db.escape(user)
+	return (
+		f"select `tabCustomer Portfolio`.`name` from `tabCustomer Portfolio`"
+		f" where `tabCustomer Portfolio`.`relationship_manager` = {user_sql}"
+		f" union select `tabPortfolio Team Member`.`parent` from `tabPortfolio Team Member`"
+		f" where `tabPortfolio Team Member`.`parenttype` = 'Customer Portfolio'"
+		f" and `tabPortfolio Team Member`.`user` = {user_sql}"
+	)
+
+
+def portfolio_condition(column: str, user: str | None = None) -> str:
+	"""SQL condition "`column` names a portfolio the user may see", or "" for full access.
+
+	`column` is a fully quoted column, e.g. "`tabBusiness Case`.`portfolio`" or "p.`name`".
+	"""
+	user = user or frappe.session.user
+	if not restricted_user(user):
+		return ""
+	return f"({column} in ({allowed_portfolios_sql(user)}))"
+
+
+def allowed_portfolio_names(user: str | None = None) -> list[str] | None:
+	"""The portfolios `user` may see, or None when they may see all (for Python-side filtering)."""
+	user = user or frappe.session.user
+	if not restricted_user(user):
+		return None
+	return [row[0] for row in frappe.db.sql(allowed_portfolios_sql(user))]
+
+
+def allowed_portfolio(user: str, portfolio: str | None) -> bool:
+	"""May `user` see records of `portfolio`? (the one-document form of `allowed_portfolios_sql`)"""
+	if not portfolio:
+		return False
+	if frappe.db.get_value(PORTFOLIO, portfolio, "relationship_manager") == user:
+		return True
+	return bool(frappe.db.exists(TEAM_MEMBER, {"parenttype": PORTFOLIO, "parent": portfolio, "user": user}))
+
+
+def _portfolio_of_customer(customer: str | None) -> str | None:
+	if not customer:
+		return None
+	return frappe.db.get_value(PORTFOLIO, {"customer": customer}, "name")
+
+
+# permission_query_conditions hooks
+
+
+def shared_names_sql(doctype: str, user: str) -> str:
+	"""SQL sub-select of the names of `doctype` records shared with `user` for reading.
+
+	frappe's `has_permission` grants read on a shared document even when our hook denies it, but
+	`get_list` adds shared documents only in cases (owner-only roles, User Permissions) that do not
+	apply here: without this the list and the form would disagree on a shared record.
+	"""
+	return (
+		"select `tabDocShare`.`share_name` from `tabDocShare`"
+		f" where `tabDocShare`.`share_doctype` = {frappe.db.escape(doctype)}"
+		" and `tabDocShare`.`read` = 1"
+		f" and (`tabDocShare`.`user` = {frappe.db.escape(user)} or `tabDocShare`.`everyone` = 1)"
+	)
+
+
+def _query_conditions(doctype: str, column: str, user: str | None) -> str:
+	user = user or frappe.session.user
+	condition = portfolio_condition(f"`tab{doctype}`.`{column}`", user)
+	if not condition:
+		return ""
+	return f"({condition} or `tab{doctype}`.`name` in ({shared_names_sql(doctype, user)}))"
+
+
+def portfolio_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
+	return _query_conditions(PORTFOLIO, "name", user)
+
+
+def agreement_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
+	return _query_conditions("Customer Agreement", "portfolio", user)
+
+
+def opportunity_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
+	return _query_conditions("Service Opportunity", "portfolio", user)
+
+
+def business_case_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
+	return _query_conditions("Business Case", "portfolio", user)
+
+
+def survey_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
+	return _query_conditions("Satisfaction Survey", "portfolio", user)
+
+
+# Child tables: frappe checks only the parent *doctype* when a child table is listed on its own
+# (`frappe.client.get_list("Business Case Cost", parent="Business Case")`, /api/resource), so their
+# rows need the parent's row-level rule too.
+PARENT_CONDITIONS = {
+	PORTFOLIO: portfolio_query_conditions,
+	"Customer Agreement": agreement_query_conditions,
+	"Service Opportunity": opportunity_query_conditions,
+	"Business Case": business_case_query_conditions,
+	"Satisfaction Survey": survey_query_conditions,
+}
+
+
+def child_table_parents(child_doctype: str) -> list[str]:
+	"""The restricted doctypes that have `child_doctype` as a table."""
+	return [
+		parent
+		for parent in RESTRICTED_DOCTYPES
+		if any(df.options == child_doctype for df in frappe.get_meta(parent).get_table_fields())
+	]
+
+
+def child_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
+	"""Rows of a child table whose parent record the user may see."""
+	user = user or frappe.session.user
+	if not doctype or not restricted_user(user):
+		return ""
+	parts = []
+	for parent in child_table_parents(doctype):
+		parent_condition = PARENT_CONDITIONS[parent](user) or "1=1"
+		parts.append(
+			f"(`tab{doctype}`.`parenttype` = {frappe.db.escape(parent)}"
+			f" and `tab{doctype}`.`parent` in (select `tab{parent}`.`name` from `tab{parent}`"
+			f" where {parent_condition}))"
+		)
+	return "(" + " or ".join(parts) + ")" if parts else "1=0"
+
+
+# has_permission hook
+
+
+def _portfolio_of(doc) -> str | None:
+	"""The portfolio a (possibly unsaved) document belongs to, from its own values."""
+	if doc.doctype == PORTFOLIO:
+		return None if doc.is_new() else doc.name
+	return _portfolio_of_customer(doc.get("customer")) or doc.get("portfolio")
+
+
+def has_permission(
+	doc, ptype: str | None = None, user: str | None = None, debug: bool = False
+) -> bool | None:
+	"""Deny a restricted user any document outside their portfolios; never grants anything.
+
+	Checked twice for documents that exist: against the values being saved (the customer the
+	record is moved to) and against the stored row (the customer it belongs to now), so a record
+	cannot be re-parented into or out of someone else's portfolio (SECURITY.md case 3).
+	"""
+	user = user or frappe.session.user
+	if not restricted_user(user):
+		return None
+
+	if doc.doctype == PORTFOLIO and doc.is_new():
+		# a relationship manager may open a portfolio for themselves (or leave it to the
+		# customer's account manager, which must then be them)
+		manager = doc.get("relationship_manager") or frappe.db.get_value(
+			"Customer", doc.get("customer"), "account_manager"
+		)
+		return manager in (None, user)
+
+	if not doc.is_new() and not _stored_row_allowed(doc, user):
+		return False
+
+	if doc.doctype == PORTFOLIO:
+		return True
+	portfolio = _portfolio_of(doc)
+	if not portfolio:
+		# no customer yet: a new, empty form; the save is checked again once a customer is set
+		return bool(doc.is_new() and not doc.get("customer"))
+	return allowed_portfolio(user, portfolio)
+
+
+def _stored_row_allowed(doc, user: str) -> bool:
+	if doc.doctype == PORTFOLIO:
+		return allowed_portfolio(user, doc.name)
+	stored = frappe.db.get_value(doc.doctype, doc.name, ["portfolio", "customer"], as_dict=True)
+	if not stored:
+		# not saved yet under this name (e.g. a name set by hand before insert)
+		return True
+	return allowed_portfolio(user, stored.portfolio or _portfolio_of_customer(stored.customer))
+
+
+# Sharing: a share would let a restricted user past the rule above (frappe grants read on a
+# shared document even when has_permission denies it), so only full-access users may share.
+
+
+def validate_docshare(doc, method: str | None = None) -> None:
+	if doc.share_doctype not in RESTRICTED_DOCTYPES:
+		return
+	if frappe.flags.in_install or frappe.flags.in_migrate:
+		return
+	# sharing with a Process Manager / Owner gives them nothing they cannot already see (and frappe
+	# shares on assignment: a relationship manager may still assign their record to a manager)
+	grants_nothing_new = not doc.everyone and doc.user and not restricted_user(doc.user)
+	if not grants_nothing_new and restricted_user(frappe.session.user):
+		frappe.throw(
+			_("Only a BRM Process Manager or Owner can share {0} records.").format(_(doc.share_doctype)),
+			frappe.PermissionError,
+			title=_("Not Permitted"),
+		)
