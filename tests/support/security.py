@@ -1,0 +1,392 @@
+"""Shared pieces of the SECURITY.md case tests (tests/security/) and the survey page HTTP tests.
+
+- `live_server_fixtures()` gives a test module its `committed` tracker and its own real server on loopback;
+- `HttpUser` is a logged-in browser: it logs in through /api/method/login, takes the CSRF token from the
+  desk page as frappe's desk does, and sends it with every POST / PUT like the desk's ajax calls;
+- the survey helpers (`new_link`, `answers_for`, `post`, `server_message`) send a real survey through the
+  jobs and answer it over HTTP;
+- `purge_business_case` removes a committed business case with everything frappe made around it (a
+  submitted document cannot be deleted through frappe).
+
+The server is another process and only sees committed data: tests that use it commit what they make and
+register it with `Committed`, which deletes it again when the module is done.
+"""
+
+import html
+import re
+import secrets
+
+import frappe
+import pytest
+import requests
+from frappe.utils import add_to_date, now_datetime
+from frappe.utils.password import update_password
+
+from brm_app.surveys import guard, jobs
+from tests.support.factories import make_contact, make_issue, mute_mail
+from tests.support.live_server import Committed, LiveServer
+from tests.support.survey_mail import survey_links
+from tests.support.users import make_user
+
+SURVEY = "Satisfaction Survey"
+SUBMIT = "/api/method/brm_app.api.survey.submit"
+JSON_HEADERS = {"Accept": "application/json"}
+PASSWORD = "Brm-Sec-" + "x7Qp!2mZ"  # a test user's password (no real account)
+SURVEY_SETTINGS = {"survey_sampling_percent": 100, "contact_throttle_days": 30, "low_score_threshold": 60}
+
+
+# --- module fixtures ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def committed(site):
+	tracker = SecurityCommitted()
+	yield tracker
+	tracker.cleanup()
+
+
+@pytest.fixture(scope="module")
+def server(site, committed):
+	live = LiveServer(site).start()
+	yield live
+	live.stop()
+
+
+@pytest.fixture
+def rolled_back(db):
+	"""As tests/integration: the test's own transaction is rolled back; prints are not PDFs (no wkhtmltopdf)."""
+	frappe.db.set_single_value("Print Settings", "send_print_as_pdf", 0)
+	yield
+	if hasattr(frappe.local, "request") and frappe.local.request is None:
+		del frappe.local.request
+
+
+@pytest.fixture
+def fresh_limits(site):
+	"""Empty rate-limit counters before and after the test (frappe's per-address ones and the survey guard)."""
+
+	def reset():
+		guard.reset()
+		frappe.cache.delete_keys("rl:")
+
+	reset()
+	yield
+	reset()
+
+
+@pytest.fixture(scope="module")
+def survey_settings(site, committed):
+	"""The server reads committed settings: set the ones survey tests rely on, put the old ones back."""
+	from tests.support.factories import set_brm_settings
+
+	frappe.db.rollback()
+	old = {field: frappe.db.get_single_value("BRM Settings", field) for field in SURVEY_SETTINGS}
+	set_brm_settings(**SURVEY_SETTINGS)
+	committed.commit()
+	yield
+	frappe.db.rollback()
+	set_brm_settings(**old)
+	committed.commit()
+
+
+def survey_customer(committed, relationship_manager: str) -> str:
+	"""A committed customer with a portfolio managed by `relationship_manager` and an outgoing e-mail
+	account, so that surveys can be sent; returns the customer."""
+	from tests.support.factories import make_email_account, make_portfolio
+
+	frappe.db.rollback()
+	frappe.set_user("Administrator")
+	if not frappe.db.exists("User", relationship_manager):
+		committed.add("User", make_user(relationship_manager, ("Business Relationship Manager",)))
+	# no notification e-mail for the follow-up ToDos the server will make
+	frappe.db.set_value("Notification Settings", relationship_manager, "enable_email_notifications", 0)
+	committed.add("Email Account", make_email_account().name)
+	portfolio = make_portfolio(relationship_manager=relationship_manager)
+	committed.add("Customer", portfolio.customer)
+	committed.add("Customer Portfolio", portfolio.name)
+	committed.commit()
+	return portfolio.customer
+
+
+def muted_mail() -> None:
+	mute_mail(account=False)  # the module's committed account is used
+
+
+# --- logged-in users over HTTP ---------------------------------------------------------------------------
+
+
+def http_user(committed, email: str, roles: tuple[str, ...]) -> str:
+	"""A committed System User with `roles` and a known password (the caller commits)."""
+	if not frappe.db.exists("User", email):
+		committed.add("User", make_user(email, roles))
+	else:
+		make_user(email, roles)
+	update_password(email, PASSWORD)
+	frappe.db.set_value("Notification Settings", email, "enable_email_notifications", 0)
+	return email
+
+
+class HttpUser:
+	"""A browser session of one user against the live server."""
+
+	def __init__(self, server, email: str | None = None, password: str = PASSWORD):
+		self.url = server.url
+		self.session = requests.Session()
+		self.session.headers.update(JSON_HEADERS)
+		self.csrf_token = None
+		self.email = email
+		if email:
+			self.login(email, password)
+
+	def login(self, email: str, password: str = PASSWORD) -> None:
+		response = self.session.post(
+			self.url + "/api/method/login", data={"usr": email, "pwd": password}, timeout=60
+		)
+		assert response.status_code == 200, response.text
+		desk = self.session.get(self.url + "/app", headers={"Accept": "text/html"}, timeout=60)
+		found = re.search(r'frappe\.csrf_token = "([^"]+)"', desk.text)
+		assert found, "the desk page carries no CSRF token"
+		self.csrf_token = found.group(1)
+
+	def _headers(self, headers=None) -> dict:
+		return {"X-Frappe-CSRF-Token": self.csrf_token or "", **(headers or {})}
+
+	def call(self, method: str, **data) -> requests.Response:
+		"""POST /api/method/<method> with form-encoded arguments, as frappe.call does."""
+		data = {k: (frappe.as_json(v) if isinstance(v, dict | list) else v) for k, v in data.items()}
+		return self.session.post(
+			f"{self.url}/api/method/{method}", data=data, headers=self._headers(), timeout=120
+		)
+
+	def get_method(self, method: str, **params) -> requests.Response:
+		params = {k: (frappe.as_json(v) if isinstance(v, dict | list) else v) for k, v in params.items()}
+		return self.session.get(f"{self.url}/api/method/{method}", params=params, timeout=120)
+
+	def resource(self, verb: str, doctype: str, name: str | None = None, **kw) -> requests.Response:
+		path = f"{self.url}/api/resource/{doctype}" + (f"/{name}" if name else "")
+		return self.session.request(
+			verb, path, headers=self._headers(kw.pop("headers", None)), timeout=120, **kw
+		)
+
+	def get_page(self, path: str, **params) -> requests.Response:
+		return self.session.get(self.url + path, params=params, headers={"Accept": "text/html"}, timeout=120)
+
+
+def exc_type(response: requests.Response) -> str | None:
+	try:
+		return response.json().get("exc_type")
+	except ValueError:
+		return None
+
+
+def server_message(response) -> str:
+	"""The last message frappe sent with a response, as plain text."""
+	messages = response.json().get("_server_messages")
+	if not messages:
+		return ""
+	last = frappe.parse_json(frappe.parse_json(messages)[-1])
+	return html.unescape(re.sub(r"<[^>]+>", "", last.get("message", "")))
+
+
+def refresh() -> None:
+	"""See what the server committed (end this connection's snapshot)."""
+	frappe.db.rollback()
+
+
+# --- surveys ---------------------------------------------------------------------------------------------
+
+
+def new_link(committed, customer, language=None, template=None):
+	"""Close an Issue, send its survey (in this process) and commit; returns (survey name, link)."""
+	muted_mail()
+	contact = committed.add("Contact", make_contact(customer).name)
+	issue = make_issue(customer, frappe.get_doc("Contact", contact))
+	committed.add("Issue", issue.name)
+	issue.status = "Closed"
+	issue.save(ignore_permissions=True)
+	survey = frappe.get_all(SURVEY, filters={"reference_name": issue.name}, pluck="name")[0]
+	committed.add(SURVEY, survey)
+	updates = {"scheduled_for": add_to_date(now_datetime(), minutes=-1)}
+	if language:
+		updates["respondent_language"] = language
+	if template:
+		answers = frappe.get_doc(SURVEY, survey)
+		answers.set("answers", [])
+		answers.template = template
+		answers.copy_template_questions()
+		answers.save(ignore_permissions=True)
+	frappe.db.set_value(SURVEY, survey, updates)
+	jobs.send_due_surveys()
+	committed.add_related(SURVEY, survey)
+	committed.add_related("Issue", issue.name)
+	committed.commit()
+	(link,) = survey_links(survey)
+	return survey, link
+
+
+def answers_for(survey, values):
+	"""Answer row name -> value, for the survey's questions in order."""
+	rows = frappe.get_all(
+		"Satisfaction Survey Answer",
+		filters={"parent": survey, "parenttype": SURVEY},
+		fields=["name"],
+		order_by="idx asc",
+	)
+	return {row.name: value for row, value in zip(rows, values, strict=True)}
+
+
+def random_address() -> str:
+	return f"198.18.{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}"
+
+
+def post(server, token, answers, headers=None, **extra):
+	"""POST to the survey endpoint as a respondent; each call claims its own client address unless
+	`headers` says otherwise, so frappe's per-address limit (20 an hour) only bites the test about it."""
+	return requests.post(
+		server.url + SUBMIT,
+		json={"token": token, "answers": answers, **extra},
+		headers={**JSON_HEADERS, "X-Forwarded-For": random_address(), **(headers or {})},
+		timeout=60,
+	)
+
+
+LOW = [1, 2, 3, "No", "Nobody called back"]
+GOOD = [5, 4, 10, "Yes", ""]
+
+
+# --- committed workflow documents -------------------------------------------------------------------------
+
+
+class SecurityCommitted(Committed):
+	"""`Committed` that can also remove submitted business cases and agreements (frappe refuses to delete a
+	submitted document) with their child rows, workflow actions, comments, versions and queued e-mails."""
+
+	PURGED = ("Business Case", "Customer Agreement")
+
+	def cleanup(self) -> None:
+		frappe.db.rollback()
+		for doctype in self.PURGED:
+			for name in [n for d, n in self.records if d == doctype]:
+				purge(doctype, name)
+		self.records = [(d, n) for d, n in self.records if d not in self.PURGED]
+		frappe.db.commit()  # nosemgrep: removes the records the module committed for the live server
+		super().cleanup()
+
+
+def purge(doctype: str, name: str) -> None:
+	"""Delete a committed document (submitted too) and what frappe made around it."""
+	actions = frappe.get_all("Workflow Action", {"reference_name": name}, pluck="name")
+	if actions:
+		frappe.db.delete("Workflow Action Permitted Role", {"parent": ("in", actions)})
+		frappe.db.delete("Workflow Action", {"name": ("in", actions)})
+	for table in frappe.get_meta(doctype).get_table_fields():
+		frappe.db.delete(table.options, {"parenttype": doctype, "parent": name})
+	frappe.db.delete("Comment", {"reference_doctype": doctype, "reference_name": name})
+	frappe.db.delete("Version", {"ref_doctype": doctype, "docname": name})
+	frappe.db.delete("ToDo", {"reference_type": doctype, "reference_name": name})
+	queued = frappe.get_all("Email Queue", {"reference_name": name}, pluck="name")
+	if queued:
+		frappe.db.delete("Email Queue Recipient", {"parent": ("in", queued)})
+		frappe.db.delete("Email Queue", {"name": ("in", queued)})
+	frappe.db.delete(doctype, name)
+
+
+# --- workflow documents made in this process and committed for the server --------------------------------
+
+RELATIONSHIP_MANAGER = "Business Relationship Manager"
+PROCESS_MANAGER = "BRM Process Manager"
+PROCESS_OWNER = "BRM Process Owner"
+
+
+def workflow_people(committed, slug: str, **extra_users: tuple[str, ...]):
+	"""Committed users with passwords: `rm` (manages the committed customer's portfolio), `pm`, `pm2`
+	(process managers), `po` (process owner), plus `extra_users` (name -> roles); and an outgoing account."""
+	from types import SimpleNamespace
+
+	from tests.support.factories import make_email_account, make_portfolio
+	from tests.support.workflow import set_threshold
+
+	frappe.db.rollback()
+	frappe.set_user("Administrator")
+	users = {
+		"rm": (RELATIONSHIP_MANAGER,),
+		"pm": (PROCESS_MANAGER,),
+		"pm2": (PROCESS_MANAGER,),
+		"po": (PROCESS_OWNER,),
+		**extra_users,
+	}
+	people = SimpleNamespace(
+		**{
+			key: http_user(committed, f"brm-sec-{slug}-{key}@example.com", roles)
+			for key, roles in users.items()
+		}
+	)
+	committed.add("Email Account", make_email_account().name)
+	portfolio = make_portfolio(relationship_manager=people.rm)
+	committed.add("Customer", portfolio.customer)
+	committed.add("Customer Portfolio", portfolio.name)
+	people.customer = portfolio.customer
+	people.portfolio = portfolio.name
+	people.old_threshold = frappe.db.get_single_value("BRM Settings", "two_level_approval_threshold")
+	set_threshold(10**12)  # one approval level unless a test says otherwise
+	# workflow e-mails attach the document's print, as PDF by default: test machines have no wkhtmltopdf
+	people.old_pdf = frappe.db.get_single_value("Print Settings", "send_print_as_pdf")
+	frappe.db.set_single_value("Print Settings", "send_print_as_pdf", 0)
+	committed.commit()
+	return people
+
+
+def restore_threshold(people) -> None:
+	from tests.support.workflow import set_threshold
+
+	frappe.db.rollback()
+	set_threshold(people.old_threshold or 0)
+	frappe.db.set_single_value("Print Settings", "send_print_as_pdf", people.old_pdf)
+	frappe.db.commit()  # nosemgrep: puts back the committed settings the module changed
+
+
+def committed_case(committed, people, state: str = "Pending Approval", preparer: str | None = None, **kw):
+	"""A business case of `people.customer` prepared by `preparer` (default people.rm), moved to `state`
+	(Draft, Pending Approval or Approved) in this process and committed. Returns the reloaded case."""
+	from tests.support.factories import make_business_case
+	from tests.support.users import as_user
+	from tests.support.workflow import act, to_pending_approval
+
+	muted_mail()
+	preparer = preparer or people.rm
+	with as_user(preparer):
+		case = make_business_case(customer=people.customer, **kw)
+	committed.add("Business Case", case.name)
+	if state != "Draft":
+		case = to_pending_approval(case, preparer)
+	if state == "Approved":
+		case = act(case, "Approve", people.pm)
+	committed.commit()
+	return frappe.get_doc("Business Case", case.name)
+
+
+def committed_agreement(committed, people, state: str = "Pending Sign-off", **kw):
+	"""A customer agreement of `people.customer` made by people.rm, moved to `state` (Draft, Pending
+	Sign-off or Active) and committed."""
+	from frappe.utils import nowdate
+
+	from tests.support.factories import make_agreement
+	from tests.support.users import as_user
+	from tests.support.workflow import act
+
+	muted_mail()
+	kw.setdefault("signed_on", nowdate())
+	with as_user(people.rm):
+		agreement = make_agreement(customer=people.customer, **kw)
+	committed.add("Customer Agreement", agreement.name)
+	if state != "Draft":
+		agreement = act(agreement, "Submit for Sign-off", people.rm)
+	if state == "Active":
+		agreement = act(agreement, "Activate", people.pm)
+	committed.commit()
+	return frappe.get_doc("Customer Agreement", agreement.name)
+
+
+def state_of(doctype: str, name: str) -> tuple:
+	refresh()
+	return tuple(frappe.db.get_value(doctype, name, ["workflow_state", "docstatus"]))
