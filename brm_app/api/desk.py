@@ -23,7 +23,7 @@ def approval_states(doctype: str, roles: set[str]) -> list[str]:
 	return list(dict.fromkeys(states))
 
 
-@frappe.whitelist()
+@frappe.whitelist(methods=["POST"])  # frappe.xcall posts; no GET-able read to list in SECURITY case 8
 def pending_approval_filters(doctype: str) -> list[list]:
 	"""List filters for "Pending my approval": the states the current user approves in (and, for a
 	business case, not prepared by them: nobody approves their own). Empty when they approve nothing."""

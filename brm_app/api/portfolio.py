@@ -35,7 +35,8 @@ QUADRANTS = {
 }
 
 
-@frappe.whitelist()
+# POST like every brm_app endpoint (tests/security case 8 lists the GET-able reads); frappe.xcall posts
+@frappe.whitelist(methods=["POST"])
 def get_portfolio_overview(portfolio: str) -> dict:
 	"""Everything the portfolio form shows at a glance (read-only; the caller must be able to read it)."""
 	doc = _readable_portfolio(portfolio)
