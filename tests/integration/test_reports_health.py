@@ -1,0 +1,114 @@
+"""Customer Health report (issue 6): at-risk customers first, the parts as stored by the health job, the
+summary and chart over every portfolio in scope (not only the rows shown), and row-level access."""
+
+import frappe
+import pytest
+from frappe.desk.query_report import run
+
+from brm_app.brm_app.report.customer_health.customer_health import execute
+from tests.support.factories import make_it_service, make_portfolio
+from tests.support.users import as_user
+from tests.support.workflow import PROCESS_MANAGER, RELATIONSHIP_MANAGER, make_approver
+
+REPORT = "Customer Health"
+
+
+def portfolio(rm, service, score, rag, status="Active", **parts):
+	doc = make_portfolio(relationship_manager=rm, services=[{"it_service": service}])
+	# what the hourly health job stores (brm_app.health_job), written directly
+	frappe.db.set_value(
+		"Customer Portfolio",
+		doc.name,
+		{"health_score": score, "health_rag": rag, "relationship_status": status, **parts},
+		update_modified=False,
+	)
+	return doc.name
+
+
+@pytest.fixture
+def dataset():
+	rm_a, rm_b = make_approver(RELATIONSHIP_MANAGER), make_approver(RELATIONSHIP_MANAGER)
+	manager = make_approver(PROCESS_MANAGER)
+	service = make_it_service().name
+	data = frappe._dict(rm_a=rm_a, manager=manager, service=service)
+	data.a_red = portfolio(rm_a, service, 30, "Red", csat_score=40, open_complaints=3, sla_compliance=70)
+	data.a_green = portfolio(rm_a, service, 90, "Green")
+	data.a_at_risk = portfolio(rm_a, service, 80, "Green", status="At Risk")
+	data.a_ended = portfolio(rm_a, service, 10, "Red", status="Ended")
+	data.b_amber = portfolio(rm_b, service, 60, "Amber")
+	data.b_unscored = portfolio(rm_b, service, 0, "")
+	return data
+
+
+def summary_values(summary):
+	return {item["label"]: item["value"] for item in summary}
+
+
+def test_at_risk_first_for_the_process_manager(dataset):
+	with as_user(dataset.manager):
+		columns, rows, message, chart, summary = execute({"service": dataset.service})
+	assert all(col.get("fieldname") for col in columns)
+	# Red or At Risk first (lowest score first), then Amber, Green, not scored; Ended left out
+	assert [row["portfolio"] for row in rows] == [
+		dataset.a_red,
+		dataset.a_at_risk,
+		dataset.b_amber,
+		dataset.a_green,
+		dataset.b_unscored,
+	]
+	red = rows[0]
+	assert (red["health_score"], red["csat_score"], red["open_complaints"], red["sla_compliance"]) == (
+		30,
+		40,
+		3,
+		70,
+	)
+	assert message is None
+	assert summary_values(summary) == {
+		"Portfolios": 5,
+		"Mean Health Score": 65.0,  # (30 + 90 + 80 + 60) / 4 scored
+		"Red": 1,
+		"Amber": 1,
+		"Green": 2,
+		"Not Scored": 1,
+		"Relationship At Risk": 1,
+	}
+	assert chart["data"]["datasets"][0]["values"] == [1, 1, 2, 1]
+
+
+def test_relationship_manager_sees_only_their_customers(dataset):
+	with as_user(dataset.rm_a):
+		_c, rows, _m, chart, summary = execute({"service": dataset.service})
+		result = run(REPORT, filters={"service": dataset.service}, user="Administrator")
+	expected = [dataset.a_red, dataset.a_at_risk, dataset.a_green]
+	assert [row["portfolio"] for row in rows] == expected
+	assert [row["portfolio"] for row in result["result"]] == expected
+	assert summary_values(summary) == {
+		"Portfolios": 3,
+		"Mean Health Score": 66.7,  # (30 + 90 + 80) / 3
+		"Red": 1,
+		"Amber": 0,
+		"Green": 2,
+		"Not Scored": 0,
+		"Relationship At Risk": 1,
+	}
+	assert chart["data"]["datasets"][0]["values"] == [1, 0, 2, 0]
+	assert summary_values(result["report_summary"]) == summary_values(summary)
+
+
+def test_show_limits_rows_but_not_the_totals(dataset):
+	with as_user(dataset.manager):
+		_c, rows, message, _chart, summary = execute({"service": dataset.service, "limit": 2})
+	assert [row["portfolio"] for row in rows] == [dataset.a_red, dataset.a_at_risk]
+	assert "5" in message
+	assert summary_values(summary)["Portfolios"] == 5
+
+
+def test_filters_for_rag_and_status(dataset):
+	with as_user(dataset.manager):
+		_c, amber, *_r = execute({"service": dataset.service, "health_rag": "Amber"})
+		_c, unscored, *_r = execute({"service": dataset.service, "health_rag": "Not Scored"})
+		_c, ended, *_r = execute({"service": dataset.service, "relationship_status": "Ended"})
+	assert [row["portfolio"] for row in amber] == [dataset.b_amber]
+	assert [row["portfolio"] for row in unscored] == [dataset.b_unscored]
+	assert [row["portfolio"] for row in ended] == [dataset.a_ended]
