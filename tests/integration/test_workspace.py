@@ -1,0 +1,134 @@
+"""The Business Relationship Management workspace, dashboard, number cards and dashboard charts (issue 6):
+installed from the module's standard files, linking every BRM doctype, report and the settings; the cards
+and charts over BRM doctypes count only what the reader may see."""
+
+import json
+
+import frappe
+import pytest
+from frappe.desk.doctype.dashboard_chart.dashboard_chart import get as chart_data
+from frappe.desk.doctype.number_card.number_card import get_result
+from frappe.utils import add_to_date, now_datetime
+
+from brm_app.reports.cards import csat_last_90_days, nps_last_90_days
+from tests.support.factories import make_portfolio, make_survey, mute_mail
+from tests.support.users import as_user
+from tests.support.workflow import PROCESS_MANAGER, RELATIONSHIP_MANAGER, make_approver
+
+WORKSPACE = "Business Relationship Management"
+MODULE = "BRM App"
+REPORTS = (
+	"BRM KPI Scorecard",
+	"Customer Satisfaction",
+	"Customer Health",
+	"Agreement Renewals",
+	"Business Case Pipeline",
+)
+
+
+def test_workspace_links_every_brm_doctype_report_and_the_settings():
+	workspace = frappe.get_doc("Workspace", WORKSPACE)
+	assert (workspace.module, workspace.public) == (MODULE, 1)
+	links = {(link.link_type, link.link_to) for link in workspace.links if link.type == "Link"}
+	doctypes = frappe.get_all("DocType", filters={"module": MODULE, "istable": 0}, pluck="name")
+	assert "BRM Settings" in doctypes
+	for doctype in doctypes:
+		assert ("DocType", doctype) in links, doctype
+	for report in REPORTS:
+		assert ("Report", report) in links, report
+		assert frappe.db.get_value("Report", report, ["module", "report_type", "is_standard"]) == (
+			MODULE,
+			"Script Report",
+			"Yes",
+		)
+	for link_type, target in links:
+		assert frappe.db.exists(link_type, target), (link_type, target)
+
+
+def test_workspace_content_points_at_standard_cards_charts_and_shortcuts():
+	workspace = frappe.get_doc("Workspace", WORKSPACE)
+	blocks = json.loads(workspace.content)
+	card_labels = {row.label for row in workspace.number_cards}
+	chart_labels = {row.label for row in workspace.charts}
+	shortcut_labels = {row.label for row in workspace.shortcuts}
+	for block in blocks:
+		if block["type"] == "number_card":
+			assert block["data"]["number_card_name"] in card_labels
+		elif block["type"] == "chart":
+			assert block["data"]["chart_name"] in chart_labels
+		elif block["type"] == "shortcut":
+			assert block["data"]["shortcut_name"] in shortcut_labels
+	for row in workspace.number_cards:
+		assert frappe.db.get_value("Number Card", row.number_card_name, ["module", "is_standard"]) == (
+			MODULE,
+			1,
+		)
+	for row in workspace.charts:
+		assert frappe.db.get_value("Dashboard Chart", row.chart_name, ["module", "is_standard"]) == (
+			MODULE,
+			1,
+		)
+	dashboard = frappe.get_doc("Dashboard", WORKSPACE)
+	assert dashboard.is_standard and dashboard.module == MODULE
+	assert {row.card for row in dashboard.cards} == card_labels
+	assert chart_labels <= {row.chart for row in dashboard.charts}
+
+
+@pytest.fixture
+def people():
+	mute_mail()
+	rm_a, rm_b = make_approver(RELATIONSHIP_MANAGER), make_approver(RELATIONSHIP_MANAGER)
+	manager = make_approver(PROCESS_MANAGER)
+	mine = [make_portfolio(relationship_manager=rm_a).name for _ in range(2)]
+	theirs = [make_portfolio(relationship_manager=rm_b).name for _ in range(3)]
+	return frappe._dict(rm_a=rm_a, manager=manager, mine=mine, theirs=theirs)
+
+
+def card_count(name):
+	card = frappe.get_doc("Number Card", name)
+	return get_result(card.as_dict(), card.filters_json)
+
+
+def test_count_cards_count_only_the_readers_records(people):
+	"""frappe's count cards go through get_list, which applies brm_app's permission_query_conditions."""
+	all_active = frappe.db.count("Customer Portfolio", {"relationship_status": "Active"})
+	with as_user(people.rm_a):
+		assert card_count("Active Customer Portfolios") == 2
+	with as_user(people.manager):
+		assert card_count("Active Customer Portfolios") == all_active >= 5
+
+
+def test_group_by_charts_count_only_the_readers_records(people):
+	for name in people.mine + people.theirs:
+		frappe.db.set_value("Customer Portfolio", name, {"health_rag": "Red", "health_score": 10})
+	all_red = frappe.db.count(
+		"Customer Portfolio", {"health_rag": "Red", "relationship_status": ("!=", "Ended")}
+	)
+	with as_user(people.rm_a):
+		mine = chart_data(chart_name="Customer Health RAG", refresh=1)
+	with as_user(people.manager):
+		everyone = chart_data(chart_name="Customer Health RAG", refresh=1)
+	assert dict(zip(mine["labels"], mine["datasets"][0]["values"], strict=True)) == {"Red": 2}
+	assert dict(zip(everyone["labels"], everyone["datasets"][0]["values"], strict=True))["Red"] == all_red
+
+
+def respond(customer, values):
+	survey = make_survey(customer)
+	for row, value in zip(survey.answers, values, strict=True):
+		row.answer = value
+	survey.update({"status": "Responded", "sent_on": add_to_date(now_datetime(), hours=-1)})
+	return survey.save(ignore_permissions=True)
+
+
+def test_csat_and_nps_cards_are_scoped_to_the_reader(people):
+	mine = frappe.db.get_value("Customer Portfolio", people.mine[0], "customer")
+	theirs = frappe.db.get_value("Customer Portfolio", people.theirs[0], "customer")
+	respond(mine, [5, 4, 10, "Yes", ""])  # 2 of 2 satisfied, promoter
+	respond(theirs, [1, 1, 0, "No", ""])  # 0 of 2, detractor
+	with as_user(people.rm_a):
+		assert csat_last_90_days()["value"] == 100.0
+		assert nps_last_90_days()["value"] == 100.0
+	with as_user(people.manager):
+		# only these two responses exist on the throw-away test site in this transaction
+		assert csat_last_90_days()["value"] == 50.0
+		assert nps_last_90_days()["value"] == 0.0
