@@ -7,18 +7,25 @@ from frappe.commands import get_site, pass_context
 @click.command("brm-demo")
 @click.option("--scale", default=20, type=int, help="Number of demo customers (with everything around them)")
 @click.option("--seed", default=42, type=int, help="Random seed: the same seed and scale give the same data")
+@click.option(
+	"--bulk/--orm",
+	default=None,
+	help="Multi-row INSERTs (brm_app.demo_bulk) or the ORM (brm_app.demo); default: bulk above 500 customers",
+)
 @pass_context
-def brm_demo(context, scale: int, seed: int):
+def brm_demo(context, scale: int, seed: int, bulk: bool | None):
 	"""Fill the site with BRM demo data (idempotent; a larger scale adds the missing customers)."""
 	import frappe
 
-	from brm_app.demo import generate
+	from brm_app import demo, demo_bulk
 
 	site = get_site(context)
 	frappe.init(site=site)
 	frappe.connect()
 	try:
-		generate(scale=scale, seed=seed)
+		if bulk is None:
+			bulk = scale > demo_bulk.BULK_FROM
+		(demo_bulk.generate if bulk else demo.generate)(scale=scale, seed=seed)
 	finally:
 		frappe.destroy()
 
