@@ -1,7 +1,8 @@
 """The public survey page, /survey?token=… (DESIGN.md "Public survey page").
 
 No login: the token in the e-mailed link is the only key (brm_app.surveys.tokens). The questions are shown
-in the respondent's language (the survey's respondent_language, via frappe's translations). An unknown,
+in the respondent's language (``page_language``: a language picked with ?_lang=, else the survey's
+respondent_language, else the customer's / contact's, else the browser's), via frappe's translations. An unknown,
 used, expired or cancelled token gets the same page and status (410) with one message (SECURITY.md case 12);
 too many attempts get 429 (brm_app.surveys.guard). Every value in the page is escaped in the template
 (frappe's Jinja does not autoescape) and nothing a respondent typed is ever rendered as a template.
@@ -42,8 +43,9 @@ def get_context(context):
 		return _closed(context, "closed", link_unusable_message(), 410)
 
 	survey = frappe.get_doc(SURVEY, row.name)
-	if survey.respondent_language:
-		frappe.local.lang = survey.respondent_language
+	language = page_language(survey)
+	if language:
+		frappe.local.lang = language
 	template = (
 		frappe.db.get_value(
 			"Satisfaction Survey Template", survey.template, ["intro", "thank_you_message"], as_dict=True
@@ -88,6 +90,28 @@ def get_context(context):
 		},
 	}
 	return context
+
+
+def page_language(survey) -> str | None:
+	"""The language to show the survey in, or None to keep frappe's choice for guests.
+
+	In order: the language the respondent picked on the page (``?_lang=``, which frappe already applied);
+	the survey's respondent language (set from the customer / contact when it was made); the contact's
+	user's language, or the customer's when it is not just the site's default; else frappe's guess from the browser (cookie, Accept-Language)."""
+	if frappe.form_dict.get("_lang"):
+		return None
+	if survey.respondent_language:
+		return survey.respondent_language
+	language = None
+	if survey.contact:
+		user = frappe.db.get_value("Contact", survey.contact, "user")
+		language = frappe.db.get_value("User", user, "language") if user else None
+	if not language and survey.customer:
+		language = frappe.db.get_value("Customer", survey.customer, "language")
+		# ERPNext fills a new customer's (print) language with the site's: only a deliberate one counts
+		if language == frappe.db.get_default("lang"):
+			language = None
+	return language if language and frappe.db.exists("Language", {"name": language, "enabled": 1}) else None
 
 
 def _closed(context, state: str, message: str, status: int):
