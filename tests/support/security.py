@@ -15,6 +15,11 @@ register it with `Committed`, which deletes it again when the module is done.
 import html
 import re
 import secrets
+import subprocess
+import sys
+import threading
+import time
+from types import SimpleNamespace
 
 import frappe
 import pytest
@@ -151,14 +156,14 @@ class HttpUser:
 	def _headers(self, headers=None) -> dict:
 		return {"X-Frappe-CSRF-Token": self.csrf_token or "", **(headers or {})}
 
-	def call(self, method: str, **data) -> requests.Response:
+	def call(self, method: str, /, **data) -> requests.Response:
 		"""POST /api/method/<method> with form-encoded arguments, as frappe.call does."""
 		data = {k: (frappe.as_json(v) if isinstance(v, dict | list) else v) for k, v in data.items()}
 		return self.session.post(
 			f"{self.url}/api/method/{method}", data=data, headers=self._headers(), timeout=120
 		)
 
-	def get_method(self, method: str, **params) -> requests.Response:
+	def get_method(self, method: str, /, **params) -> requests.Response:
 		params = {k: (frappe.as_json(v) if isinstance(v, dict | list) else v) for k, v in params.items()}
 		return self.session.get(f"{self.url}/api/method/{method}", params=params, timeout=120)
 
@@ -196,8 +201,9 @@ def refresh() -> None:
 # --- surveys ---------------------------------------------------------------------------------------------
 
 
-def new_link(committed, customer, language=None, template=None):
-	"""Close an Issue, send its survey (in this process) and commit; returns (survey name, link)."""
+def scheduled_survey(committed, customer, language=None, template=None) -> str:
+	"""Close an Issue of `customer` (a new contact each time) and make its survey due now; returns the
+	Scheduled survey's name (not committed)."""
 	muted_mail()
 	contact = committed.add("Contact", make_contact(customer).name)
 	issue = make_issue(customer, frappe.get_doc("Contact", contact))
@@ -216,9 +222,15 @@ def new_link(committed, customer, language=None, template=None):
 		answers.copy_template_questions()
 		answers.save(ignore_permissions=True)
 	frappe.db.set_value(SURVEY, survey, updates)
+	committed.add_related("Issue", issue.name)
+	return survey
+
+
+def new_link(committed, customer, language=None, template=None):
+	"""A survey sent by the send job (in this process) and committed; returns (survey name, link)."""
+	survey = scheduled_survey(committed, customer, language, template)
 	jobs.send_due_surveys()
 	committed.add_related(SURVEY, survey)
-	committed.add_related("Issue", issue.name)
 	committed.commit()
 	(link,) = survey_links(survey)
 	return survey, link
@@ -390,3 +402,189 @@ def committed_agreement(committed, people, state: str = "Pending Sign-off", **kw
 def state_of(doctype: str, name: str) -> tuple:
 	refresh()
 	return tuple(frappe.db.get_value(doctype, name, ["workflow_state", "docstatus"]))
+
+
+# --- several connections at once ---------------------------------------------------------------------------
+
+
+def run_in_threads(user_calls: list[tuple[str, object]]) -> list[SimpleNamespace]:
+	"""Run each (user, fn) in its own thread and connection, started together; each commits on success
+	and rolls back on error. Returns one result per call: ok, value, error."""
+	site, sites_path = frappe.local.site, frappe.local.sites_path
+	barrier = threading.Barrier(len(user_calls))
+	results = [None] * len(user_calls)
+
+	def worker(idx, user, fn):
+		frappe.init(site=site, sites_path=sites_path)
+		frappe.connect()
+		try:
+			frappe.set_user(user)
+			barrier.wait(timeout=60)
+			value = fn()
+			frappe.db.commit()  # nosemgrep: each call is its own request or job; the test cleans up after itself
+			results[idx] = SimpleNamespace(ok=True, value=value, error=None)
+		except BaseException as error:  # a job killed half-way (SystemExit) too
+			frappe.db.rollback()
+			results[idx] = SimpleNamespace(ok=False, value=None, error=error)
+		finally:
+			frappe.destroy()
+
+	threads = [threading.Thread(target=worker, args=(i, u, fn)) for i, (u, fn) in enumerate(user_calls)]
+	for thread in threads:
+		thread.start()
+	for thread in threads:
+		thread.join(timeout=120)
+	assert all(not t.is_alive() for t in threads), "a thread hung"
+	return results
+
+
+# --- install / migrate checks on a scratch site (case 22), run in a subprocess connected to that site ------
+
+MODULE = "BRM App"
+# natural keys that must be unique: (doctype, filters, key fields)
+SETUP_RECORDS = (
+	(
+		"Role",
+		{"name": ("in", ("BRM Process Owner", "BRM Process Manager", "Business Relationship Manager"))},
+		("role_name",),
+	),
+	(
+		"Workflow",
+		{"document_type": ("in", ("Business Case", "Customer Agreement"))},
+		("document_type", "is_active"),
+	),
+	("Workflow Document State", {"parenttype": "Workflow"}, ("parent", "state", "doc_status")),
+	(
+		"Workflow Transition",
+		{"parenttype": "Workflow"},
+		("parent", "state", "action", "next_state", "allowed"),
+	),
+	("Workflow State", {}, ("workflow_state_name",)),
+	("Workflow Action Master", {}, ("workflow_action_name",)),
+	("Custom Field", {}, ("dt", "fieldname")),
+	("Property Setter", {"module": MODULE}, ("doc_type", "field_name", "property")),
+	("Number Card", {"module": MODULE}, ("label",)),
+	("Dashboard Chart", {"module": MODULE}, ("chart_name",)),
+	("Dashboard", {"module": MODULE}, ("dashboard_name",)),
+	("Workspace", {"module": MODULE}, ("label",)),
+	("Report", {"module": MODULE}, ("report_name",)),
+	("Print Format", {"module": MODULE}, ("name",)),
+	("DocType", {"module": MODULE}, ("name",)),
+	("Email Template", {"name": ("like", "BRM %")}, ("name",)),
+	("Satisfaction Survey Template", {}, ("trigger", "language", "is_default")),
+)
+
+
+def setup_snapshot() -> dict:
+	"""For each kind of record brm_app sets up: the list of natural keys (sorted, duplicates kept)."""
+	snapshot = {}
+	for doctype, filters, keys in SETUP_RECORDS:
+		meta = frappe.get_meta(doctype)
+		fields = [key for key in keys if key == "name" or meta.has_field(key)]
+		rows = frappe.get_all(doctype, filters=filters, fields=fields, limit_page_length=0)
+		snapshot[doctype] = sorted(repr(tuple(row.get(f) for f in fields)) for row in rows)
+	return snapshot
+
+
+def seed_business_data() -> dict:
+	"""A portfolio, an approved business case and a responded survey (committed by the caller)."""
+	from brm_app.brm_app.doctype.satisfaction_survey.satisfaction_survey import submit_answers
+	from tests.support.factories import make_business_case, make_portfolio, make_survey
+	from tests.support.workflow import approve_business_case, make_approver, set_threshold
+
+	mute_mail()
+	set_threshold(10**12)
+	frappe.db.set_single_value("Print Settings", "send_print_as_pdf", 0)
+	manager = make_approver(RELATIONSHIP_MANAGER)
+	portfolio = make_portfolio(relationship_manager=manager)
+	case = make_business_case(customer=portfolio.customer)
+	case = approve_business_case(case)
+	survey = make_survey(customer=portfolio.customer, status="Sent", sent_on=now_datetime())
+	answers = {row.name: value for row, value in zip(survey.answers, GOOD, strict=True)}
+	submit_answers(survey.name, answers, ignore_permissions=True)
+	return {"portfolio": portfolio.name, "case": case.name, "survey": survey.name}
+
+
+def business_snapshot(names: dict) -> dict:
+	"""The seeded records as stored: values and child rows that must survive a migrate unchanged."""
+	skip = {"modified", "creation", "modified_by", "idx", "_liked_by", "_comments", "_assign", "_user_tags"}
+
+	def values(doctype, name):
+		doc = frappe.get_doc(doctype, name).as_dict(no_default_fields=False, convert_dates_to_str=True)
+		rows = {}
+		for key, value in doc.items():
+			if key in skip:
+				continue
+			if isinstance(value, list):
+				value = [{k: v for k, v in row.items() if k not in skip} for row in value]
+			rows[key] = value
+		return rows
+
+	snapshot = {
+		"portfolio": values("Customer Portfolio", names["portfolio"]),
+		"case": values("Business Case", names["case"]),
+		"survey": values("Satisfaction Survey", names["survey"]),
+	}
+	snapshot["counts"] = {
+		doctype: frappe.db.count(doctype)
+		for doctype in (
+			"Customer Portfolio",
+			"Business Case",
+			"Business Case Cost",
+			"BRM Approval Log",
+			"Satisfaction Survey",
+			"Satisfaction Survey Answer",
+		)
+	}
+	return snapshot
+
+
+# --- a multi-worker server (case 23) ---------------------------------------------------------------------
+
+
+class GunicornServer(LiveServer):
+	"""frappe behind gunicorn with several worker processes, as in production (bench's Procfile /
+	supervisor config): `gunicorn -w N -b 127.0.0.1:PORT -t 120 frappe.app:application --preload`, run
+	from the bench's sites folder. Requests name the site with the X-Frappe-Site-Name header."""
+
+	def __init__(self, site: str, workers: int = 4):
+		super().__init__(site)
+		self.workers = workers
+		self.headers = {"X-Frappe-Site-Name": site}
+		self.command = [
+			sys.executable,
+			"-m",
+			"gunicorn",
+			"-w",
+			str(workers),
+			"-b",
+			f"127.0.0.1:{self.port}",
+			"-t",
+			"120",
+			"frappe.app:application",
+			"--preload",
+		]
+		self.log_path = self.log_path.with_name(f"brm-test-gunicorn-{self.port}.log")
+
+	def start(self, timeout: float = 120) -> "GunicornServer":
+		log = open(self.log_path, "wb")  # handed to the server process, closed when it ends
+		self.process = subprocess.Popen(
+			self.command,
+			cwd=self.sites_path,
+			stdout=log,
+			stderr=subprocess.STDOUT,
+			start_new_session=True,  # its own process group, so stop() ends it and its workers
+		)
+		deadline = time.monotonic() + timeout
+		while time.monotonic() < deadline:
+			if self.process.poll() is not None:
+				raise RuntimeError(f"gunicorn exited early; see {self.log_path}")
+			try:
+				ping = requests.get(f"{self.url}/api/method/ping", headers=self.headers, timeout=2)
+				if ping.status_code == 200:
+					return self
+			except requests.RequestException:
+				pass
+			time.sleep(0.3)
+		self.stop()
+		raise RuntimeError(f"gunicorn did not answer within {timeout} s; see {self.log_path}")
