@@ -11,6 +11,7 @@ from datetime import date
 import frappe
 from frappe.utils import getdate, today
 
+from brm_app.helpdesk import HD_TICKET, helpdesk_installed
 from brm_app.helpdesk.complaints import complaint_types
 from brm_app.reports.common import and_, day_after, scope
 
@@ -100,20 +101,35 @@ def opportunity_type_counts(filters, from_date: date, to_date: date, types: tupl
 	return counts
 
 
+# Ticket tables counted for K5 / K7: (doctype, complaint type column, Service Opportunity source column).
+# The Helpdesk app's HD Ticket counts when installed; its HD Customer stands for the ERPNext Customer of the
+# same name (as in brm_app.helpdesk.complaints).
+ISSUE_SOURCE = ("Issue", "issue_type", "source_issue")
+HD_TICKET_SOURCE = (HD_TICKET, "ticket_type", "source_hd_ticket")
+
+
+def ticket_sources() -> list[tuple[str, str, str]]:
+	return [ISSUE_SOURCE, HD_TICKET_SOURCE] if helpdesk_installed() else [ISSUE_SOURCE]
+
+
 def sla_counts(filters, from_date: date, to_date: date) -> dict:
-	"""K5: Issues of portfolio customers opened in the period, by SLA result."""
-	cond, params = scope(filters, "i.`customer`", select="p.`customer`")
+	"""K5: tickets (Issues, HD Tickets) of portfolio customers opened in the period, by SLA result."""
+	cond, params = scope(filters, "t.`customer`", select="p.`customer`")
 	params.update(_period_params(from_date, to_date))
-	fulfilled, failed = frappe.db.sql(
-		f"""
-		select coalesce(sum(i.`agreement_status` = 'Fulfilled'), 0),
-			coalesce(sum(i.`agreement_status` = 'Failed'), 0)
-		from `tabIssue` i
-		where i.`opening_date` between %(from_date)s and %(to_date)s {and_(cond)}
-		""",
-		params,
-	)[0]
-	return {"fulfilled": _int(fulfilled), "failed": _int(failed)}
+	counts = {"fulfilled": 0, "failed": 0}
+	for doctype, _type_column, _source in ticket_sources():
+		fulfilled, failed = frappe.db.sql(
+			f"""
+			select coalesce(sum(t.`agreement_status` = 'Fulfilled'), 0),
+				coalesce(sum(t.`agreement_status` = 'Failed'), 0)
+			from `tab{doctype}` t
+			where t.`opening_date` between %(from_date)s and %(to_date)s {and_(cond)}
+			""",
+			params,
+		)[0]
+		counts["fulfilled"] += _int(fulfilled)
+		counts["failed"] += _int(failed)
+	return counts
 
 
 def survey_counts(filters, from_date: date, to_date: date) -> dict:
@@ -206,40 +222,48 @@ def survey_counts_by(filters, from_date: date, to_date: date, group_by: str | No
 
 
 def feedback_counts(filters, from_date: date, to_date: date) -> dict:
-	"""K7: complaint Issues opened and detractor surveys responded in the period, how many of them are
-	the source of a Service Opportunity, and those opportunities (all / Delivered)."""
+	"""K7: complaint tickets (Issues, HD Tickets) opened and detractor surveys responded in the period, how
+	many of them are the source of a Service Opportunity, and those opportunities (all / Delivered)."""
 	types = complaint_types()
-	issue_cond, issue_params = scope(filters, "i.`customer`", select="p.`customer`")
+	ticket_cond, ticket_params = scope(filters, "t.`customer`", select="p.`customer`")
 	survey_cond, survey_params = scope(filters, "s.`portfolio`")
 	opp_cond, opp_params = scope(filters, "so.`portfolio`")
 	params = {
-		**issue_params,
+		**ticket_params,
 		**survey_params,
 		**opp_params,
 		**_period_params(from_date, to_date),
 		"types": tuple(types) or ("",),
 	}
-	complaint_where = f"""
-		i.`issue_type` in %(types)s and i.`opening_date` between %(from_date)s and %(to_date)s
-		{and_(issue_cond)}
-	"""
-	detractor_where = f"""
-		s.`status` = 'Responded' and s.`nps_category` = 'Detractor'
-		and s.`responded_on` >= %(from_date)s and s.`responded_on` < %(until)s {and_(survey_cond)}
-	"""
-	complaints, complaints_linked = (0, 0)
-	if types:
+	feedback = linked = 0
+	sources = []
+	for doctype, type_column, source_column in ticket_sources() if types else []:
+		complaint_where = f"""
+			t.`{type_column}` in %(types)s and t.`opening_date` between %(from_date)s and %(to_date)s
+			{and_(ticket_cond)}
+		"""
 		complaints, complaints_linked = frappe.db.sql(
 			f"""
-			select count(*), count(l.`source_issue`)
-			from `tabIssue` i
+			select count(*), count(l.`{source_column}`)
+			from `tab{doctype}` t
 			left join (
-				select distinct `source_issue` from `tabService Opportunity` where ifnull(`source_issue`, '') != ''
-			) l on l.`source_issue` = i.`name`
+				select distinct `{source_column}` from `tabService Opportunity`
+				where ifnull(`{source_column}`, '') != ''
+			) l on l.`{source_column}` = t.`name`
 			where {complaint_where}
 			""",
 			params,
 		)[0]
+		feedback += _int(complaints)
+		linked += _int(complaints_linked)
+		sources.append(
+			f"so.`{source_column}` in (select t.`name` from `tab{doctype}` t where {complaint_where})"
+		)
+
+	detractor_where = f"""
+		s.`status` = 'Responded' and s.`nps_category` = 'Detractor'
+		and s.`responded_on` >= %(from_date)s and s.`responded_on` < %(until)s {and_(survey_cond)}
+	"""
 	detractors, detractors_linked = frappe.db.sql(
 		f"""
 		select count(*), count(l.`source_survey`)
@@ -251,22 +275,20 @@ def feedback_counts(filters, from_date: date, to_date: date) -> dict:
 		""",
 		params,
 	)[0]
-	from_complaints = f"so.`source_issue` in (select i.`name` from `tabIssue` i where {complaint_where})"
-	from_detractors = (
+	sources.append(
 		f"so.`source_survey` in (select s.`name` from `tabSatisfaction Survey` s where {detractor_where})"
 	)
-	sources = f"({from_complaints} or {from_detractors})" if types else from_detractors
 	opportunities, delivered = frappe.db.sql(
 		f"""
 		select count(*), coalesce(sum(so.`status` = 'Delivered'), 0)
 		from `tabService Opportunity` so
-		where {sources} {and_(opp_cond)}
+		where ({" or ".join(sources)}) {and_(opp_cond)}
 		""",
 		params,
 	)[0]
 	return {
-		"feedback": _int(complaints) + _int(detractors),
-		"linked": _int(complaints_linked) + _int(detractors_linked),
+		"feedback": feedback + _int(detractors),
+		"linked": linked + _int(detractors_linked),
 		"opportunities": _int(opportunities),
 		"delivered": _int(delivered),
 	}

@@ -204,8 +204,9 @@ FIGURES = (
 		"k5_sla_compliance",
 		"SLA compliance of Issues",
 		PERCENT,
-		"Issues of portfolio customers opened in the period: Fulfilled / (Fulfilled + Failed) of ERPNext's "
-		"SLA status (agreement_status); Issues without an SLA result are left out.",
+		"Issues (and Helpdesk HD Tickets when installed) of portfolio customers opened in the period: "
+		"Fulfilled / (Fulfilled + Failed) of the SLA status (agreement_status); tickets without an SLA result "
+		"are left out.",
 	),
 	Figure(
 		"K5",
@@ -241,16 +242,17 @@ FIGURES = (
 		"k7_feedback",
 		"Complaints and detractor surveys",
 		COUNT,
-		"Complaint Issues (type in BRM Settings' complaint issue types) opened in the period plus surveys "
-		"responded in the period with NPS category Detractor. Context for the two shares below; no target.",
+		"Complaint tickets (Issues, and HD Tickets when installed, of a type in BRM Settings' complaint issue "
+		"types) opened in the period plus surveys responded in the period with NPS category Detractor. "
+		"Context for the two shares below; no target.",
 	),
 	Figure(
 		"K7",
 		"k7_feedback_linked",
 		"Feedback linked to an improvement",
 		PERCENT,
-		"Of those complaints and detractor surveys, the share that is the source (Source Issue / Source "
-		"Survey) of at least one Service Opportunity.",
+		"Of those complaints and detractor surveys, the share that is the source (Source Issue / Source HD "
+		"Ticket / Source Survey) of at least one Service Opportunity.",
 	),
 	Figure(
 		"K7",

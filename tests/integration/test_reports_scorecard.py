@@ -8,12 +8,15 @@ from frappe.desk.query_report import run
 from frappe.utils import add_to_date, now_datetime, nowdate
 
 from brm_app.brm_app.report.brm_kpi_scorecard.brm_kpi_scorecard import execute
+from brm_app.helpdesk import helpdesk_installed
 from brm_app.services import kpi
 from tests.support.factories import (
 	discard_error_logs_afterwards,
 	make_business_case,
 	make_contact,
 	make_customer,
+	make_hd_customer,
+	make_hd_ticket,
 	make_issue,
 	make_issue_type,
 	make_it_service,
@@ -268,3 +271,29 @@ def test_detractor_linked_to_an_improvement_counts(dataset):
 	got = actuals(rows)
 	assert got["k7_feedback_linked"] == 66.7  # the complaint and the detractor, of 3
 	assert got["k7_improvements_delivered"] == 50.0  # one of two delivered
+
+
+def test_helpdesk_tickets_count_for_sla_and_complaints(dataset):
+	"""With the Helpdesk app, an HD Ticket of the customer's HD Customer counts like an Issue (K5, K7)."""
+	assert helpdesk_installed()
+	if not frappe.db.exists("HD Ticket Type", COMPLAINT):
+		frappe.get_doc({"doctype": "HD Ticket Type", "name": COMPLAINT}).insert(ignore_permissions=True)
+	customer = frappe.db.get_value("Satisfaction Survey", dataset.detractor, "customer")
+	hd_customer = make_hd_customer(customer)
+	contact = make_contact(customer)
+	failed = make_hd_ticket(hd_customer, contact)
+	frappe.db.set_value("HD Ticket", failed.name, "agreement_status", "Failed")
+	complaint = make_hd_ticket(hd_customer, contact, ticket_type=COMPLAINT)
+	make_opportunity(
+		customer,
+		opportunity_type="Continual Improvement",
+		source="Complaint or Feedback",
+		source_hd_ticket=str(complaint.name),
+	)
+	with as_user(dataset.rm_a):
+		_c, rows, *_r = execute({"service": dataset.service})
+	got = actuals(rows)
+	assert got["k5_sla_compliance"] == 60.0  # 3 of 5: the HD Ticket failed
+	assert got["k7_feedback"] == 4  # 2 complaint Issues, 1 complaint HD Ticket, 1 detractor
+	assert got["k7_feedback_linked"] == 50.0  # a complaint Issue and the HD Ticket
+	assert got["k7_improvements_delivered"] == 50.0  # one of the two improvements delivered
