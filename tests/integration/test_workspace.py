@@ -132,3 +132,21 @@ def test_csat_and_nps_cards_are_scoped_to_the_reader(people):
 		# only these two responses exist on the throw-away test site in this transaction
 		assert csat_last_90_days()["value"] == 50.0
 		assert nps_last_90_days()["value"] == 0.0
+
+
+def test_relationship_manager_gets_the_whole_workspace(people):
+	"""As desk builds it for the reader: every card, chart, shortcut and link is allowed to a relationship
+	manager (frappe drops the items a user may not open)."""
+	from frappe.desk.desktop import get_desktop_page, get_workspace_sidebar_items
+
+	workspace = frappe.get_doc("Workspace", WORKSPACE)
+	with as_user(people.rm_a):
+		sidebar = [page["name"] for page in get_workspace_sidebar_items()["pages"]]
+		page = get_desktop_page(json.dumps({"name": WORKSPACE, "title": WORKSPACE, "public": 1}))
+	assert WORKSPACE in sidebar
+	assert {c.label for c in page["number_cards"]["items"]} == {row.label for row in workspace.number_cards}
+	assert {c.label for c in page["charts"]["items"]} == {row.label for row in workspace.charts}
+	links = {link.link_to for card in page["cards"]["items"] for link in card.links}
+	# BRM Settings is read-only for a relationship manager but still readable; everything else is theirs
+	assert set(REPORTS) <= links
+	assert {"Customer Portfolio", "Business Case", "Satisfaction Survey", "BRM Settings"} <= links
