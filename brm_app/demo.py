@@ -122,11 +122,12 @@ def _ensure_relationship_managers(count: int) -> list[str]:
 					"last_name": f"(RM {n})",
 					"send_welcome_email": 0,
 					"user_type": "System User",
+					# with the role at once: a second save of a User is slow (its on_update is heavy)
+					"roles": [{"role": "Business Relationship Manager"}],
 				}
 			)
 			user.flags.no_welcome_mail = True
 			user.insert(ignore_permissions=True)
-			user.add_roles("Business Relationship Manager")
 		emails.append(email)
 	return emails
 

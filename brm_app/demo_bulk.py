@@ -963,11 +963,11 @@ def _ensure_user(email: str, first_name: str, last_name: str, role: str) -> str:
 				"last_name": last_name,
 				"send_welcome_email": 0,
 				"user_type": "System User",
+				"roles": [{"role": role}],
 			}
 		)
 		user.flags.no_welcome_mail = True
 		user.insert(ignore_permissions=True)
-		user.add_roles(role)
 	return email
 
 
