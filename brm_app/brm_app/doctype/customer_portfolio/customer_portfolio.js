@@ -118,7 +118,11 @@ function health_html(health, open_complaints) {
 		.map(
 			(part) => `<tr>
 				<td>${esc(part.label)}</td>
-				<td class="text-right">${part.value == null ? "&ndash;" : esc(format_number(part.value, null, 1))}</td>
+				<td class="text-right">${
+					part.value == null
+						? "&ndash;"
+						: esc(format_number(part.value, null, part.part === "complaints" ? 0 : 1))
+				}</td>
 				<td class="text-right text-muted">${
 					part.score == null ? "&ndash;" : esc(format_number(part.score, null, 1))
 				}</td>
@@ -147,19 +151,30 @@ function render_trend(wrapper, trend) {
 		);
 		return;
 	}
-	$(wrapper).html(`<h5>${__("CSAT / NPS Trend")}</h5><div class="brm-trend-chart"></div>`);
+	// only the months with responses: a month without any is no data, not a score of 0
+	const months = trend.months
+		.map((key, i) => ({
+			label: moment(key + "-01").format("MMM YYYY"),
+			csat: trend.csat[i],
+			nps: trend.nps[i],
+		}))
+		.filter((m) => m.csat != null || m.nps != null);
+	$(wrapper).html(
+		`<h5>${__("CSAT / NPS Trend")}</h5><div class="brm-trend-chart"></div>
+		<div class="text-muted small">${__("Months with survey responses in the last 12 months.")}</div>`
+	);
 	new frappe.Chart($(wrapper).find(".brm-trend-chart").get(0), {
-		type: "line",
+		type: months.length > 1 ? "line" : "bar",
 		height: 220,
 		colors: ["#2490ef", "#ff8c00"],
 		data: {
-			labels: trend.labels,
+			labels: months.map((m) => m.label),
 			datasets: [
-				{ name: __("CSAT (%)"), values: trend.csat.map((v) => (v == null ? 0 : v)) },
-				{ name: __("NPS"), values: trend.nps.map((v) => (v == null ? 0 : v)) },
+				{ name: __("CSAT (%)"), values: months.map((m) => (m.csat == null ? 0 : m.csat)) },
+				{ name: __("NPS"), values: months.map((m) => (m.nps == null ? 0 : m.nps)) },
 			],
 		},
-		lineOptions: { dotSize: 4, spline: 0 },
+		lineOptions: { dotSize: 4 },
 		axisOptions: { xIsSeries: 1 },
 	});
 }
