@@ -163,6 +163,11 @@ def test_module_onboarding_is_installed_with_its_steps(site):
 		"Build a business case",
 		"Open the BRM KPI scorecard",
 	]
+	# a first-time user meets it on the BRM workspace
+	content = json.loads(frappe.db.get_value("Workspace", "Business Relationship Management", "content"))
+	assert {"onboarding_name": "Business Relationship Management", "col": 12} in [
+		block["data"] for block in content if block["type"] == "onboarding"
+	]
 	for step in steps:
 		if step.action == "Create Entry":
 			assert frappe.db.exists("DocType", step.reference_document), step.name
