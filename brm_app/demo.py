@@ -123,7 +123,8 @@ def _ensure_relationship_managers(count: int) -> list[str]:
 					"send_welcome_email": 0,
 					"user_type": "System User",
 					# with the role at once: a second save of a User is slow (its on_update is heavy)
-					"roles": [{"role": "Business Relationship Manager"}],
+					# Sales User: an account manager's ERPNext role (reads Customers, as the BRM reports' links do)
+					"roles": [{"role": "Business Relationship Manager"}, {"role": "Sales User"}],
 				}
 			)
 			user.flags.no_welcome_mail = True

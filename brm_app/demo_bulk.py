@@ -963,7 +963,8 @@ def _ensure_user(email: str, first_name: str, last_name: str, role: str) -> str:
 				"last_name": last_name,
 				"send_welcome_email": 0,
 				"user_type": "System User",
-				"roles": [{"role": role}],
+				# Sales User: reads Customers and Currencies, which the BRM reports' link columns need
+				"roles": [{"role": role}, {"role": "Sales User"}],
 			}
 		)
 		user.flags.no_welcome_mail = True

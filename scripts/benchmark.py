@@ -266,10 +266,16 @@ class Benchmark:
 
 	def run(self):
 		frappe = self.frappe
+		self.machine_info = self.machine()
 		self.counts = self.dataset_counts()
 		self.rm = self.pick_relationship_manager()
 		self.pm = self.ensure_process_manager()
 		self.rm_portfolios = frappe.db.count("Customer Portfolio", {"relationship_manager": self.rm})
+		for user in (self.rm, self.pm):
+			# frappe's query_report.run checks read access to the doctypes of the reports' link columns
+			# (Customer, Currency): an account manager's ERPNext role gives it
+			if "Sales User" not in frappe.get_roles(user):
+				frappe.get_doc("User", user).add_roles("Sales User")
 		cases = [c for c in REPORTS if not self.args.only or c.name in self.args.only]
 		slowest = None
 		for case in cases:
@@ -426,12 +432,19 @@ class Benchmark:
 			return get_open_count("Customer Portfolio", portfolio)
 
 		seconds, counts = median_seconds(load, self.args.form_runs, warmup=2)
+		overview = None
+		try:
+			from brm_app.api.portfolio import get_portfolio_overview
+
+			overview, _ = median_seconds(lambda: get_portfolio_overview(portfolio), self.args.form_runs, 2)
+		except ImportError:
+			pass
 		frappe.set_user("Administrator")
 		frappe.db.rollback()
 		linked = {
 			d["doctype"]: d.get("count") for d in (counts.get("count") or {}).get("external_links_found", [])
 		}
-		return {"seconds": seconds, "portfolio": portfolio, "linked": linked}
+		return {"seconds": seconds, "overview": overview, "portfolio": portfolio, "linked": linked}
 
 	def explain_slowest(self, case: ReportCase, row: dict) -> dict:
 		frappe = self.frappe
@@ -439,7 +452,19 @@ class Benchmark:
 		with QueryRecorder(frappe) as recorder:
 			self.run_report(case.name, row["filters"])
 		frappe.set_user("Administrator")
-		selects = [q for q in recorder.queries if q[1].lstrip().lower().startswith(("select", "with"))]
+		data_tables = (
+			"`tabSatisfaction",
+			"`tabIssue`",
+			"`tabCustomer",
+			"`tabService",
+			"`tabBusiness",
+			"`tabPortfolio",
+		)
+		selects = [
+			q
+			for q in recorder.queries
+			if q[1].lstrip().lower().startswith(("select", "with")) and any(t in q[1] for t in data_tables)
+		]
 		if not selects:
 			return None
 		seconds, query, values = max(selects, key=lambda q: q[0])
@@ -489,7 +514,7 @@ class Benchmark:
 			f" (took {elapsed:.0f} s).\n"
 		)
 		out.append("| machine | |\n|---|---|")
-		out += [f"| {k} | {v} |" for k, v in self.machine()]
+		out += [f"| {k} | {v} |" for k, v in self.machine_info]
 		out.append(
 			f"| load average (1/5/15 min) | before {' / '.join(f'{x:.2f}' for x in load_before)}; "
 			f"after {' / '.join(f'{x:.2f}' for x in load_after)} (2 cores shared with other work) |\n"
@@ -557,8 +582,16 @@ class Benchmark:
 		out.append(
 			f"| Customer Portfolio form load (getdoc + dashboard counts, as RM; `{form['portfolio']}`: "
 			f"{linked}; median of {self.args.form_runs}) | {ms(form['seconds'])} | ≤ 300 ms | "
-			f"{'yes' if form['seconds'] <= TARGET_FORM_SECONDS else '**no**'} |\n"
+			f"{'yes' if form['seconds'] <= TARGET_FORM_SECONDS else '**no**'} |"
 		)
+		if form["overview"] is not None:
+			total = form["seconds"] + form["overview"]
+			out.append(
+				f"| … plus the form's one extra call, `brm_app.api.portfolio.get_portfolio_overview` "
+				f"({ms(form['overview'])} alone) | {ms(total)} | ≤ 300 ms | "
+				f"{'yes' if total <= TARGET_FORM_SECONDS else '**no**'} |"
+			)
+		out.append("")
 		if self.explain:
 			e = self.explain
 			out.append(
