@@ -20,6 +20,8 @@ frappe behaviour it works around, and otherwise hands over to frappe's own code.
 | frappe.desk.listview.get_group_by_count                | "Assigned To" counts through frappe.qb, unchecked    |
 """
 
+import inspect
+
 import frappe
 from frappe.utils import get_safe_filters
 
@@ -326,8 +328,8 @@ def get_dashboard_chart(
 		heatmap_filters.append([doc.document_type, "docstatus", "<", 2, False])
 		return _heatmap(doc, heatmap_filters, heatmap_year or doc.get("heatmap_year"))
 	if _row_level(doc.get("document_type")):
-		# the undecorated function: no shared cache (the data comes from get_list, for the caller)
-		return dashboard_chart.get.__wrapped__(**kwargs)
+		# the undecorated function (under frappe.whitelist's type check and cache_source): no shared cache
+		return inspect.unwrap(dashboard_chart.get)(**kwargs)
 	return dashboard_chart.get(**kwargs)
 
 
