@@ -15,20 +15,14 @@ import frappe
 import pytest
 import requests
 
-from tests.integration import test_survey_page_http as page_http
-from tests.support.survey_mail import path_of
+from brm_app.surveys import jobs
+from tests.support.factories import make_contact, make_email_account, make_portfolio, make_survey, mute_mail
+from tests.support.live_server import Committed, LiveServer
+from tests.support.survey_mail import path_of, survey_links
 
 REPO = Path(__file__).resolve().parents[2]
 ID_CSV = REPO / "brm_app" / "translations" / "id.csv"
 SURVEY = "Satisfaction Survey"
-# the survey page tests' module fixtures: a live server, a committed customer, settings, mail muted
-committed = page_http.committed
-customer = page_http.customer
-server = page_http.server
-survey_settings = page_http.survey_settings
-fresh_limits = page_http.fresh_limits
-muted = page_http.muted
-new_link = page_http.new_link
 PLACEHOLDER = re.compile(r"\{\d*\}")
 
 
@@ -110,15 +104,63 @@ def test_the_survey_email_speaks_the_respondents_language(site):
 
 
 # --- the public survey page ---------------------------------------------------------------------------
+# The page is served by another process, which sees committed data only: this part commits what it makes
+# and deletes it again at the end (tests.support.live_server.Committed).
+
+
+@pytest.fixture(scope="module")
+def committed(site):
+	tracker = Committed()
+	yield tracker
+	tracker.cleanup()
+
+
+@pytest.fixture(scope="module")
+def server(site, committed):
+	live = LiveServer(site).start()
+	yield live
+	live.stop()
+
+
+@pytest.fixture(scope="module")
+def customer(site, committed):
+	"""A committed customer with a portfolio and an outgoing e-mail account."""
+	frappe.db.rollback()
+	frappe.set_user("Administrator")
+	committed.add("Email Account", make_email_account().name)
+	portfolio = make_portfolio()
+	committed.add("Customer", portfolio.customer)
+	committed.add("Customer Portfolio", portfolio.name)
+	committed.commit()
+	return portfolio.customer
+
+
+def new_link(committed, customer, language=None):
+	"""A survey of `customer` in `language` (None: none set), sent by the send job and committed;
+	returns (survey name, link)."""
+	mute_mail(account=False)  # queued with the committed account, never sent
+	contact = committed.add("Contact", make_contact(customer).name)
+	survey = make_survey(customer, contact=contact, email=frappe.db.get_value("Contact", contact, "email_id"))
+	committed.add("Satisfaction Survey Template", survey.template)
+	committed.add(SURVEY, survey.name)
+	frappe.db.set_value(
+		SURVEY,
+		survey.name,
+		{
+			"status": "Scheduled",
+			"scheduled_for": frappe.utils.now_datetime(),
+			"respondent_language": language,
+		},
+	)
+	jobs.send_due_surveys()
+	committed.add_related(SURVEY, survey.name)
+	committed.commit()
+	(link,) = survey_links(survey.name)
+	return survey.name, link
 
 
 def page(server, link, **headers):
 	return requests.get(server.url + path_of(link), headers=headers, timeout=30)
-
-
-def set_language(committed, survey, language):
-	frappe.db.set_value(SURVEY, survey, "respondent_language", language)
-	committed.commit()
 
 
 INDONESIAN = "Survei Kepuasan"
@@ -132,16 +174,14 @@ def test_the_page_follows_the_surveys_respondent_language(server, committed, cus
 
 
 def test_without_a_respondent_language_the_page_follows_the_browser(server, committed, customer):
-	survey, link = new_link(committed, customer)
-	set_language(committed, survey, None)
+	_survey, link = new_link(committed, customer)
 	assert INDONESIAN in page(server, link, **{"Accept-Language": "id-ID,id;q=0.9,en;q=0.5"}).text
 	english = page(server, link, **{"Accept-Language": "en-US,en;q=0.9"}).text
 	assert ENGLISH in english and INDONESIAN not in english
 
 
 def test_the_customers_language_is_used_when_the_survey_has_none(server, committed, customer):
-	survey, link = new_link(committed, customer)
-	set_language(committed, survey, None)
+	_survey, link = new_link(committed, customer)
 	old = frappe.db.get_value("Customer", customer, "language")
 	frappe.db.set_value("Customer", customer, "language", "id")
 	committed.commit()
