@@ -261,6 +261,27 @@ class CustomerAgreement(Document):
 				exc=AgreementTerminationError,
 				title=_("Termination Reason Required"),
 			)
+		if not self.terminated_on:
+			return
+		# Terminated On is written through the API too (allow_on_submit): no back-dating before the
+		# sign-off, no date after the agreement has ended anyway (SECURITY.md case 16)
+		terminated_on = getdate(self.terminated_on)
+		if self.signed_on and terminated_on < getdate(self.signed_on):
+			frappe.throw(
+				_("Terminated On {0} cannot be before Signed On {1}.").format(
+					formatdate(self.terminated_on), formatdate(self.signed_on)
+				),
+				exc=AgreementDateError,
+				title=_("Invalid Dates"),
+			)
+		if self.end_date and terminated_on > getdate(self.end_date):
+			frappe.throw(
+				_("Terminated On {0} cannot be after the End Date {1}.").format(
+					formatdate(self.terminated_on), formatdate(self.end_date)
+				),
+				exc=AgreementDateError,
+				title=_("Invalid Dates"),
+			)
 
 	# --- status ----------------------------------------------------------------------------------
 
