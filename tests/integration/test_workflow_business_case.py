@@ -688,7 +688,7 @@ def test_an_opportunity_with_a_case_is_not_approved_by_hand(people):
 		opportunity.save()
 
 
-# --- conflicts (the threaded, committed version is in test_approval_concurrency.py) ------------------------
+# --- conflicts (the threaded, committed version: tests/security/test_case_09_concurrent_approvers.py) ---
 
 
 def test_acting_on_a_state_that_has_moved_on_is_a_clear_conflict(people):

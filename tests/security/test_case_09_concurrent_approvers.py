@@ -1,11 +1,15 @@
-"""Two approvers act on the same business case at the same moment (SECURITY.md case 9): exactly one
-transition happens, the other approver gets a clear conflict error, nothing is half-written.
+"""SECURITY.md case 9: two approvers act at the same moment → one transition happens, the other gets a
+clear conflict error (TimestampMismatchError / row lock), nothing half-written.
 
-Each approver runs in its own thread on its own database connection. The case must be committed for the
-other connections to see it, so these tests (and only these) commit: they create, commit, run, and delete
-what they made in a `finally`, committing the clean-up.
+Over HTTP on a real (threaded) server: two process managers, each logged in, send their approval at the
+same moment, through the form's endpoint and through frappe's apply_workflow. And in this process: each
+approver in its own thread on its own database connection, started together on a barrier.
+
+The case must be committed for the server and the other connections to see it, so these tests commit what
+they make and delete it again afterwards.
 """
 
+import concurrent.futures
 import threading
 from types import SimpleNamespace
 
@@ -17,50 +21,27 @@ from brm_app.approvals.api import apply_action
 from brm_app.exceptions import ApprovalConflictError, ApprovalTransitionError
 from brm_app.services import approval_rules as rules
 from tests.support.factories import make_business_case, make_portfolio
+from tests.support.security import (
+	HttpUser,
+	committed_case,
+	exc_type,
+	purge,
+	purge_users,
+	restore_threshold,
+	run_in_threads,
+	server_message,
+	state_of,
+	workflow_people,
+)
 from tests.support.users import as_user
 from tests.support.workflow import make_approver, set_threshold, to_pending_approval
 
-CASE_CHILD_TABLES = (
-	"Business Case Requirement",
-	"Business Case Cost",
-	"Business Case Benefit",
-	"BRM Approval Log",
-)
-
-
-def run_in_threads(user_calls: list[tuple[str, object]]) -> list[SimpleNamespace]:
-	"""Run each (user, fn) in its own thread and connection, started together; each commits on success
-	and rolls back on error. Returns one result per call: ok, value, error."""
-	site, sites_path = frappe.local.site, frappe.local.sites_path
-	barrier = threading.Barrier(len(user_calls))
-	results = [None] * len(user_calls)
-
-	def worker(idx, user, fn):
-		frappe.init(site=site, sites_path=sites_path)
-		frappe.connect()
-		try:
-			frappe.set_user(user)
-			barrier.wait(timeout=60)
-			value = fn()
-			frappe.db.commit()  # nosemgrep: each approver is its own request; the test cleans up after itself
-			results[idx] = SimpleNamespace(ok=True, value=value, error=None)
-		except Exception as error:
-			frappe.db.rollback()
-			results[idx] = SimpleNamespace(ok=False, value=None, error=error)
-		finally:
-			frappe.destroy()
-
-	threads = [threading.Thread(target=worker, args=(i, u, fn)) for i, (u, fn) in enumerate(user_calls)]
-	for thread in threads:
-		thread.start()
-	for thread in threads:
-		thread.join(timeout=120)
-	assert all(not t.is_alive() for t in threads), "an approver thread hung"
-	return results
+pytest_plugins = ["tests.support.security"]  # committed, server and the other fixtures
+pytestmark = pytest.mark.usefixtures("rolled_back")
 
 
 @pytest.fixture
-def committed_case():
+def racing_case():
 	"""A case awaiting one-level approval and two process managers, committed; removed afterwards."""
 	original_pdf = run_in_threads(
 		[("Administrator", lambda: frappe.db.get_single_value("Print Settings", "send_print_as_pdf"))]
@@ -89,27 +70,12 @@ def committed_case():
 
 def _clean_up(made) -> None:
 	if made.case:
-		actions = frappe.get_all("Workflow Action", {"reference_name": made.case}, pluck="name")
-		if actions:
-			frappe.db.delete("Workflow Action Permitted Role", {"parent": ("in", actions)})
-			frappe.db.delete("Workflow Action", {"name": ("in", actions)})
-		for child in CASE_CHILD_TABLES:
-			frappe.db.delete(child, {"parenttype": "Business Case", "parent": made.case})
-		frappe.db.delete("Comment", {"reference_doctype": "Business Case", "reference_name": made.case})
-		frappe.db.delete("Version", {"ref_doctype": "Business Case", "docname": made.case})
-		queued = frappe.get_all("Email Queue", {"reference_name": made.case}, pluck="name")
-		if queued:
-			frappe.db.delete("Email Queue Recipient", {"parent": ("in", queued)})
-			frappe.db.delete("Email Queue", {"name": ("in", queued)})
-		frappe.db.delete("Business Case", made.case)
+		purge("Business Case", made.case)
 	if made.portfolio:
 		frappe.delete_doc("Customer Portfolio", made.portfolio, force=True, ignore_permissions=True)
 	if made.customer:
 		frappe.delete_doc("Customer", made.customer, force=True, ignore_permissions=True)
-	for user in made.users:
-		frappe.db.delete("Has Role", {"parent": user, "parenttype": "User"})
-		frappe.db.delete("User", user)
-		frappe.clear_cache(user=user)
+	purge_users(made.users)
 
 
 def _approvals(name: str) -> list:
@@ -120,32 +86,30 @@ def _approvals(name: str) -> list:
 	)
 
 
-def test_two_simultaneous_approvals_through_the_form_one_wins_the_other_gets_a_conflict(committed_case):
+def test_two_simultaneous_approvals_through_the_form_one_wins_the_other_gets_a_conflict(racing_case):
 	def approve():
-		return apply_action(
-			"Business Case", committed_case.name, "Approve", expected_state="Pending Approval"
-		)
+		return apply_action("Business Case", racing_case.name, "Approve", expected_state="Pending Approval")
 
-	results = run_in_threads([(user, approve) for user in committed_case.managers])
+	results = run_in_threads([(user, approve) for user in racing_case.managers])
 
 	assert sorted(r.ok for r in results) == [False, True]
 	loser = next(r for r in results if not r.ok)
 	assert isinstance(loser.error, ApprovalConflictError), repr(loser.error)
 	assert "changed by" in str(loser.error)
-	winner = committed_case.managers[[r.ok for r in results].index(True)]
+	winner = racing_case.managers[[r.ok for r in results].index(True)]
 	stored = frappe.db.get_value(
-		"Business Case", committed_case.name, ["workflow_state", "docstatus", "approver"], as_dict=True
+		"Business Case", racing_case.name, ["workflow_state", "docstatus", "approver"], as_dict=True
 	)
 	assert (stored.workflow_state, stored.docstatus, stored.approver) == ("Approved", 1, winner)
-	assert [row.user for row in _approvals(committed_case.name)] == [winner]
+	assert [row.user for row in _approvals(racing_case.name)] == [winner]
 
 
-def test_two_simultaneous_approvals_through_frappes_apply_workflow_make_one_transition(committed_case):
+def test_two_simultaneous_approvals_through_frappes_apply_workflow_make_one_transition(racing_case):
 	def approve():
-		doc = frappe.get_doc("Business Case", committed_case.name)
+		doc = frappe.get_doc("Business Case", racing_case.name)
 		return apply_workflow(doc, "Approve").workflow_state
 
-	results = run_in_threads([(user, approve) for user in committed_case.managers])
+	results = run_in_threads([(user, approve) for user in racing_case.managers])
 
 	assert sorted(r.ok for r in results) == [False, True]
 	loser = next(r for r in results if not r.ok)
@@ -153,8 +117,84 @@ def test_two_simultaneous_approvals_through_frappes_apply_workflow_make_one_tran
 	assert isinstance(
 		loser.error, frappe.TimestampMismatchError | WorkflowTransitionError | ApprovalTransitionError
 	), repr(loser.error)
-	assert frappe.db.get_value("Business Case", committed_case.name, ["workflow_state", "docstatus"]) == (
+	assert frappe.db.get_value("Business Case", racing_case.name, ["workflow_state", "docstatus"]) == (
 		"Approved",
 		1,
 	)
-	assert len(_approvals(committed_case.name)) == 1
+	assert len(_approvals(racing_case.name)) == 1
+
+
+# --- over HTTP -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def people(committed, server):
+	people = workflow_people(committed, "c09")
+	yield people
+	restore_threshold(people)
+
+
+@pytest.fixture(scope="module")
+def managers(server, people):
+	return [HttpUser(server, people.pm), HttpUser(server, people.pm2)]
+
+
+def at_the_same_moment(calls) -> list:
+	"""Send the HTTP calls from threads released together; returns the responses in order."""
+	barrier = threading.Barrier(len(calls))
+
+	def fire(call):
+		barrier.wait(timeout=60)
+		return call()
+
+	with concurrent.futures.ThreadPoolExecutor(max_workers=len(calls)) as pool:
+		return list(pool.map(fire, calls))
+
+
+def test_two_approvers_over_http_through_the_form_one_wins_the_other_gets_a_conflict(
+	committed, people, managers
+):
+	case = committed_case(committed, people)
+	responses = at_the_same_moment(
+		[
+			lambda browser=browser: browser.call(
+				"brm_app.approvals.api.apply_action",
+				doctype="Business Case",
+				docname=case.name,
+				action="Approve",
+				expected_state="Pending Approval",
+			)
+			for browser in managers
+		]
+	)
+	codes = sorted(r.status_code for r in responses)
+	assert codes == [200, 417], [r.text[:300] for r in responses]
+	loser = next(r for r in responses if r.status_code == 417)
+	assert exc_type(loser) == "ApprovalConflictError"
+	assert "changed by" in server_message(loser)
+	winner = managers[[r.status_code for r in responses].index(200)].email
+	assert state_of("Business Case", case.name) == ("Approved", 1)
+	assert frappe.db.get_value("Business Case", case.name, "approver") == winner
+	assert [row.user for row in _approvals(case.name)] == [winner]
+
+
+def test_two_approvers_over_http_through_frappes_apply_workflow_make_one_transition(
+	committed, people, managers
+):
+	case = committed_case(committed, people)
+	doc = frappe.get_doc("Business Case", case.name).as_dict(convert_dates_to_str=True)
+	responses = at_the_same_moment(
+		[
+			lambda browser=browser: browser.call(
+				"frappe.model.workflow.apply_workflow", doc=doc, action="Approve"
+			)
+			for browser in managers
+		]
+	)
+	codes = sorted(r.status_code for r in responses)
+	assert codes == [200, 417], [r.text[:300] for r in responses]
+	loser = next(r for r in responses if r.status_code == 417)
+	assert exc_type(loser) in ("TimestampMismatchError", "WorkflowTransitionError", "ApprovalTransitionError")
+	assert server_message(loser)
+	assert state_of("Business Case", case.name) == ("Approved", 1)
+	assert len(_approvals(case.name)) == 1

@@ -303,6 +303,14 @@ def purge(doctype: str, name: str) -> None:
 	frappe.db.delete(doctype, name)
 
 
+def purge_users(users) -> None:
+	"""Delete users written with db_insert (tests.support.workflow.make_approver) and their roles."""
+	for user in users:
+		frappe.db.delete("Has Role", {"parent": user, "parenttype": "User"})
+		frappe.db.delete("User", user)
+		frappe.clear_cache(user=user)
+
+
 # --- workflow documents made in this process and committed for the server --------------------------------
 
 RELATIONSHIP_MANAGER = "Business Relationship Manager"
@@ -453,7 +461,7 @@ SETUP_RECORDS = (
 		{"document_type": ("in", ("Business Case", "Customer Agreement"))},
 		("document_type", "is_active"),
 	),
-	("Workflow Document State", {"parenttype": "Workflow"}, ("parent", "state", "doc_status")),
+	("Workflow Document State", {"parenttype": "Workflow"}, ("parent", "state", "doc_status", "allow_edit")),
 	(
 		"Workflow Transition",
 		{"parenttype": "Workflow"},
@@ -480,7 +488,7 @@ def setup_snapshot() -> dict:
 	snapshot = {}
 	for doctype, filters, keys in SETUP_RECORDS:
 		meta = frappe.get_meta(doctype)
-		fields = [key for key in keys if key == "name" or meta.has_field(key)]
+		fields = [key for key in keys if key in ("name", "parent") or meta.has_field(key)]
 		rows = frappe.get_all(doctype, filters=filters, fields=fields, limit_page_length=0)
 		snapshot[doctype] = sorted(repr(tuple(row.get(f) for f in fields)) for row in rows)
 	return snapshot
