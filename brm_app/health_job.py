@@ -175,19 +175,22 @@ def sla_counts(customers: list[str], since) -> dict[str, tuple[int, int, int]]:
 
 
 def coverage_counts(portfolios: list[str]) -> dict[str, tuple[int, int]]:
-	"""portfolio -> (consumed services under an Active / Expiring agreement, services consumed)."""
+	"""portfolio -> (consumed services under an Active / Expiring agreement, services consumed).
+
+	Plain joins on indexed columns (the customer's agreements, their services by parent): a derived table
+	of all covered (customer, service) pairs joined back took minutes at 10,000 portfolios.
+	"""
 	rows = frappe.db.sql(
 		"""
-		select ps.parent, count(distinct cov.it_service), count(distinct ps.it_service)
+		select ps.parent,
+			count(distinct case when ags.name is not null then ps.it_service end),
+			count(distinct ps.it_service)
 		from `tabPortfolio Service` ps
 		join `tabCustomer Portfolio` p on p.name = ps.parent
-		left join (
-			select distinct ca.customer, ags.it_service
-			from `tabAgreement Service` ags
-			join `tabCustomer Agreement` ca on ca.name = ags.parent
-			where ags.parenttype = 'Customer Agreement' and ca.docstatus = 1
-				and ca.status in ('Active', 'Expiring')
-		) cov on cov.customer = p.customer and cov.it_service = ps.it_service
+		left join `tabCustomer Agreement` ca on ca.customer = p.customer and ca.docstatus = 1
+			and ca.status in ('Active', 'Expiring')
+		left join `tabAgreement Service` ags on ags.parent = ca.name
+			and ags.parenttype = 'Customer Agreement' and ags.it_service = ps.it_service
 		where ps.parenttype = 'Customer Portfolio' and ps.parent in %(portfolios)s
 		group by ps.parent
 		""",
