@@ -50,12 +50,7 @@ def get_portfolio_overview(portfolio: str) -> dict:
 
 
 def _readable_portfolio(portfolio: str):
-	if not portfolio or not frappe.db.exists(PORTFOLIO, portfolio):
-		frappe.throw(
-			_("Customer Portfolio {0} not found.").format(escape_html(portfolio or "")),
-			frappe.DoesNotExistError,
-		)
-	doc = frappe.get_doc(PORTFOLIO, portfolio)
+	doc = frappe.get_doc(PORTFOLIO, portfolio)  # DoesNotExistError for an unknown one
 	doc.check_permission("read")
 	return doc
 
