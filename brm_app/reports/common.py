@@ -59,31 +59,61 @@ def day_after(day: date) -> date:
 def scope(filters: frappe._dict, column_sql: str, select: str = "p.`name`") -> tuple[str, dict]:
 	"""SQL condition limiting `column_sql` to the portfolios in scope, and its parameters.
 
-	In scope: portfolios the session user may see (row-level access), matching the Relationship Manager,
-	Customer and Service (a portfolio consuming that IT Service) filters. `select` picks the portfolio's
-	column the condition compares with (its name, or `p.customer` for ERPNext records such as Issue).
-	Returns ("", {}) when nothing restricts the reader: no sub-select at all.
+	In scope: portfolios the session user may see (row-level access, brm_app.permissions.portfolio_condition),
+	matching the Relationship Manager, Customer and Service (a portfolio consuming that IT Service)
+	filters. `select` picks the portfolio's column the condition compares with: its name, or `p.customer`
+	for ERPNext records such as Issue (those are limited to customers with a portfolio even for full access).
+
+	The portfolios in scope are looked up once per report run (scoped_portfolios) and passed as a list:
+	MariaDB runs an IN (… UNION …) sub-select once per row, which is slow on large tables.
+	Returns ("", {}) when nothing restricts the reader: no condition at all.
 	"""
+	names = scoped_portfolios(filters)
+	if names is None:
+		if select == "p.`name`":
+			return "", {}
+		return f"{column_sql} in (select {select} from `tab{PORTFOLIO}` p)", {}
+	key = "scope_customers" if select == "p.`customer`" else "scope_portfolios"
+	values = names[1] if key == "scope_customers" else names[0]
+	if not values:
+		return "1 = 0", {}
+	return f"{column_sql} in %({key})s", {key: tuple(values)}
+
+
+def scoped_portfolios(filters: frappe._dict) -> tuple[list[str], list[str]] | None:
+	"""(portfolio names, their customers) in scope for the session user, or None when nothing restricts.
+
+	Kept on the filters object, keyed by user and filter values, for the duration of one report run (never
+	across requests)."""
+	user = frappe.session.user
+	cache_key = (user, filters.get("relationship_manager"), filters.get("customer"), filters.get("service"))
+	cached = filters.get("__brm_scope")
+	if cached and cached[0] == cache_key:
+		return cached[1]
 	conditions, params = [], {}
 	if filters.get("relationship_manager"):
-		conditions.append("p.`relationship_manager` = %(scope_relationship_manager)s")
-		params["scope_relationship_manager"] = filters.relationship_manager
+		conditions.append("p.`relationship_manager` = %(relationship_manager)s")
+		params["relationship_manager"] = filters.relationship_manager
 	if filters.get("customer"):
-		conditions.append("p.`customer` = %(scope_customer)s")
-		params["scope_customer"] = filters.customer
+		conditions.append("p.`customer` = %(customer)s")
+		params["customer"] = filters.customer
 	if filters.get("service"):
 		conditions.append(
 			"p.`name` in (select ps.`parent` from `tabPortfolio Service` ps"
-			" where ps.`parenttype` = 'Customer Portfolio' and ps.`it_service` = %(scope_service)s)"
+			" where ps.`parenttype` = 'Customer Portfolio' and ps.`it_service` = %(service)s)"
 		)
-		params["scope_service"] = filters.service
-	access = portfolio_condition("p.`name`", frappe.session.user)
+		params["service"] = filters.service
+	access = portfolio_condition("p.`name`", user)
 	if access:
 		conditions.append(access)
-	if not conditions and select == "p.`name`":
-		return "", {}
-	where = f" where {' and '.join(conditions)}" if conditions else ""
-	return f"{column_sql} in (select {select} from `tab{PORTFOLIO}` p{where})", params
+	result = None
+	if conditions:
+		rows = frappe.db.sql(
+			f"select p.`name`, p.`customer` from `tab{PORTFOLIO}` p where {' and '.join(conditions)}", params
+		)
+		result = ([row[0] for row in rows], [row[1] for row in rows])
+	filters["__brm_scope"] = (cache_key, result)
+	return result
 
 
 def where(*conditions: str) -> str:
