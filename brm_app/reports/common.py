@@ -18,10 +18,20 @@ from brm_app.services.kpi import months_back, quarter_of
 PORTFOLIO = "Customer Portfolio"
 
 
+# frappe's query_report.run checks the reader's read permission on every doctype a Link column points at
+# (get_filtered_data): a relationship manager cannot read Customer, Currency or Issue, so those columns are
+# Data. Link columns only to doctypes every BRM role reads.
+LINKABLE = frozenset(
+	{"Customer Portfolio", "Customer Agreement", "Service Opportunity", "Business Case", "IT Service", "User"}
+)
+
+
 def column(label: str, fieldname: str, fieldtype: str = "Data", options: str | None = None, width: int = 120):
 	"""One report column; every column has a fieldname (the one helper all BRM reports use)."""
 	if not fieldname:
 		raise ValueError("A report column needs a fieldname")
+	if fieldtype == "Link" and options not in LINKABLE:
+		raise ValueError("Link report columns only to doctypes every BRM role may read")
 	col = {"label": _(label), "fieldname": fieldname, "fieldtype": fieldtype, "width": width}
 	if options:
 		col["options"] = options

@@ -80,6 +80,8 @@ def test_relationship_manager_sees_only_their_customers(dataset):
 	with as_user(dataset.rm_a):
 		_c, rows, _m, chart, summary = execute({"service": dataset.service})
 		result = run(REPORT, filters={"service": dataset.service}, user="Administrator")
+		# and as the desk calls it (no user): Link columns must not need Customer read permission
+		plain = run(REPORT, filters={"service": dataset.service})
 	expected = [dataset.a_red, dataset.a_at_risk, dataset.a_green]
 	assert [row["portfolio"] for row in rows] == expected
 	assert [row["portfolio"] for row in result["result"]] == expected
@@ -94,6 +96,7 @@ def test_relationship_manager_sees_only_their_customers(dataset):
 	}
 	assert chart["data"]["datasets"][0]["values"] == [1, 0, 2, 0]
 	assert summary_values(result["report_summary"]) == summary_values(summary)
+	assert [row["portfolio"] for row in plain["result"]] == [row["portfolio"] for row in result["result"]]
 
 
 def test_show_limits_rows_but_not_the_totals(dataset):

@@ -77,12 +77,15 @@ def test_relationship_manager_sees_only_their_agreements(dataset):
 	with as_user(dataset.rm_a):
 		_c, rows, _m, chart, summary = execute({"service": dataset.service})
 		result = run(REPORT, filters={"service": dataset.service}, user="Administrator")
+		# and as the desk calls it (no user): Link columns must not need Customer read permission
+		plain = run(REPORT, filters={"service": dataset.service})
 	expected = [dataset.a1_soon, dataset.a2_expiring]
 	assert [row["agreement"] for row in rows] == expected
 	assert [row["agreement"] for row in result["result"]] == expected
 	assert summary_values(summary)["Agreements Ending"] == 2
 	assert summary_values(result["report_summary"])["Notice Deadline Passed"] == 1
 	assert sum(chart["data"]["datasets"][0]["values"]) == 2
+	assert [row["agreement"] for row in plain["result"]] == [row["agreement"] for row in result["result"]]
 
 
 def test_days_ahead_and_service_filters(dataset):

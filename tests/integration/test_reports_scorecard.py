@@ -217,10 +217,13 @@ def test_relationship_manager_sees_only_their_customers(dataset):
 def test_query_report_run_cannot_be_widened_with_the_user_argument(dataset):
 	with as_user(dataset.rm_a):
 		result = run(REPORT, filters={"service": dataset.service}, user="Administrator")
+		# and as the desk calls it (no user): Link columns must not need Customer read permission
+		plain = run(REPORT, filters={"service": dataset.service})
 	assert actuals(result["result"]) == expected_for(dataset, "a")
 	with as_user(dataset.manager):
 		result = run(REPORT, filters={"service": dataset.service})
 	assert actuals(result["result"]) == expected_for(dataset, "all")
+	assert actuals(plain["result"]) == actuals(result["result"])
 
 
 def test_rag_summary_and_chart_follow_targets_and_rows(dataset):

@@ -32,7 +32,7 @@ def get_columns() -> list[dict]:
 	return [
 		column("Agreement", "agreement", "Link", "Customer Agreement", width=150),
 		column("Title", "agreement_title", width=200),
-		column("Customer", "customer", "Link", "Customer", width=160),
+		column("Customer", "customer", width=160),
 		column("Relationship Manager", "relationship_manager", "Link", "User", width=160),
 		column("Status", "status", width=90),
 		column("Kind", "agreement_kind", width=80),
@@ -44,7 +44,7 @@ def get_columns() -> list[dict]:
 		column("Days to Notice Deadline", "days_to_notice_deadline", "Int", width=120),
 		column("Days to End", "days_to_end", "Int", width=90),
 		column("Value", "agreement_value", "Currency", "currency", width=130),
-		column("Currency", "currency", "Link", "Currency", width=80),
+		column("Currency", "currency", width=80),
 		column("Renewal Reminder Sent On", "renewal_reminder_sent_on", "Datetime", width=150),
 	]
 

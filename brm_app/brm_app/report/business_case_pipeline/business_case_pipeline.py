@@ -46,7 +46,7 @@ def execute(filters=None):
 def get_columns() -> list[dict]:
 	return [
 		column("State", "state", width=160),
-		column("Currency", "currency", "Link", "Currency", width=80),
+		column("Currency", "currency", width=80),
 		column("Cases", "cases", "Int", width=80),
 		column("Total Cost", "total_cost", "Currency", "currency", width=140),
 		column("Total Benefit", "total_benefit", "Currency", "currency", width=140),

@@ -36,7 +36,7 @@ def execute(filters=None):
 
 def get_columns() -> list[dict]:
 	return [
-		column("Customer", "customer", "Link", "Customer", width=180),
+		column("Customer", "customer", width=180),
 		column("Customer Name", "customer_name", width=180),
 		column("Portfolio", "portfolio", "Link", "Customer Portfolio", width=150),
 		column("Relationship Manager", "relationship_manager", "Link", "User", width=160),

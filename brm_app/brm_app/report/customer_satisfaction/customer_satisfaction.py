@@ -19,7 +19,7 @@ from brm_app.services import kpi
 GROUP_BY = ("Month", "Customer", "Service", "Relationship Manager")
 KEY_COLUMN = {
 	"Month": ("Month", "Data", None),
-	"Customer": ("Customer", "Link", "Customer"),
+	"Customer": ("Customer", "Data", None),
 	"Service": ("Service", "Link", "IT Service"),
 	"Relationship Manager": ("Relationship Manager", "Link", "User"),
 }
