@@ -230,8 +230,80 @@ def test_form_scripts_share_the_workflow_action_helper(site):
 		assert 'method: "brm_app.approvals.api.apply_action"' not in script  # no copy of the call
 
 
+FORM_HARNESS = r"""
+const vm = require("vm"), fs = require("fs");
+const [roles, files, doctype, doc, can_create, write] = JSON.parse(process.argv[1]);
+const handlers = {}, buttons = [];
+const ctx = { console, cint: (v) => parseInt(v) || 0 };
+ctx.__ = (text, args) => (args || []).reduce((s, a, i) => s.replace("{" + i + "}", a), text);
+ctx.frappe = {
+	provide(ns) { let o = ctx; for (const p of ns.split(".")) { o[p] = o[p] || {}; o = o[p]; } },
+	session: { user: "someone@example.com" },
+	user: { has_role: (role) => roles.includes(role) },
+	model: { can_create: () => can_create },
+	db: { get_value: () => ({ then() {} }) },
+	xcall: () => ({ then() {} }),
+	ui: { form: { on(dt, events) { handlers[dt] = Object.assign(handlers[dt] || {}, events); } } },
+	utils: { escape_html: (s) => s },
+};
+vm.createContext(ctx);
+for (const file of files) vm.runInContext(fs.readFileSync(file, "utf8"), ctx, { filename: file });
+const frm = {
+	doctype, doc, docname: doc.name, perm: [{ write }], is_new: () => false,
+	add_custom_button(label, fn, group) { buttons.push(group ? group + " > " + label : label); },
+	trigger(name) { handlers[doctype][name] && handlers[doctype][name](frm); },
+	set_intro() {}, set_query() {}, set_df_property() {}, toggle_enable() {},
+	dashboard: { clear_headline() {}, set_headline() {}, add_section: () => ({ find: () => [] }), show() {} },
+	fields_dict: { answers: { grid: { update_docfield_property() {} } } },
+};
+handlers[doctype].refresh(frm);
+console.log(JSON.stringify(buttons));
+"""
+
+
+def form_buttons(
+	doctype: str, doc: dict, roles: list[str], can_create: bool = True, write: bool = True
+) -> list:
+	"""The custom buttons the form script of `doctype` adds on refresh, for a user with `roles`."""
+	node = shutil.which("node")
+	if not node:
+		pytest.skip("Node.js is not installed: the form scripts (JavaScript) cannot be run")
+	folder = doctype.lower().replace(" ", "_")
+	own_script = DOCTYPES / folder / f"{folder}.js"  # ERPNext's Issue has its form script elsewhere
+	files = [APP / "public" / "js" / "brm_desk.js", *([own_script] if own_script.exists() else [])]
+	if doctype in frappe.get_hooks("doctype_js"):
+		files += [APP / path for path in frappe.get_hooks("doctype_js")[doctype]]
+	files = [str(path) for path in files]
+	result = subprocess.run(
+		[node, "-e", FORM_HARNESS, json.dumps([roles, files, doctype, doc, can_create, write])],
+		capture_output=True,
+		text=True,
+		timeout=60,
+		check=True,
+	)
+	return json.loads(result.stdout)
+
+
 def test_terminate_is_offered_only_to_process_managers_and_owners(site):
-	script = (DOCTYPES / "customer_agreement" / "customer_agreement.js").read_text()
-	terminate_block = script[script.index("only a BRM Process Manager / Owner may terminate") :]
-	terminate_block = terminate_block[: terminate_block.index('__("Terminate")')]
-	assert 'has_any_role(["BRM Process Manager", "BRM Process Owner"])' in terminate_block
+	active = {"name": "CAG-1", "docstatus": 1, "status": "Active"}
+	manager_buttons = form_buttons("Customer Agreement", active, ["BRM Process Manager"])
+	assert "Actions > Terminate" in manager_buttons and "Actions > Renew" in manager_buttons
+	assert "Actions > Terminate" in form_buttons("Customer Agreement", active, ["BRM Process Owner"])
+	rm_buttons = form_buttons("Customer Agreement", active, ["Business Relationship Manager"])
+	assert "Actions > Terminate" not in rm_buttons and "Actions > Renew" in rm_buttons
+
+
+def test_the_buttons_carry_the_labels_users_look_for(site):
+	rm = ["Business Relationship Manager"]
+	portfolio = {"name": "P", "customer": "P", "customer_name": "P"}
+	assert form_buttons("Customer Portfolio", portfolio, rm) == [
+		"Send Survey Now",
+		"New Opportunity",
+		"New Agreement",
+	]
+	# read-only access: no survey sending, no new records
+	assert form_buttons("Customer Portfolio", portfolio, rm, can_create=False, write=False) == []
+	opportunity = {"name": "SOP-1", "status": "Assessing", "business_case": None}
+	assert form_buttons("Service Opportunity", opportunity, rm) == ["Create Business Case"]
+	assert form_buttons("Service Opportunity", {**opportunity, "status": "Withdrawn"}, rm) == []
+	assert form_buttons("Issue", {"name": "ISS-1"}, rm) == ["Create Improvement Opportunity"]
