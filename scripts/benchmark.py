@@ -279,12 +279,16 @@ class Benchmark:
 		cases = [c for c in REPORTS if not self.args.only or c.name in self.args.only]
 		slowest = None
 		for case in cases:
+			print(f"… {case.name}", file=sys.stderr, flush=True)
 			row = self.bench_report(case)
 			self.rows.append(row)
 			if row.get("pm") is not None and (slowest is None or row["pm"] > slowest[1]["pm"]):
 				slowest = (case, row)
+		print("… Issue Summary", file=sys.stderr, flush=True)
 		self.issue_summary = self.bench_issue_summary()
+		print("… health recompute", file=sys.stderr, flush=True)
 		self.health = self.bench_health()
+		print("… form load", file=sys.stderr, flush=True)
 		self.form = self.bench_form_load()
 		if slowest:
 			self.explain = self.explain_slowest(*slowest)

@@ -1,0 +1,35 @@
+"""The composite indexes the reports and the health job rely on at scale exist on an installed site, and the
+planner uses them for the K5 SLA query (brm_app.setup.indexes; EXPLAIN in docs/benchmarks.md)."""
+
+import frappe
+
+from brm_app.setup.indexes import REPORT_INDEXES, ensure_report_indexes
+
+
+def _index_columns(doctype: str, index_name: str) -> list[str]:
+	rows = frappe.db.sql(f"show index from `tab{doctype}` where Key_name = %s", (index_name,), as_dict=True)
+	return [row.Column_name for row in sorted(rows, key=lambda r: r.Seq_in_index)]
+
+
+def test_every_report_index_exists_with_its_columns():
+	for doctype, indexes in REPORT_INDEXES.items():
+		for index_name, columns in indexes.items():
+			assert _index_columns(doctype, index_name) == columns, (doctype, index_name)
+
+
+def test_ensuring_the_indexes_again_changes_nothing():
+	before = {d: frappe.db.sql(f"show index from `tab{d}`") for d in REPORT_INDEXES}
+	ensure_report_indexes()
+	assert {d: frappe.db.sql(f"show index from `tab{d}`") for d in REPORT_INDEXES} == before
+
+
+def test_the_sla_query_of_a_customer_reads_only_the_index():
+	plan = frappe.db.sql(
+		"""explain select sum(agreement_status = 'Fulfilled'), sum(agreement_status = 'Failed')
+		from `tabIssue`
+		where customer = %s and opening_date between %s and %s""",
+		("Some Customer", "2026-01-01", "2026-03-31"),
+		as_dict=True,
+	)
+	assert plan[0].key == "brm_issue_customer_opening"
+	assert "Using index" in (plan[0].Extra or "")
