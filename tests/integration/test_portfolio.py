@@ -312,9 +312,17 @@ def test_dashboard_connects_the_records_hanging_off_the_portfolio():
 	data = get_data()
 	assert data["fieldname"] == "portfolio"
 	items = {item for group in data["transactions"] for item in group["items"]}
-	assert items == {"Customer Agreement", "Service Opportunity", "Business Case", "Satisfaction Survey"}
+	assert items == {
+		"Customer Agreement",
+		"Service Opportunity",
+		"Business Case",
+		"Satisfaction Survey",
+		"Issue",  # the customer's tickets and projects, matched on customer (issue 8)
+		"Project",
+	}
 	for doctype in items:
-		assert frappe.get_meta(doctype).has_field("portfolio")
+		fieldname = data.get("non_standard_fieldnames", {}).get(doctype, "portfolio")
+		assert frappe.get_meta(doctype).has_field(fieldname)
 
 
 def test_dashboard_is_picked_up_by_the_form():
