@@ -1,70 +1,23 @@
 """The public survey page in a real headless Chromium (Debian's chromium + chromium-driver, via selenium;
 nothing is downloaded): open the e-mailed link, get told about unanswered questions, answer, submit, and be
-thanked. Screenshots go to artifacts/ (git-ignored): survey_form_mobile.png and survey_thanks_mobile.png.
+thanked. Screenshots go to artifacts/e2e/survey_english/ (git-ignored).
 
-Like the HTTP tests, the server is a separate process on loopback and sees only committed data, so the
-module commits what it makes and deletes it again at the end."""
-
-import os
-import shutil
-from pathlib import Path
+The browser, the live server and the clean-up of committed records come from tests/e2e/conftest.py; the
+server sees only committed data, so the test commits what it makes (deleted again at the end).
+"""
 
 import frappe
 import pytest
 from frappe.utils import add_to_date, now_datetime
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
 
 from brm_app.surveys import guard, jobs
+from tests.support.browser import tap_answer
 from tests.support.factories import make_contact, make_email_account, make_issue, make_portfolio, mute_mail
-from tests.support.live_server import Committed, LiveServer
 from tests.support.survey_mail import path_of, survey_links
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-CHROMIUM_FLAGS = (
-	"--headless",
-	"--no-sandbox",
-	"--disable-gpu",
-	"--disable-background-networking",
-	"--disable-component-update",
-	"--disable-sync",
-	"--no-first-run",
-	"--window-size=390,1400",  # a phone's width
-)
 SURVEY = "Satisfaction Survey"
-
-
-@pytest.fixture(scope="module")
-def committed(site):
-	tracker = Committed()
-	yield tracker
-	tracker.cleanup()
-
-
-@pytest.fixture(scope="module")
-def server(site, committed):
-	live = LiveServer(site).start()
-	yield live
-	live.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-	# selenium must not try to fetch a driver or a browser: both come from Debian's packages
-	os.environ.setdefault("SE_OFFLINE", "true")
-	options = webdriver.ChromeOptions()
-	options.binary_location = CHROMIUM
-	for flag in CHROMIUM_FLAGS:
-		options.add_argument(flag)
-	driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-	driver.set_page_load_timeout(60)
-	yield driver
-	driver.quit()
+TALL_PHONE = (390, 1400)  # a phone's width, tall enough for the whole form in one screenshot
 
 
 @pytest.fixture
@@ -96,21 +49,11 @@ def survey_link(site, committed):
 	frappe.db.rollback()
 
 
-def choose(driver, fieldset, value: str) -> None:
-	"""Tap the answer button labelled `value` in a question."""
-	for label in fieldset.find_elements(By.CSS_SELECTOR, ".brm-scale label"):
-		if label.find_element(By.TAG_NAME, "input").get_attribute("value") == value:
-			label.click()
-			return
-	raise AssertionError(f"no answer {value!r}")
-
-
-def test_a_respondent_answers_the_survey_in_a_real_browser(server, browser, survey_link):
+def test_a_respondent_answers_the_survey_in_a_real_browser(open_browser, survey_link):
 	survey, link = survey_link
-	ARTIFACTS.mkdir(exist_ok=True)
-	browser.get(server.url + path_of(link))
-	wait = WebDriverWait(browser, 20)
-	form = wait.until(expected_conditions.visibility_of_element_located((By.ID, "brm-survey-form")))
+	phone = open_browser("survey_english", size=TALL_PHONE, desk=False)
+	phone.get(path_of(link))
+	form = phone.visible("#brm-survey-form")
 	questions = form.find_elements(By.CSS_SELECTOR, "fieldset.brm-question")
 	assert len(questions) == 5
 	assert "How satisfied are you with how your request was handled?" in questions[0].text
@@ -121,19 +64,19 @@ def test_a_respondent_answers_the_survey_in_a_real_browser(server, browser, surv
 	assert questions[0].find_element(By.CSS_SELECTOR, ".brm-error").text == "Please answer this question."
 	assert "is-invalid" not in questions[4].get_attribute("class")  # the text question is optional
 
-	choose(browser, questions[0], "4")
-	choose(browser, questions[1], "2")
-	choose(browser, questions[2], "6")
-	choose(browser, questions[3], "No")
+	tap_answer(questions[0], "4")
+	tap_answer(questions[1], "2")
+	tap_answer(questions[2], "6")
+	tap_answer(questions[3], "No")
 	questions[4].find_element(By.TAG_NAME, "textarea").send_keys("It took <b>three</b> calls {{ 7*7 }}")
 	assert "is-invalid" not in questions[0].get_attribute("class")
-	browser.save_screenshot(str(ARTIFACTS / "survey_form_mobile.png"))
+	phone.shot("survey_form_mobile")
 
 	form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-	thanks = wait.until(expected_conditions.visibility_of_element_located((By.ID, "brm-survey-thanks")))
+	thanks = phone.visible("#brm-survey-thanks")
 	assert "Thank you" in thanks.text
 	assert not form.is_displayed()
-	browser.save_screenshot(str(ARTIFACTS / "survey_thanks_mobile.png"))
+	shot = phone.shot("survey_thanks_mobile")
 
 	frappe.db.rollback()  # see what the server committed
 	stored = frappe.get_doc(SURVEY, survey)
@@ -143,7 +86,7 @@ def test_a_respondent_answers_the_survey_in_a_real_browser(server, browser, surv
 	assert "{{ 7*7 }}" in stored.answers[4].answer
 
 	# the link is used up: opening it again says so
-	browser.get(server.url + path_of(link))
-	closed = wait.until(expected_conditions.visibility_of_element_located((By.ID, "brm-survey-closed")))
+	phone.get(path_of(link))
+	closed = phone.visible("#brm-survey-closed")
 	assert "expired or has already been used" in closed.text
-	assert (ARTIFACTS / "survey_thanks_mobile.png").stat().st_size > 10_000
+	assert shot.stat().st_size > 10_000
