@@ -66,7 +66,9 @@ def day_after(day: date) -> date:
 	return getdate(add_days(day, 1))
 
 
-def scope(filters: frappe._dict, column_sql: str, select: str = "p.`name`") -> tuple[str, dict]:
+def scope(
+	filters: frappe._dict, column_sql: str, select: str = "p.`name`", require_portfolio: bool = True
+) -> tuple[str, dict]:
 	"""SQL condition limiting `column_sql` to the portfolios in scope, and its parameters.
 
 	In scope: portfolios the session user may see (row-level access, brm_app.permissions.portfolio_condition),
@@ -80,7 +82,7 @@ def scope(filters: frappe._dict, column_sql: str, select: str = "p.`name`") -> t
 	"""
 	names = scoped_portfolios(filters)
 	if names is None:
-		if select == "p.`name`":
+		if select == "p.`name`" or not require_portfolio:
 			return "", {}
 		return f"{column_sql} in (select {select} from `tab{PORTFOLIO}` p)", {}
 	key = "scope_customers" if select == "p.`customer`" else "scope_portfolios"

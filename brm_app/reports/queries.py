@@ -139,7 +139,18 @@ def survey_counts(filters, from_date: date, to_date: date) -> dict:
 
 def empty_survey_counts() -> dict:
 	return dict.fromkeys(
-		("sent", "responded", "ratings", "satisfied", "nps_answers", "promoters", "passives", "detractors"), 0
+		(
+			"sent",
+			"responded",
+			"ratings",
+			"satisfied",
+			"nps_answers",
+			"promoters",
+			"passives",
+			"detractors",
+			"detractors_linked",
+		),
+		0,
 	)
 
 
@@ -151,6 +162,8 @@ GROUPINGS = {
 		"date_format(s.`responded_on`, '%%Y-%%m')",
 		"",
 	),
+	# the scorecard: 1 = the period from %(split)s on, 0 = the previous period (one pass for both)
+	"Period": ("(s.`sent_on` >= %(split)s)", "(s.`responded_on` >= %(split)s)", ""),
 	"Customer": ("s.`customer`", "s.`customer`", ""),
 	"Relationship Manager": ("s.`relationship_manager`", "s.`relationship_manager`", ""),
 	# a response counts for every service the customer's portfolio consumes
@@ -163,12 +176,14 @@ GROUPINGS = {
 }
 
 
-def survey_counts_by(filters, from_date: date, to_date: date, group_by: str | None) -> dict:
+def survey_counts_by(
+	filters, from_date: date, to_date: date, group_by: str | None, split: date | None = None
+) -> dict:
 	"""Survey counts per group key (None: one total): sent / responded by send date, ratings and NPS
-	categories by response date."""
+	categories by response date. Group "Period" needs `split`: keys 1 (from `split` on) and 0 (before)."""
 	sent_key, response_key, join = GROUPINGS[group_by]
 	cond, params = scope(filters, "s.`portfolio`")
-	params.update(_period_params(from_date, to_date))
+	params.update(_period_params(from_date, to_date), split=split)
 	result: dict = {}
 
 	def bucket(key):
@@ -185,12 +200,15 @@ def survey_counts_by(filters, from_date: date, to_date: date, group_by: str | No
 	):
 		bucket(key).update(sent=_int(sent), responded=_int(responded))
 
-	for key, promoters, passives, detractors, answers in frappe.db.sql(
+	for key, promoters, passives, detractors, answers, detractors_linked in frappe.db.sql(
 		f"""
 		select {response_key}, coalesce(sum(s.`nps_category` = 'Promoter'), 0),
 			coalesce(sum(s.`nps_category` = 'Passive'), 0), coalesce(sum(s.`nps_category` = 'Detractor'), 0),
-			count(*)
+			count(*), coalesce(sum(s.`nps_category` = 'Detractor' and l.`source_survey` is not null), 0)
 		from `tabSatisfaction Survey` s {join}
+		left join (
+			select distinct `source_survey` from `tabService Opportunity` where ifnull(`source_survey`, '') != ''
+		) l on l.`source_survey` = s.`name`
 		where s.`status` = 'Responded' and s.`responded_on` >= %(from_date)s and s.`responded_on` < %(until)s
 			and ifnull(s.`nps_category`, '') != '' {and_(cond)}
 		group by 1
@@ -202,6 +220,7 @@ def survey_counts_by(filters, from_date: date, to_date: date, group_by: str | No
 			passives=_int(passives),
 			detractors=_int(detractors),
 			nps_answers=_int(answers),
+			detractors_linked=_int(detractors_linked),
 		)
 
 	for key, satisfied, ratings in frappe.db.sql(
@@ -292,6 +311,81 @@ def feedback_counts(filters, from_date: date, to_date: date) -> dict:
 		"opportunities": _int(opportunities),
 		"delivered": _int(delivered),
 	}
+
+
+def ticket_counts_by_period(filters, from_date: date, split: date, to_date: date) -> dict:
+	"""K5 / K7 in one pass over the tickets (Issues, HD Tickets) of both periods: per period key (1: opened
+	from `split` on, 0: before) SLA Fulfilled / Failed, complaints, complaints that are the source of a
+	Service Opportunity. Full-access readers without filters count every ticket with a customer."""
+	types = tuple(complaint_types()) or ("",)
+	cond, params = scope(filters, "t.`customer`", select="p.`customer`", require_portfolio=False)
+	params.update(_period_params(from_date, to_date), split=split, types=types)
+	counts = {
+		key: dict.fromkeys(("fulfilled", "failed", "complaints", "complaints_linked"), 0) for key in (0, 1)
+	}
+	for doctype, type_column, source_column in ticket_sources():
+		for key, fulfilled, failed, complaints, linked in frappe.db.sql(
+			f"""
+			select (t.`opening_date` >= %(split)s), coalesce(sum(t.`agreement_status` = 'Fulfilled'), 0),
+				coalesce(sum(t.`agreement_status` = 'Failed'), 0), coalesce(sum(t.`{type_column}` in %(types)s), 0),
+				coalesce(sum(t.`{type_column}` in %(types)s and l.`{source_column}` is not null), 0)
+			from `tab{doctype}` t
+			left join (
+				select distinct `{source_column}` from `tabService Opportunity`
+				where ifnull(`{source_column}`, '') != ''
+			) l on l.`{source_column}` = t.`name`
+			where t.`opening_date` between %(from_date)s and %(to_date)s and t.`customer` is not null
+				{and_(cond)}
+			group by 1
+			""",
+			params,
+		):
+			row = counts[int(key)]
+			row["fulfilled"] += _int(fulfilled)
+			row["failed"] += _int(failed)
+			row["complaints"] += _int(complaints)
+			row["complaints_linked"] += _int(linked)
+	return counts
+
+
+def feedback_opportunities_by_period(filters, from_date: date, split: date, to_date: date) -> dict:
+	"""K7: Service Opportunities raised from a complaint ticket opened or a Detractor survey responded in
+	either period, per period key of that source (1: from `split` on, 0: before): (all, Delivered)."""
+	types = tuple(complaint_types()) or ("",)
+	cond, params = scope(filters, "so.`portfolio`")
+	params.update(_period_params(from_date, to_date), split=split, types=types)
+	joins = ["left join `tabSatisfaction Survey` s on s.`name` = so.`source_survey`"]
+	sources = [
+		(
+			"s.`status` = 'Responded' and s.`nps_category` = 'Detractor'"
+			" and s.`responded_on` >= %(from_date)s and s.`responded_on` < %(until)s",
+			"(s.`responded_on` >= %(split)s)",
+		)
+	]
+	for n, (doctype, type_column, source_column) in enumerate(ticket_sources()):
+		alias = f"t{n}"
+		joins.append(f"left join `tab{doctype}` {alias} on {alias}.`name` = so.`{source_column}`")
+		sources.append(
+			(
+				f"{alias}.`{type_column}` in %(types)s"
+				f" and {alias}.`opening_date` between %(from_date)s and %(to_date)s",
+				f"({alias}.`opening_date` >= %(split)s)",
+			)
+		)
+	matched = " or ".join(f"({where})" for where, _key in sources)
+	key = "case " + " ".join(f"when {where} then {period}" for where, period in sources) + " end"
+	counts = {0: (0, 0), 1: (0, 0)}
+	for period, total, delivered in frappe.db.sql(
+		f"""
+		select {key}, count(*), coalesce(sum(so.`status` = 'Delivered'), 0)
+		from `tabService Opportunity` so {" ".join(joins)}
+		where ({matched}) {and_(cond)}
+		group by 1
+		""",
+		params,
+	):
+		counts[int(period)] = (_int(total), _int(delivered))
+	return counts
 
 
 # --- Customer Health -------------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ README). Targets and the Amber tolerance are in BRM Settings (KPI Targets). Read
 limited to the portfolios the reader may see (brm_app.reports.common.scope).
 """
 
+from datetime import timedelta
+
 from frappe import _
 from frappe.utils import formatdate
 
@@ -26,8 +28,7 @@ def execute(filters=None):
 	prev_from, prev_to = kpi.previous_period(from_date, to_date)
 	targets, tolerance = kpi_targets()
 
-	current = figures(filters, from_date, to_date)
-	previous = figures(filters, prev_from, prev_to)
+	current, previous = figures(filters, prev_from, from_date, to_date)
 	data = []
 	for figure in kpi.FIGURES:
 		target = None if figure.key in kpi.UNTARGETED else targets.get(figure.target_field)
@@ -51,34 +52,49 @@ def execute(filters=None):
 	return get_columns(), data, message(period_label), chart(data), summary(data)
 
 
-def figures(filters, from_date, to_date) -> dict:
-	"""Every figure's actual value for one period (None where there is no data)."""
+def figures(filters, prev_from, from_date, to_date) -> tuple[dict, dict]:
+	"""Every figure's actual value (None where there is no data) for the period and the previous one.
+
+	The big tables (tickets, surveys) are read once for both periods (grouped by period); outcomes are a
+	snapshot, the same for both."""
 	outcomes = queries.outcome_counts(filters)
-	cases = queries.approved_case_counts(filters, from_date, to_date)
-	opportunities = queries.opportunity_type_counts(filters, from_date, to_date, (SERVICE_CHANGE, INNOVATION))
-	sla = queries.sla_counts(filters, from_date, to_date)
-	surveys = queries.survey_counts(filters, from_date, to_date)
-	feedback = queries.feedback_counts(filters, from_date, to_date)
-	changes, changes_to_case = opportunities[SERVICE_CHANGE]
-	innovations, innovations_to_case = opportunities[INNOVATION]
-	return {
-		"k1_outcomes_agreed": kpi.share(outcomes["agreed"], outcomes["active"]),
-		"k2_cases_approved": cases["approved"],
-		"k2_requirements_signed_off": kpi.share(cases["signed_off"], cases["requirements"]),
-		"k2_days_to_approval": kpi.median(cases["cycle_times"]),
-		"k3_service_changes": changes,
-		"k3_to_business_case": kpi.share(changes_to_case, changes),
-		"k4_innovations": innovations,
-		"k4_to_business_case": kpi.share(innovations_to_case, innovations),
-		"k5_sla_compliance": kpi.share(sla["fulfilled"], sla["fulfilled"] + sla["failed"]),
-		"k5_outcomes_achieved": kpi.share(outcomes["achieved"], outcomes["agreed"]),
-		"k6_csat": kpi.share(surveys["satisfied"], surveys["ratings"]),
-		"k6_nps": kpi.nps(surveys["promoters"], surveys["detractors"], surveys["nps_answers"]),
-		"k6_response_rate": kpi.share(surveys["responded"], surveys["sent"]),
-		"k7_feedback": feedback["feedback"],
-		"k7_feedback_linked": kpi.share(feedback["linked"], feedback["feedback"]),
-		"k7_improvements_delivered": kpi.share(feedback["delivered"], feedback["opportunities"]),
-	}
+	tickets = queries.ticket_counts_by_period(filters, prev_from, from_date, to_date)
+	surveys = queries.survey_counts_by(filters, prev_from, to_date, "Period", split=from_date)
+	improvements = queries.feedback_opportunities_by_period(filters, prev_from, from_date, to_date)
+	periods = ((1, from_date, to_date), (0, prev_from, from_date - timedelta(days=1)))
+	result = []
+	for key, start, end in periods:
+		cases = queries.approved_case_counts(filters, start, end)
+		opportunities = queries.opportunity_type_counts(filters, start, end, (SERVICE_CHANGE, INNOVATION))
+		sla = tickets[key]
+		survey = surveys.get(key) or queries.empty_survey_counts()
+		opportunities_raised, delivered = improvements[key]
+		feedback = sla["complaints"] + survey["detractors"]
+		changes, changes_to_case = opportunities[SERVICE_CHANGE]
+		innovations, innovations_to_case = opportunities[INNOVATION]
+		result.append(
+			{
+				"k1_outcomes_agreed": kpi.share(outcomes["agreed"], outcomes["active"]),
+				"k2_cases_approved": cases["approved"],
+				"k2_requirements_signed_off": kpi.share(cases["signed_off"], cases["requirements"]),
+				"k2_days_to_approval": kpi.median(cases["cycle_times"]),
+				"k3_service_changes": changes,
+				"k3_to_business_case": kpi.share(changes_to_case, changes),
+				"k4_innovations": innovations,
+				"k4_to_business_case": kpi.share(innovations_to_case, innovations),
+				"k5_sla_compliance": kpi.share(sla["fulfilled"], sla["fulfilled"] + sla["failed"]),
+				"k5_outcomes_achieved": kpi.share(outcomes["achieved"], outcomes["agreed"]),
+				"k6_csat": kpi.share(survey["satisfied"], survey["ratings"]),
+				"k6_nps": kpi.nps(survey["promoters"], survey["detractors"], survey["nps_answers"]),
+				"k6_response_rate": kpi.share(survey["responded"], survey["sent"]),
+				"k7_feedback": feedback,
+				"k7_feedback_linked": kpi.share(
+					sla["complaints_linked"] + survey["detractors_linked"], feedback
+				),
+				"k7_improvements_delivered": kpi.share(delivered, opportunities_raised),
+			}
+		)
+	return result[0], result[1]
 
 
 def get_columns() -> list[dict]:
