@@ -202,6 +202,9 @@ def test_relationship_manager_to_approved_case_to_project(site, open_browser, wo
 	assert [row.requirement for row in case.requirements] == [r[0] for r in REQUIREMENTS]
 	headline = desk.form_message()
 	assert "NPV" in headline and "Payback" in headline
+	desk.tab("tab_finance")
+	assert desk.js("return cur_frm.doc.costs.length + cur_frm.doc.benefits.length") == 5
+	desk.shot("case_finance")
 
 	# 5. sign off each requirement
 	for number in (1, 2):

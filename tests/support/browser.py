@@ -228,7 +228,16 @@ class Desk(Browser):
 			message=f"no tab {fieldname}",
 		)
 		self.click(link)
-		self.until(lambda d: "active" in link.get_attribute("class"), message=f"tab {fieldname} not shown")
+		# the pane fades in (bootstrap): wait until it is fully shown, or screenshots catch it blank
+		self.until(
+			lambda d: d.execute_script(
+				"const link = arguments[0]; const pane = document.querySelector(link.getAttribute('href'));"
+				" return link.classList.contains('active') && pane && pane.classList.contains('active')"
+				" && getComputedStyle(pane).opacity === '1';",
+				link,
+			),
+			message=f"tab {fieldname} not shown",
+		)
 
 	def form_message(self) -> str:
 		"""The coloured message above the form (frm.set_intro / dashboard.set_headline)."""
