@@ -51,6 +51,11 @@ def last_12_months() -> tuple[date, date]:
 	return months_back(now, 12), now
 
 
+def last_3_months() -> tuple[date, date]:
+	now = getdate(today())
+	return months_back(now, 3), now
+
+
 def period(filters: frappe._dict, default=this_quarter) -> tuple[date, date]:
 	"""The report's period from its From Date / To Date filters (a bounded default when blank)."""
 	start, end = default()

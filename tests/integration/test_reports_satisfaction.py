@@ -154,8 +154,8 @@ def test_by_customer_and_by_service(dataset):
 	assert summary_values(only_a_summary)["CSAT %"] == 75.0
 
 
-def test_default_period_is_the_last_12_months(dataset):
-	"""Blank dates: the 12 months up to today, so last month's response is in and nothing older."""
+def test_default_period_is_the_last_3_months(dataset):
+	"""Blank dates: the 3 months up to today, so last month's response is in."""
 	with as_user(dataset.manager):
 		_c, rows, *_r = execute({"service": dataset.service, "group_by": "Month"})
 	assert {row["group"] for row in rows} == {dataset.old_month, dataset.this_month}

@@ -7,8 +7,8 @@ frappe.query_reports["Customer Satisfaction"] = {
 			fieldname: "from_date",
 			label: __("From Date"),
 			fieldtype: "Date",
-			// the last 12 months, from the first day of the month (the server's default too)
-			default: moment().subtract(11, "months").startOf("month").format("YYYY-MM-DD"),
+			// the last 3 months, from the first day of the month (the server's default too)
+			default: moment().subtract(2, "months").startOf("month").format("YYYY-MM-DD"),
 			reqd: 1,
 		},
 		{

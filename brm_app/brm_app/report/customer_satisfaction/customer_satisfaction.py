@@ -2,7 +2,7 @@
 # For license information, please see license.txt
 
 """Customer Satisfaction (DESIGN.md S3 f, K6): CSAT, NPS and response rate by month, customer, service or
-relationship manager, with a chart. Default period: the last 12 months.
+relationship manager, with a chart. Default period: the last 3 months (from the first day of the month two months ago).
 
 Response rate counts the surveys *sent* in the period (Responded / sent); CSAT and NPS count the responses
 *received* in the period. "By Service": a response counts for every IT Service its customer's portfolio
@@ -13,7 +13,7 @@ Read-only; limited to the portfolios the reader may see.
 from frappe import _
 
 from brm_app.reports import queries
-from brm_app.reports.common import column, filters_dict, last_12_months, period
+from brm_app.reports.common import column, filters_dict, last_3_months, period
 from brm_app.services import kpi
 
 GROUP_BY = ("Month", "Customer", "Service", "Relationship Manager")
@@ -28,13 +28,21 @@ CHART_GROUPS = 20
 
 def execute(filters=None):
 	filters = filters_dict(filters)
-	from_date, to_date = period(filters, default=last_12_months)
+	from_date, to_date = period(filters, default=last_3_months)
 	group_by = filters.get("group_by") or "Month"
 	if group_by not in GROUP_BY:
 		group_by = "Month"
 
 	groups = queries.survey_counts_by(filters, from_date, to_date, group_by)
-	total = queries.survey_counts(filters, from_date, to_date)
+	if group_by == "Service":
+		# a response counts for every service its customer consumes: the groups overlap
+		total = queries.survey_counts(filters, from_date, to_date)
+	else:
+		# every survey is in exactly one month / customer / manager: the total is the sum of the groups
+		total = queries.empty_survey_counts()
+		for counts in groups.values():
+			for field, value in counts.items():
+				total[field] += value
 	data = [row(key, counts) for key, counts in groups.items()]
 	if group_by == "Month":
 		data.sort(key=lambda r: r["group"] or "")
