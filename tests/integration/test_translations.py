@@ -52,7 +52,7 @@ def test_the_extraction_finds_every_kind_of_string(site):
 		"Pending Final Approval",  # workflow state
 		"Send Back",  # workflow action
 		"Create Business Case",  # JS __()
-		"Customer Portfolio {0} not found.",  # Python _()
+		"Relationship survey sent to {0} stakeholder(s): {1}",  # Python _()
 		"Covered Services",  # Jinja _() in a print format
 		"Answer the survey",  # Jinja _() inside an e-mail template kept in Python
 		"Let's set up Business Relationship Management.",  # module onboarding
