@@ -314,37 +314,49 @@ def feedback_counts(filters, from_date: date, to_date: date) -> dict:
 
 
 def ticket_counts_by_period(filters, from_date: date, split: date, to_date: date) -> dict:
-	"""K5 / K7 in one pass over the tickets (Issues, HD Tickets) of both periods: per period key (1: opened
-	from `split` on, 0: before) SLA Fulfilled / Failed, complaints, complaints that are the source of a
-	Service Opportunity. Full-access readers without filters count every ticket with a customer."""
-	types = tuple(complaint_types()) or ("",)
+	"""K5 / K7 over the tickets (Issues, HD Tickets) of both periods at once: per period key (1: opened from
+	`split` on, 0: before) SLA Fulfilled / Failed, complaints, complaints that are the source of a Service
+	Opportunity. Two queries per ticket table, each a range scan of one of brm_app.setup.indexes' covering
+	indexes (period + SLA status + customer; complaint type + period + customer). Full-access readers
+	without filters count every ticket with a customer."""
+	types = tuple(complaint_types())
 	cond, params = scope(filters, "t.`customer`", select="p.`customer`", require_portfolio=False)
-	params.update(_period_params(from_date, to_date), split=split, types=types)
+	params.update(_period_params(from_date, to_date), split=split, types=types or ("",))
 	counts = {
 		key: dict.fromkeys(("fulfilled", "failed", "complaints", "complaints_linked"), 0) for key in (0, 1)
 	}
 	for doctype, type_column, source_column in ticket_sources():
-		for key, fulfilled, failed, complaints, linked in frappe.db.sql(
+		for key, fulfilled, failed in frappe.db.sql(
 			f"""
 			select (t.`opening_date` >= %(split)s), coalesce(sum(t.`agreement_status` = 'Fulfilled'), 0),
-				coalesce(sum(t.`agreement_status` = 'Failed'), 0), coalesce(sum(t.`{type_column}` in %(types)s), 0),
-				coalesce(sum(t.`{type_column}` in %(types)s and l.`{source_column}` is not null), 0)
+				coalesce(sum(t.`agreement_status` = 'Failed'), 0)
 			from `tab{doctype}` t
-			left join (
-				select distinct `{source_column}` from `tabService Opportunity`
-				where ifnull(`{source_column}`, '') != ''
-			) l on l.`{source_column}` = t.`name`
 			where t.`opening_date` between %(from_date)s and %(to_date)s and t.`customer` is not null
 				{and_(cond)}
 			group by 1
 			""",
 			params,
 		):
-			row = counts[int(key)]
-			row["fulfilled"] += _int(fulfilled)
-			row["failed"] += _int(failed)
-			row["complaints"] += _int(complaints)
-			row["complaints_linked"] += _int(linked)
+			counts[int(key)]["fulfilled"] += _int(fulfilled)
+			counts[int(key)]["failed"] += _int(failed)
+		if not types:
+			continue
+		for key, complaints, linked in frappe.db.sql(
+			f"""
+			select (t.`opening_date` >= %(split)s), count(*), count(l.`{source_column}`)
+			from `tab{doctype}` t
+			left join (
+				select distinct `{source_column}` from `tabService Opportunity`
+				where ifnull(`{source_column}`, '') != ''
+			) l on l.`{source_column}` = t.`name`
+			where t.`{type_column}` in %(types)s and t.`opening_date` between %(from_date)s and %(to_date)s
+				and t.`customer` is not null {and_(cond)}
+			group by 1
+			""",
+			params,
+		):
+			counts[int(key)]["complaints"] += _int(complaints)
+			counts[int(key)]["complaints_linked"] += _int(linked)
 	return counts
 
 
