@@ -72,6 +72,9 @@ has_permission = {
 	"Satisfaction Survey": "brm_app.permissions.has_permission",
 }
 
+# The public survey page and endpoint never show a server traceback to an anonymous caller
+before_request = ["brm_app.api.survey.hide_tracebacks_from_respondents"]
+
 # Approval e-mail links: frappe applies the action over GET without a login; BRM workflows say where to act
 override_whitelisted_methods = {
 	"frappe.workflow.doctype.workflow_action.workflow_action.confirm_action": (

@@ -38,6 +38,19 @@ def submit(token: str | None = None, answers: dict | str | None = None) -> dict:
 	return {"message": _(thanks) if thanks else _("Thank you for your feedback.")}
 
 
+PUBLIC_PATHS = ("/api/method/brm_app.api.survey.submit", "/survey")
+
+
+def hide_tracebacks_from_respondents() -> None:
+	"""before_request hook: an anonymous caller of the survey page or endpoint gets an error's message,
+	never the server's traceback. frappe 15 adds the traceback to error responses (also 417 / 410 / 429,
+	also for argument type errors raised before the endpoint runs) while System Settings "Allow Error
+	Traceback" is on, which is its default."""
+	request = getattr(frappe.local, "request", None)
+	if request is not None and request.path in PUBLIC_PATHS and frappe.session.user == "Guest":
+		frappe.flags.disable_traceback = True
+
+
 def _parse_answers(answers: dict | str | None) -> dict:
 	if isinstance(answers, str):
 		if len(answers) > MAX_ANSWERS_JSON:
