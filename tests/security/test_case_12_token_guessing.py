@@ -1,0 +1,146 @@
+"""SECURITY.md case 12: guess tokens (1,000 random tries, rotating X-Forwarded-For) → HTTP 429; the same
+error and timing for unknown, used and expired tokens; tokens ≥ 128 bits of randomness, stored hashed,
+compared in constant time.
+
+Over HTTP on a real server, as anonymous clients. (That the hashes are compared with hmac.compare_digest on
+every path, a row found or not, is checked in tests/integration/test_survey_lifecycle.py.)"""
+
+import hashlib
+import re
+import secrets
+import statistics
+import time
+
+import frappe
+import pytest
+import requests
+from frappe.utils import add_days, now_datetime
+
+from brm_app.surveys import guard, tokens
+from brm_app.surveys.submission import link_unusable_message
+from tests.support.security import (
+	GOOD,
+	JSON_HEADERS,
+	SUBMIT,
+	answers_for,
+	new_link,
+	post,
+	server_message,
+	survey_customer,
+)
+from tests.support.survey_mail import path_of, token_of
+
+pytest_plugins = ["tests.support.security"]  # committed, server and the other fixtures
+
+SURVEY = "Satisfaction Survey"
+
+
+@pytest.fixture(scope="module")
+def customer(committed, survey_settings):
+	return survey_customer(committed, "brm-sec-c12-rm@example.com")
+
+
+@pytest.fixture(autouse=True)
+def _limits(fresh_limits):
+	yield
+
+
+def test_tokens_are_random_enough_and_stored_only_hashed(server, committed, customer):
+	survey, link = new_link(committed, customer)
+	token = token_of(link)
+	# URL-safe base64 of the random bytes: 6 bits a character
+	assert re.fullmatch(r"[A-Za-z0-9_-]+", token) and len(token) * 6 >= 128
+	assert tokens.TOKEN_BYTES * 8 >= 128
+	row = frappe.db.sql(f"select * from `tab{SURVEY}` where name = %s", survey, as_dict=True)[0]
+	assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
+	assert token not in {str(value) for value in row.values()}
+	# the copy kept for reminders is encrypted with the site key, not the token itself
+	kept = frappe.db.sql("select password from `__Auth` where doctype = %s and name = %s", (SURVEY, survey))
+	assert kept and token not in kept[0][0]
+	# two links never share a token
+	_other, other_link = new_link(committed, customer)
+	assert token_of(other_link) != token
+
+
+def test_unknown_used_and_expired_links_get_the_same_answer(server, committed, customer):
+	used, used_link = new_link(committed, customer)
+	assert post(server, token_of(used_link), answers_for(used, GOOD)).status_code == 200
+	expired, expired_link = new_link(committed, customer)
+	frappe.db.set_value(SURVEY, expired, "expires_on", add_days(now_datetime(), -1))
+	committed.commit()
+	links = {
+		"unknown": secrets.token_urlsafe(32),
+		"used": token_of(used_link),
+		"expired": token_of(expired_link),
+	}
+
+	pages, posts, timings = {}, {}, {}
+	for kind, token in links.items():
+		page = requests.get(f"{server.url}/survey?token={token}", timeout=30)
+		closed = re.search(r'<div class="brm-notice" id="brm-survey-closed".*?</div>', page.text, re.S)
+		pages[kind] = (page.status_code, closed.group(0) if closed else page.text)
+		response = post(server, token, {})
+		posts[kind] = (response.status_code, server_message(response), response.json().get("exc_type"))
+		durations = []
+		for _ in range(9):
+			started = time.perf_counter()
+			post(server, token, {})
+			durations.append(time.perf_counter() - started)
+		timings[kind] = statistics.median(durations)
+
+	assert len(set(pages.values())) == 1, pages
+	assert pages["unknown"][0] == 410
+	assert len(set(posts.values())) == 1, posts
+	assert posts["unknown"] == (410, link_unusable_message(), "SurveyLinkError")
+	fastest, slowest = min(timings.values()), max(timings.values())
+	assert slowest - fastest < 0.05 or slowest < 2 * fastest, timings
+
+
+def test_one_address_hits_frappes_rate_limit(server):
+	address = {"X-Forwarded-For": "198.51.100.7"}
+	codes = [post(server, secrets.token_urlsafe(32), {}, headers=address).status_code for _ in range(22)]
+	assert codes[:20] == [410] * 20
+	assert codes[20:] == [429, 429]
+
+
+def window() -> int:
+	return int(time.time()) // guard.WINDOW_SECONDS
+
+
+def test_guessing_tokens_while_rotating_x_forwarded_for_gets_429(server, committed, customer):
+	survey, link = new_link(committed, customer)
+	session = requests.Session()
+	sent = []  # (window, status): the guard's budget is per fixed window of time
+	for n in range(1000):
+		forwarded = f"203.0.{n // 250}.{n % 250 + 1}"  # a new claimed address every time
+		response = session.post(
+			server.url + SUBMIT,
+			json={"token": secrets.token_urlsafe(32), "answers": {}},
+			headers={**JSON_HEADERS, "X-Forwarded-For": forwarded},
+			timeout=30,
+		)
+		sent.append((window(), response.status_code))
+	codes = [code for _window, code in sent]
+	assert set(codes) <= {410, 429}
+	windows = sorted({w for w, _code in sent})
+	for current in windows:
+		in_window = [code for w, code in sent if w == current]
+		assert in_window.count(410) <= guard.GLOBAL_FAILURE_LIMIT
+		if 429 in in_window:  # once the budget is spent, only 429 until the window ends
+			assert 410 not in in_window[in_window.index(429) :]
+	assert codes.count(429) >= 1000 - guard.GLOBAL_FAILURE_LIMIT * len(windows)
+	# while the budget is spent even a real link is refused: guessing cannot tell a hit from a miss
+	before = window()
+	hit = session.post(
+		server.url + SUBMIT,
+		json={"token": token_of(link), "answers": answers_for(survey, GOOD)},
+		headers={**JSON_HEADERS, "X-Forwarded-For": "192.0.2.99"},
+		timeout=30,
+	)
+	page = requests.get(server.url + path_of(link), timeout=30)
+	if window() == before == windows[-1]:
+		assert (hit.status_code, page.status_code) == (429, 429)
+
+	guard.reset()  # what an administrator does after an attack; the link works again
+	if hit.status_code != 200:  # (a new window may have opened meanwhile and let it through)
+		assert post(server, token_of(link), answers_for(survey, GOOD)).status_code == 200
