@@ -34,10 +34,20 @@ STORED_FIELDS = (
 
 def recompute_health_scores(portfolios: list[str] | None = None) -> int:
 	"""Recompute the health of all portfolios (or of `portfolios`); returns how many changed."""
+	changed = changed_health(portfolios)
+	bulk_update(changed)  # on the primary
+	return len(changed)
+
+
+@frappe.read_only()
+def changed_health(portfolios: list[str] | None = None) -> dict[str, dict]:
+	"""The new health fields of the portfolios whose figures changed. Reads only, so on a site with
+	`read_from_replica` it runs on the read replica (a replica a little behind only delays a change to the
+	next run); the write-back stays on the primary."""
 	filters = {"name": ("in", portfolios)} if portfolios else {}
 	rows = frappe.get_all(PORTFOLIO, filters=filters, fields=["name", "customer", *STORED_FIELDS])
 	if not rows:
-		return 0
+		return {}
 	names = [row.name for row in rows]
 	customers = [row.customer for row in rows]
 	since = add_days(now_datetime(), -HEALTH_WINDOW_DAYS)
@@ -61,8 +71,7 @@ def recompute_health_scores(portfolios: list[str] | None = None) -> int:
 		)
 		if any(_differs(row.get(field), value) for field, value in values.items()):
 			changed[row.name] = values
-	bulk_update(changed)
-	return len(changed)
+	return changed
 
 
 def portfolio_health(ratings, nps, tickets, open_complaints, coverage, weights) -> dict:

@@ -250,7 +250,9 @@ def _replica_writes(replica) -> int:
 	return _replica_status(replica, "Com_insert", "Com_update", "Com_delete", "Com_replace")
 
 
-def test_a_brm_report_reads_from_the_replica_and_writes_stay_on_the_primary(replica_configured):
+def test_a_brm_report_and_the_health_job_read_from_the_replica_and_writes_stay_on_the_primary(
+	replica_configured,
+):
 	replica = replica_configured
 	assert frappe.db.exists("Report", REPORT), f"{REPORT} is not installed on the test site"
 	marker = f"Replica Only Customer {replica.port}"
@@ -261,6 +263,12 @@ def test_a_brm_report_reads_from_the_replica_and_writes_stay_on_the_primary(repl
 	assert marker in _report_portfolios()  # the report saw the replica's data
 	assert _replica_selects(replica) > selects_before
 	assert frappe.db is not getattr(frappe.local, "replica_db", None)  # back on the primary afterwards
+
+	# the health job's read phase reads the replica too (it finds the replica-only portfolio there)
+	from brm_app.health_job import changed_health
+
+	_forget_replica_connection()
+	assert marker in changed_health()
 
 	# a write after the report goes to the primary: the replica's server sees no write statement
 	writes_before = _replica_writes(replica)
