@@ -21,6 +21,8 @@ frappe behaviour it works around, and otherwise hands over to frappe's own code.
 """
 
 import inspect
+import json
+import math
 
 import frappe
 from frappe.utils import get_safe_filters
@@ -218,6 +220,32 @@ def _check_prepared_report(filters) -> None:
 		)
 
 
+def _clean_report_filters(report_name, filters):
+	"""The report's filters as a dict, or a clear validation error (frappe 15.44 answers a malformed
+	`filters` with a 500: json.loads / dict() on whatever came). BRM script reports take only single
+	values: lists, objects, NaN or infinities would reach their SQL parameters."""
+	if filters in (None, "", "{}"):
+		return None
+	parsed = filters
+	if isinstance(filters, str):
+		try:
+			parsed = json.loads(filters)
+		except ValueError:
+			parsed = None
+	if not isinstance(parsed, dict):
+		frappe.throw(
+			frappe._("Report filters must be an object of filter names and values."), frappe.ValidationError
+		)
+	if frappe.get_cached_value("Report", report_name, "module") == "BRM App":
+		for key, value in parsed.items():
+			if isinstance(value, list | dict) or (isinstance(value, float) and not math.isfinite(value)):
+				frappe.throw(
+					frappe._("Invalid value for report filter {0}.").format(frappe.bold(str(key)[:140])),
+					frappe.ValidationError,
+				)
+	return parsed
+
+
 @frappe.whitelist()
 @frappe.read_only()
 def run(
@@ -234,6 +262,7 @@ def run(
 	with the same filters) is served and whose User Permissions filter the rows. Always the caller."""
 	from frappe.desk import query_report
 
+	filters = _clean_report_filters(report_name, filters)
 	_check_prepared_report(filters)
 	return query_report.run(
 		report_name,
@@ -252,7 +281,10 @@ def export_query():
 	"""frappe.desk.query_report.export_query: the same `prepared_report_name` hole as run."""
 	from frappe.desk import query_report
 
-	_check_prepared_report(frappe.form_dict.get("filters"))
+	report_name = frappe.form_dict.get("report_name")
+	filters = _clean_report_filters(report_name, frappe.form_dict.get("filters"))
+	_check_prepared_report(filters)
+	frappe.form_dict["filters"] = json.dumps(filters or {})
 	return query_report.export_query()
 
 
