@@ -1,18 +1,12 @@
-"""The app is installed on the test site with its module, hooks and roles; the harness isolates tests."""
+"""The app is installed on the test site with its module, hooks and roles; the harness isolates tests.
+(Uninstall / reinstall / migrate twice on a scratch site: tests/security/test_case_22_*.)"""
 
-import json
-import os
-import subprocess
 import uuid
-from pathlib import Path
 
 import frappe
-import pytest
 
 from brm_app.setup.install import BRM_ROLES, ensure_setup
 from tests.support.users import as_role
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def test_brm_app_is_installed_on_the_test_site():
@@ -62,51 +56,3 @@ def test_rollback_part_1_writes_a_record():
 
 def test_rollback_part_2_does_not_see_it():
 	assert not frappe.db.exists("ToDo", {"description": _marker})
-
-
-def _dev(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-	result = subprocess.run(
-		[str(REPO / "scripts" / "dev"), *args],
-		capture_output=True,
-		text=True,
-		env=os.environ.copy(),
-		timeout=900,
-	)
-	if check:
-		assert result.returncode == 0, (
-			f"scripts/dev {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
-		)
-	return result
-
-
-def _installed_apps(site: str) -> list[str]:
-	out = _dev("frappe", "--site", site, "execute", "frappe.get_installed_apps").stdout
-	return json.loads(out.strip().splitlines()[-1])
-
-
-def _count(site: str, doctype: str, filters: dict) -> int:
-	out = _dev(
-		"frappe", "--site", site, "execute", "frappe.db.count", "--args", json.dumps([doctype, filters])
-	).stdout
-	lines = out.strip().splitlines()
-	return int(lines[-1]) if lines else 0  # `frappe execute` prints nothing for a zero result
-
-
-@pytest.mark.slow
-def test_uninstall_then_reinstall_on_a_scratch_site():
-	site = "brm-scratch.localhost"
-	_dev("scratch-site", site)
-	try:
-		assert "brm_app" in _installed_apps(site)
-		out = _dev("frappe", "--site", site, "uninstall-app", "brm_app", "--yes", "--no-backup")
-		assert "Traceback" not in out.stdout + out.stderr
-		assert "brm_app" not in _installed_apps(site)
-		assert _count(site, "DocType", {"module": "BRM App"}) == 0
-		out = _dev("frappe", "--site", site, "install-app", "brm_app")
-		assert "Traceback" not in out.stdout + out.stderr
-		assert "brm_app" in _installed_apps(site)
-		assert _count(site, "Role", {"name": ["in", list(BRM_ROLES)]}) == len(BRM_ROLES)
-		shipped = len(list((REPO / "brm_app" / "brm_app" / "doctype").glob("*/*.json")))
-		assert _count(site, "DocType", {"module": "BRM App"}) == shipped
-	finally:
-		_dev("drop-site", site, check=False)

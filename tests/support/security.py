@@ -500,6 +500,7 @@ def seed_business_data() -> dict:
 	from tests.support.factories import make_business_case, make_portfolio, make_survey
 	from tests.support.workflow import approve_business_case, make_approver, set_threshold
 
+	frappe.flags.in_test = True  # as under pytest: no SMTP check of the stand-in e-mail account
 	mute_mail()
 	set_threshold(10**12)
 	frappe.db.set_single_value("Print Settings", "send_print_as_pdf", 0)

@@ -1,0 +1,120 @@
+"""SECURITY.md case 22: install, uninstall, reinstall and `bench migrate` twice in a row → no error, no
+duplicated roles / workflows / custom fields, no lost data on migrate.
+
+On a scratch site made for the test (`scripts/dev scratch-site`, which installs brm_app): uninstall, install
+again, then business data (a portfolio, an approved business case, a survey with answers), then `migrate`
+twice. After each step what brm_app sets up (roles, workflows with their states and transitions, workflow
+states and actions, custom fields, property setters, number cards, dashboard charts, dashboard, workspace,
+reports, print formats, doctypes, e-mail templates, default survey templates) is there exactly once, and
+after each migrate the data is as it was, value for value.
+
+Each step runs in its own process (frappe's CLI, or the bench's python connected to the scratch site).
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from brm_app.setup.install import BRM_ROLES
+
+REPO = Path(__file__).resolve().parents[2]
+SITE = "brm-sec-scratch.localhost"
+
+
+def dev(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+	result = subprocess.run(
+		[str(REPO / "scripts" / "dev"), *args],
+		capture_output=True,
+		text=True,
+		env=os.environ.copy(),
+		timeout=1500,
+	)
+	if check:
+		assert result.returncode == 0, (
+			f"scripts/dev {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+		)
+		assert "Traceback" not in result.stdout + result.stderr, result.stdout + result.stderr
+	return result
+
+
+def on_site(call: str, commit: bool = False):
+	"""Run `call` (an expression over tests.support.security as `security`) on the scratch site in the
+	bench's python; returns its JSON-decoded result."""
+	code = (
+		"import json, sys, frappe\n"
+		"frappe.init(site=sys.argv[1], sites_path='.')\n"
+		"frappe.connect()\n"
+		"frappe.set_user('Administrator')\n"
+		"from tests.support import security\n"
+		f"result = {call}\n"
+		+ ("frappe.db.commit()\n" if commit else "")
+		+ "print('RESULT:' + json.dumps(result, default=str, sort_keys=True))\n"
+		"frappe.destroy()\n"
+	)
+	result = subprocess.run(
+		[sys.executable, "-c", code, SITE],
+		capture_output=True,
+		text=True,
+		cwd=Path(os.environ["BRM_BENCH_DIR"]) / "sites",
+		env={**os.environ, "PYTHONPATH": str(REPO)},
+		timeout=600,
+	)
+	assert result.returncode == 0, result.stdout + result.stderr
+	line = next(line for line in result.stdout.splitlines() if line.startswith("RESULT:"))
+	return json.loads(line.removeprefix("RESULT:"))
+
+
+def installed_apps() -> list[str]:
+	return on_site("frappe.get_installed_apps()")
+
+
+def assert_set_up_once(snapshot: dict) -> None:
+	duplicated = {doctype: keys for doctype, keys in snapshot.items() if len(keys) != len(set(keys))}
+	assert duplicated == {}
+	assert len(snapshot["Role"]) == len(BRM_ROLES)
+	assert len(snapshot["Workflow"]) == 2
+	shipped = len(list((REPO / "brm_app" / "brm_app" / "doctype").glob("*/*.json")))
+	assert len(snapshot["DocType"]) == shipped
+	for kind in ("Number Card", "Dashboard Chart", "Report", "Email Template", "Workflow Transition"):
+		assert snapshot[kind], kind
+
+
+@pytest.fixture(scope="module")
+def scratch(site):
+	dev("scratch-site", SITE)
+	yield SITE
+	dev("drop-site", SITE, check=False)
+
+
+@pytest.mark.slow
+def test_install_uninstall_reinstall_then_migrate_twice(scratch):
+	assert "brm_app" in installed_apps()
+	first_install = on_site("security.setup_snapshot()")
+	assert_set_up_once(first_install)
+
+	dev("frappe", "--site", SITE, "uninstall-app", "brm_app", "--yes", "--no-backup")
+	assert "brm_app" not in installed_apps()
+	assert on_site("frappe.db.count('DocType', {'module': 'BRM App'})") == 0
+
+	dev("frappe", "--site", SITE, "install-app", "brm_app")
+	assert "brm_app" in installed_apps()
+	reinstalled = on_site("security.setup_snapshot()")
+	assert_set_up_once(reinstalled)
+	assert reinstalled == first_install
+
+	names = on_site("security.seed_business_data()", commit=True)
+	seeded = on_site("security.setup_snapshot()")  # the data brings a survey template of its own
+	before = on_site(f"security.business_snapshot({names!r})")
+	assert before["case"]["workflow_state"] == "Approved" and before["case"]["docstatus"] == 1
+	assert before["survey"]["status"] == "Responded" and len(before["survey"]["answers"]) == 5
+
+	for _run in range(2):
+		dev("frappe", "--site", SITE, "migrate")
+		migrated = on_site("security.setup_snapshot()")
+		assert_set_up_once(migrated)
+		assert migrated == seeded
+		assert on_site(f"security.business_snapshot({names!r})") == before
