@@ -72,8 +72,8 @@ has_permission = {
 	"Satisfaction Survey": "brm_app.permissions.has_permission",
 }
 
-# The public survey page and endpoint never show a server traceback to an anonymous caller
-before_request = ["brm_app.api.survey.hide_tracebacks_from_respondents"]
+# The public survey page and endpoint: no traceback for anonymous callers, no `cmd` taking over the call
+before_request = ["brm_app.api.survey.harden_public_requests"]
 
 # Approval e-mail links: frappe applies the action over GET without a login; BRM workflows say where to act
 override_whitelisted_methods = {

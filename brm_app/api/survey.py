@@ -41,13 +41,19 @@ def submit(token: str | None = None, answers: dict | str | None = None) -> dict:
 PUBLIC_PATHS = ("/api/method/brm_app.api.survey.submit", "/survey")
 
 
-def hide_tracebacks_from_respondents() -> None:
-	"""before_request hook: an anonymous caller of the survey page or endpoint gets an error's message,
-	never the server's traceback. frappe 15 adds the traceback to error responses (also 417 / 410 / 429,
-	also for argument type errors raised before the endpoint runs) while System Settings "Allow Error
-	Traceback" is on, which is its default."""
+def harden_public_requests() -> None:
+	"""before_request hook for the survey page and endpoint (frappe 15 behaviour worked around):
+
+	- an anonymous caller gets an error's message, never the server's traceback: frappe adds it to error
+	  responses (410 / 417 / 429 and argument type errors raised before the endpoint runs too) while System
+	  Settings "Allow Error Traceback" is on, which is its default;
+	- a `cmd` field in the request is dropped: frappe would run it instead of the endpoint the path names
+	  (its deprecated RPC style), and answers 500 when it is not a string. The path says what is called."""
 	request = getattr(frappe.local, "request", None)
-	if request is not None and request.path in PUBLIC_PATHS and frappe.session.user == "Guest":
+	if request is None or request.path not in PUBLIC_PATHS:
+		return
+	frappe.form_dict.pop("cmd", None)
+	if frappe.session.user == "Guest":
 		frappe.flags.disable_traceback = True
 
 
