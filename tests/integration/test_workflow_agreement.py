@@ -99,6 +99,10 @@ MATRIX = [(t, role) for t in AG.transitions for role in rules.BRM_ROLES]
 def test_every_transition_allowed_and_refused_per_role(people):
 	"""Through save / submit / cancel (paths frappe's own workflow check does not fully cover)."""
 	actors = {RM: make_approver(RM), PM: make_approver(PM), PO: make_approver(PO)}
+	# the acting relationship manager serves the customer (row-level access): only the role rules decide
+	portfolio = frappe.get_doc("Customer Portfolio", people.customer)
+	portfolio.append("relationship_team", {"user": actors[RM]})
+	portfolio.save(ignore_permissions=True)
 	outcomes, expected = {}, {}
 	for transition, role in MATRIX:
 		key = (transition.state, transition.action, role)
