@@ -60,6 +60,7 @@ EXTRA = {
 	"status": "Expired",
 	"respondent_language": "xx",
 	"email": "attacker@example.com",
+	"cmd": "frappe.ping",  # frappe's old RPC style would run this instead of the endpoint
 }
 
 
