@@ -852,6 +852,8 @@ class _World:
 				responded_on=min(responded_on, self.now - timedelta(minutes=1)),
 				csat_percent=result.csat_percent,
 				rating_mean=result.rating_mean,
+				rating_count=result.rating_count,
+				satisfied_count=result.satisfied_count,
 				nps_score=result.nps_score,
 				nps_category=result.nps_category,
 				needs_follow_up=int(survey_scoring.needs_follow_up(result, self.low_score)),

@@ -113,11 +113,10 @@ def rating_counts(portfolios: list[str], since) -> dict[str, tuple[int, int]]:
 	"""portfolio -> (ratings of 4 or 5, all ratings) of responses in the window."""
 	rows = frappe.db.sql(
 		"""
-		select s.portfolio, sum(case when a.score >= 4 then 1 else 0 end), count(*)
-		from `tabSatisfaction Survey Answer` a
-		join `tabSatisfaction Survey` s on s.name = a.parent
-		where a.parenttype = 'Satisfaction Survey' and a.question_type = 'Rating' and a.score between 1 and 5
-			and s.status = 'Responded' and s.responded_on >= %(since)s and s.portfolio in %(portfolios)s
+		select s.portfolio, sum(s.satisfied_count), sum(s.rating_count)
+		from `tabSatisfaction Survey` s
+		where s.status = 'Responded' and s.responded_on >= %(since)s and s.rating_count > 0
+			and s.portfolio in %(portfolios)s
 		group by s.portfolio
 		""",
 		{"since": since, "portfolios": portfolios},

@@ -104,12 +104,10 @@ def satisfaction_trend(portfolio: str, months: int = TREND_MONTHS, end: date | N
 	ratings = frappe.db.sql(
 		"""
 		select date_format(s.responded_on, '%%Y-%%m') as month,
-			sum(case when a.score >= 4 then 1 else 0 end) as good, count(*) as total
+			sum(s.satisfied_count) as good, sum(s.rating_count) as total
 		from `tabSatisfaction Survey` s
-		join `tabSatisfaction Survey Answer` a
-			on a.parent = s.name and a.parenttype = 'Satisfaction Survey'
 		where s.portfolio = %(portfolio)s and s.status = 'Responded' and s.responded_on >= %(since)s
-			and a.question_type = 'Rating' and a.score between 1 and 5
+			and s.rating_count > 0
 		group by month
 		""",
 		params,
@@ -129,7 +127,7 @@ def satisfaction_trend(portfolio: str, months: int = TREND_MONTHS, end: date | N
 		params,
 		as_dict=True,
 	)
-	csat_by_month = {r.month: round(flt(r.good) / r.total * 100, 1) for r in ratings if r.total}
+	csat_by_month = {r.month: round(flt(r.good) / flt(r.total) * 100, 1) for r in ratings if r.total}
 	nps_by_month = {
 		r.month: round((flt(r.promoters) - flt(r.detractors)) / r.total * 100, 1) for r in nps if r.total
 	}

@@ -223,15 +223,13 @@ def survey_counts_by(
 			detractors_linked=_int(detractors_linked),
 		)
 
+	# CSAT from the rating counts stored on each survey (its controller keeps them), not the answer rows
 	for key, satisfied, ratings in frappe.db.sql(
 		f"""
-		select {response_key}, coalesce(sum(a.`score` >= 4), 0), count(*)
-		from `tabSatisfaction Survey Answer` a
-		join `tabSatisfaction Survey` s on s.`name` = a.`parent` {join}
-		where a.`parenttype` = 'Satisfaction Survey' and a.`question_type` = 'Rating'
-			and a.`score` between 1 and 5
-			and s.`status` = 'Responded' and s.`responded_on` >= %(from_date)s and s.`responded_on` < %(until)s
-			{and_(cond)}
+		select {response_key}, coalesce(sum(s.`satisfied_count`), 0), coalesce(sum(s.`rating_count`), 0)
+		from `tabSatisfaction Survey` s {join}
+		where s.`status` = 'Responded' and s.`responded_on` >= %(from_date)s and s.`responded_on` < %(until)s
+			and s.`rating_count` > 0 {and_(cond)}
 		group by 1
 		""",
 		params,

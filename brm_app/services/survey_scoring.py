@@ -58,6 +58,7 @@ class SurveyScore:
 
 	answered_count: int
 	rating_count: int
+	satisfied_count: int
 	rating_mean: float | None
 	csat_percent: float | None
 	nps_score: int | None
@@ -93,6 +94,7 @@ def score(answers: Sequence[tuple[str, object]]) -> SurveyScore:
 	return SurveyScore(
 		answered_count=sum(1 for _, value in pairs if value is not None),
 		rating_count=len(ratings),
+		satisfied_count=sum(1 for value in ratings if value >= SATISFIED_FROM_RATING),
 		rating_mean=math.fsum(ratings) / len(ratings) if ratings else None,
 		csat_percent=aggregate_csat(ratings),
 		nps_score=nps_score,

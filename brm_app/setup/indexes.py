@@ -25,6 +25,8 @@ REPORT_INDEXES = {
 		# K6 / Customer Satisfaction: responses in a period (NPS), surveys sent in a period
 		"brm_survey_responded": ["status", "responded_on", "portfolio", "nps_category"],
 		"brm_survey_sent": ["sent_on", "portfolio", "status"],
+		# K6 / health CSAT: the stored rating counts of the responses in a period, read from the index alone
+		"brm_survey_csat": ["status", "responded_on", "portfolio", "rating_count", "satisfied_count"],
 	},
 	"Satisfaction Survey Answer": {
 		# K6 / health CSAT: the rating answers of a survey without reading the answer rows

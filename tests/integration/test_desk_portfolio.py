@@ -40,6 +40,7 @@ def responded(customer, template, when, rating: int, nps: int):
 	"""A survey answered at `when` with one rating and one NPS answer (stored as the answers set them)."""
 	survey = make_survey(customer, template)
 	category = "Promoter" if nps >= 9 else "Passive" if nps >= 7 else "Detractor"
+	ratings = sum(1 for row in survey.answers if row.question_type == "Rating")
 	frappe.db.set_value(
 		"Satisfaction Survey",
 		survey.name,
@@ -48,6 +49,9 @@ def responded(customer, template, when, rating: int, nps: int):
 			"responded_on": when,
 			"sent_on": add_days(when, -1),
 			"nps_category": category,
+			# the rating counts the controller stores with a response (the CSAT queries sum them)
+			"rating_count": ratings,
+			"satisfied_count": ratings if rating >= 4 else 0,
 		},
 	)
 	for row in survey.answers:

@@ -143,6 +143,7 @@ def test_score_of_a_full_response():
 	assert result == SurveyScore(
 		answered_count=6,
 		rating_count=3,
+		satisfied_count=2,
 		rating_mean=4.0,
 		csat_percent=pytest.approx(200 / 3),
 		nps_score=6,
@@ -150,11 +151,19 @@ def test_score_of_a_full_response():
 	)
 
 
+def test_satisfied_count_is_the_ratings_of_4_or_5():
+	result = score([("Rating", 1), ("Rating", 3), ("Rating", 4), ("Rating", "5"), ("Rating", 5), ("NPS", 10)])
+	assert (result.rating_count, result.satisfied_count) == (5, 3)
+	# the stored counts give the same CSAT as the per-response score
+	assert result.satisfied_count / result.rating_count * 100 == pytest.approx(result.csat_percent)
+
+
 def test_score_without_ratings_or_nps():
 	result = score([("Yes/No", "No"), ("Text", "")])
 	assert result == SurveyScore(
 		answered_count=1,
 		rating_count=0,
+		satisfied_count=0,
 		rating_mean=None,
 		csat_percent=None,
 		nps_score=None,
@@ -165,6 +174,7 @@ def test_score_without_ratings_or_nps():
 def test_score_skips_unanswered_questions():
 	result = score([("Rating", None), ("Rating", " "), ("Rating", 2), ("NPS", None)])
 	assert (result.answered_count, result.rating_count, result.rating_mean) == (1, 1, 2.0)
+	assert result.satisfied_count == 0
 	assert result.csat_percent == 0.0
 	assert result.nps_score is None
 
@@ -230,6 +240,7 @@ def response(csat: float | None = None, mean: float | None = None, nps: int | No
 	return SurveyScore(
 		answered_count=1,
 		rating_count=1 if csat is not None else 0,
+		satisfied_count=1 if csat is not None and csat >= 50 else 0,
 		rating_mean=mean,
 		csat_percent=csat,
 		nps_score=nps,

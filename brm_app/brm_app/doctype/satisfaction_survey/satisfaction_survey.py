@@ -179,6 +179,8 @@ class SatisfactionSurvey(Document):
 		if self.status != RESPONDED:
 			self.csat_percent = None
 			self.rating_mean = None
+			self.rating_count = 0
+			self.satisfied_count = 0
 			self.nps_score = None
 			self.nps_category = None
 			self.needs_follow_up = 0
@@ -186,6 +188,9 @@ class SatisfactionSurvey(Document):
 		result = survey_scoring.score(answers)
 		self.csat_percent = result.csat_percent
 		self.rating_mean = result.rating_mean
+		# stored so that K6 / health CSAT sum them over surveys instead of joining the answer rows
+		self.rating_count = result.rating_count
+		self.satisfied_count = result.satisfied_count
 		self.nps_score = result.nps_score
 		self.nps_category = result.nps_category
 		self.needs_follow_up = int(survey_scoring.needs_follow_up(result, low_score_threshold()))
