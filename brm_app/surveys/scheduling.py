@@ -201,13 +201,26 @@ def check_throttle(contact: str | None, email: str, days: int) -> None:
 		)
 
 
-def respondent_language(customer: str, contact: str | None) -> str | None:
-	"""The customer's print language, else the contact's portal user's language, else the site's."""
-	language = frappe.db.get_value("Customer", customer, "language")
-	if not language and contact:
+def chosen_language(customer: str | None, contact: str | None) -> str | None:
+	"""The language the respondent or their company chose, or None when nobody chose one.
+
+	The contact's portal user's language first (the person answering), then the customer's print
+	language — but only a deliberate one: ERPNext fills every new customer's language with the site's.
+	"""
+	language = None
+	if contact:
 		user = frappe.db.get_value("Contact", contact, "user")
 		language = frappe.db.get_value("User", user, "language") if user else None
-	language = language or frappe.db.get_default("lang")
+	if not language and customer:
+		language = frappe.db.get_value("Customer", customer, "language")
+		if language == frappe.db.get_default("lang"):
+			language = None
+	return language if language and frappe.db.exists("Language", {"name": language, "enabled": 1}) else None
+
+
+def respondent_language(customer: str, contact: str | None) -> str | None:
+	"""The language a survey is sent in: the chosen one (``chosen_language``), else the site's."""
+	language = chosen_language(customer, contact) or frappe.db.get_default("lang")
 	return language if language and frappe.db.exists("Language", language) else None
 
 

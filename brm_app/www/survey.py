@@ -14,6 +14,7 @@ from frappe import _
 from brm_app.services.survey_scoring import MAX_TEXT_LENGTH, NPS_MAX, NPS_MIN, RATING_MAX, RATING_MIN
 from brm_app.surveys import guard, tokens
 from brm_app.surveys.guard import SurveyRateLimitError
+from brm_app.surveys.scheduling import chosen_language
 from brm_app.surveys.submission import link_unusable_message
 
 no_cache = 1
@@ -102,16 +103,7 @@ def page_language(survey) -> str | None:
 		return None
 	if survey.respondent_language:
 		return survey.respondent_language
-	language = None
-	if survey.contact:
-		user = frappe.db.get_value("Contact", survey.contact, "user")
-		language = frappe.db.get_value("User", user, "language") if user else None
-	if not language and survey.customer:
-		language = frappe.db.get_value("Customer", survey.customer, "language")
-		# ERPNext fills a new customer's (print) language with the site's: only a deliberate one counts
-		if language == frappe.db.get_default("lang"):
-			language = None
-	return language if language and frappe.db.exists("Language", {"name": language, "enabled": 1}) else None
+	return chosen_language(survey.customer, survey.contact)
 
 
 def _closed(context, state: str, message: str, status: int):

@@ -38,10 +38,9 @@ def sent_survey(site, committed):
 	)
 	customer = make_customer(uid("CV Sinar Jaya "), account_manager=rm)
 	committed.add("Customer", customer.name)
-	# ERPNext gives a new customer the site's language (English) as its print language, and the survey's
-	# language takes the customer's before the contact's (brm_app.surveys.scheduling.respondent_language):
-	# this customer has none of its own, so the respondent's language decides
-	customer.db_set("language", None)
+	# ERPNext gives the new customer the site's language (English) as its print language: the contact's
+	# own language must still win (brm_app.surveys.scheduling.chosen_language)
+	assert customer.language != INDONESIAN
 	# the respondent: a contact of the customer with a portal user whose language is Indonesian
 	respondent = f"{uid('sari-')}@example.com"
 	committed.add("User", respondent)

@@ -157,6 +157,24 @@ def test_template_in_the_respondents_language_is_preferred():
 	assert survey.respondent_language == "id"
 
 
+def test_the_respondents_own_language_wins_over_a_customer_language_that_is_only_the_sites():
+	"""ERPNext gives every new customer the site's language: that must not hide the contact's choice."""
+	portfolio, contact = world()
+	site_language = frappe.db.get_default("lang") or "en"
+	assert site_language != "id"
+	frappe.db.set_value("Customer", portfolio.customer, "language", site_language)
+	respondent = make_user("brm-lifecycle-respondent@example.com")
+	frappe.db.set_value("User", respondent, "language", "id")
+	frappe.db.set_value("Contact", contact, "user", respondent)
+	assert scheduling.respondent_language(portfolio.customer, contact) == "id"
+
+	# without a portal user: a deliberate customer language counts, the site's default is the fallback
+	frappe.db.set_value("Contact", contact, "user", None)
+	assert scheduling.respondent_language(portfolio.customer, contact) == site_language
+	frappe.db.set_value("Customer", portfolio.customer, "language", "id")
+	assert scheduling.respondent_language(portfolio.customer, contact) == "id"
+
+
 def test_resolving_counts_as_closing_and_resolved_to_closed_adds_nothing():
 	portfolio, contact = world()
 	issue = close(make_issue(portfolio.customer, contact), status="Resolved")
