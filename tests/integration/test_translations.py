@@ -17,7 +17,7 @@ import requests
 
 from brm_app.surveys import jobs
 from tests.support.factories import make_contact, make_email_account, make_portfolio, make_survey, mute_mail
-from tests.support.live_server import Committed, LiveServer
+from tests.support.live_server import committed_fixture, server_fixture  # fixtures
 from tests.support.survey_mail import path_of, survey_links
 
 REPO = Path(__file__).resolve().parents[2]
@@ -106,20 +106,6 @@ def test_the_survey_email_speaks_the_respondents_language(site):
 # --- the public survey page ---------------------------------------------------------------------------
 # The page is served by another process, which sees committed data only: this part commits what it makes
 # and deletes it again at the end (tests.support.live_server.Committed).
-
-
-@pytest.fixture(scope="module")
-def committed(site):
-	tracker = Committed()
-	yield tracker
-	tracker.cleanup()
-
-
-@pytest.fixture(scope="module")
-def server(site, committed):
-	live = LiveServer(site).start()
-	yield live
-	live.stop()
 
 
 @pytest.fixture(scope="module")

@@ -25,11 +25,11 @@ from tests.support.factories import (
 	uid,
 )
 from tests.support.security import http_user
-from tests.support.users import make_user
+from tests.support.users import insert_user, make_user
 
 # the live-server fixtures of tests.support.security, for every module here
 committed = security.committed
-server = security.server
+server = security.server_fixture
 rolled_back = security.rolled_back
 
 RM = "Business Relationship Manager"
@@ -66,21 +66,7 @@ def fast_user(email: str, roles: tuple[str, ...]) -> str:
 	"""An enabled System User with `roles`, written with db_insert (a User's hooks cost seconds each)."""
 	if frappe.db.exists("User", email):
 		return make_user(email, roles)
-	user = frappe.new_doc("User")
-	user.update(
-		{
-			"name": email,
-			"email": email,
-			"first_name": email.split("@")[0],
-			"user_type": "System User",
-			"enabled": 1,
-		}
-	)
-	user.db_insert()
-	for idx, role in enumerate(roles, 1):
-		row = frappe.new_doc("Has Role")
-		row.update({"parent": email, "parenttype": "User", "parentfield": "roles", "role": role, "idx": idx})
-		row.db_insert()
+	insert_user(email, roles)
 	frappe.clear_cache(user=email)
 	return email
 

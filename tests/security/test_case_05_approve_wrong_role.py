@@ -15,10 +15,9 @@ from tests.support.security import (
 	committed_agreement,
 	committed_case,
 	exc_type,
-	restore_threshold,
 	server_message,
 	state_of,
-	workflow_people,
+	workflow_people_fixture,
 )
 
 pytest_plugins = ["tests.support.security"]  # committed, server and the other fixtures
@@ -26,11 +25,7 @@ pytest_plugins = ["tests.support.security"]  # committed, server and the other f
 BC, AG = "Business Case", "Customer Agreement"
 
 
-@pytest.fixture(scope="module")
-def people(committed, server):
-	people = workflow_people(committed, "c05")
-	yield people
-	restore_threshold(people)
+people = workflow_people_fixture("c05")
 
 
 @pytest.fixture(scope="module")

@@ -16,10 +16,9 @@ from tests.support.security import (
 	HttpUser,
 	committed_case,
 	exc_type,
-	restore_threshold,
 	server_message,
 	state_of,
-	workflow_people,
+	workflow_people_fixture,
 )
 
 pytest_plugins = ["tests.support.security"]  # committed, server and the other fixtures
@@ -28,11 +27,7 @@ BC = "Business Case"
 REFUSED = ("SelfApprovalError", "WorkflowTransitionError", "ApprovalRoleError", "PermissionError")
 
 
-@pytest.fixture(scope="module")
-def people(committed, server):
-	people = workflow_people(committed, "c06", preparer=(RELATIONSHIP_MANAGER, PROCESS_MANAGER))
-	yield people
-	restore_threshold(people)
+people = workflow_people_fixture("c06", preparer=(RELATIONSHIP_MANAGER, PROCESS_MANAGER))
 
 
 @pytest.fixture(scope="module")

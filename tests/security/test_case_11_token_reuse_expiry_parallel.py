@@ -15,28 +15,21 @@ from brm_app.surveys.submission import link_unusable_message
 from tests.support.security import (
 	GOOD,
 	LOW,
+	SURVEY,
 	answers_for,
 	new_link,
 	post,
 	refresh,
 	server_message,
-	survey_customer,
+	survey_customer_fixture,
 )
 from tests.support.survey_mail import path_of, token_of
 
 pytest_plugins = ["tests.support.security"]  # committed, server and the other fixtures
-
-SURVEY = "Satisfaction Survey"
-
-
-@pytest.fixture(scope="module")
-def customer(committed, survey_settings):
-	return survey_customer(committed, "brm-sec-c11-rm@example.com")
+pytestmark = pytest.mark.usefixtures("fresh_limits")  # empty rate-limit counters around each test
 
 
-@pytest.fixture(autouse=True)
-def _limits(fresh_limits):
-	yield
+customer = survey_customer_fixture("brm-sec-c11-rm@example.com")
 
 
 def test_a_link_can_be_used_once(server, committed, customer):

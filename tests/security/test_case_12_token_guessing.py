@@ -22,27 +22,20 @@ from tests.support.security import (
 	GOOD,
 	JSON_HEADERS,
 	SUBMIT,
+	SURVEY,
 	answers_for,
 	new_link,
 	post,
 	server_message,
-	survey_customer,
+	survey_customer_fixture,
 )
 from tests.support.survey_mail import path_of, token_of
 
 pytest_plugins = ["tests.support.security"]  # committed, server and the other fixtures
-
-SURVEY = "Satisfaction Survey"
-
-
-@pytest.fixture(scope="module")
-def customer(committed, survey_settings):
-	return survey_customer(committed, "brm-sec-c12-rm@example.com")
+pytestmark = pytest.mark.usefixtures("fresh_limits")  # empty rate-limit counters around each test
 
 
-@pytest.fixture(autouse=True)
-def _limits(fresh_limits):
-	yield
+customer = survey_customer_fixture("brm-sec-c12-rm@example.com")
 
 
 def test_tokens_are_random_enough_and_stored_only_hashed(server, committed, customer):

@@ -14,24 +14,23 @@ from tests.support.security import (
 	JSON_HEADERS,
 	LOW,
 	SUBMIT,
+	SURVEY,
 	answers_for,
 	new_link,
 	post,
 	random_address,
 	refresh,
-	survey_customer,
+	survey_customer_fixture,
 )
 from tests.support.survey_mail import token_of
 
 pytest_plugins = ["tests.support.security"]  # committed, server and the other fixtures
+pytestmark = pytest.mark.usefixtures("fresh_limits")  # empty rate-limit counters around each test
 
-SURVEY = "Satisfaction Survey"
 PROTECTED = ("customer", "owner", "docstatus", "csat_percent", "nps_score", "needs_follow_up", "status")
 
 
-@pytest.fixture(scope="module")
-def customer(committed, survey_settings):
-	return survey_customer(committed, "brm-sec-c13-rm@example.com")
+customer = survey_customer_fixture("brm-sec-c13-rm@example.com")
 
 
 @pytest.fixture(scope="module")
@@ -41,11 +40,6 @@ def other_customer(committed, customer):
 	committed.add("Customer Portfolio", portfolio.name)
 	committed.commit()
 	return portfolio.customer
-
-
-@pytest.fixture(autouse=True)
-def _limits(fresh_limits):
-	yield
 
 
 EXTRA = {

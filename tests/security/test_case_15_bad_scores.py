@@ -9,6 +9,7 @@ import pytest
 
 from tests.support.security import (
 	GOOD,
+	SURVEY,
 	HttpUser,
 	answers_for,
 	exc_type,
@@ -17,13 +18,13 @@ from tests.support.security import (
 	post,
 	refresh,
 	server_message,
-	survey_customer,
+	survey_customer_fixture,
 )
 from tests.support.survey_mail import token_of
 
 pytest_plugins = ["tests.support.security"]  # committed, server and the other fixtures
+pytestmark = pytest.mark.usefixtures("fresh_limits")  # empty rate-limit counters around each test
 
-SURVEY = "Satisfaction Survey"
 RM = "brm-sec-c15-rm@example.com"
 RATING, NPS, YES_NO = 0, 2, 3  # positions in the default template's questions
 BAD = [
@@ -47,14 +48,7 @@ BAD = [
 ]
 
 
-@pytest.fixture(scope="module")
-def customer(committed, survey_settings):
-	return survey_customer(committed, RM)
-
-
-@pytest.fixture(autouse=True)
-def _limits(fresh_limits):
-	yield
+customer = survey_customer_fixture(RM)
 
 
 def test_bad_scores_through_the_public_endpoint_are_refused_clearly(server, committed, customer):

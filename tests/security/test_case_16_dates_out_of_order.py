@@ -15,9 +15,9 @@ from tests.support.security import (
 	committed_agreement,
 	exc_type,
 	refresh,
-	restore_threshold,
+	rm_browser,
 	server_message,
-	workflow_people,
+	workflow_people_fixture,
 )
 
 pytest_plugins = ["tests.support.security"]  # committed, server and the other fixtures
@@ -25,16 +25,10 @@ pytest_plugins = ["tests.support.security"]  # committed, server and the other f
 AG, SURVEY = "Customer Agreement", "Satisfaction Survey"
 
 
-@pytest.fixture(scope="module")
-def people(committed, server):
-	people = workflow_people(committed, "c16")
-	yield people
-	restore_threshold(people)
+people = workflow_people_fixture("c16")
 
 
-@pytest.fixture(scope="module")
-def rm(server, people):
-	return HttpUser(server, people.rm)
+rm = rm_browser  # the relationship manager logged in to the server
 
 
 def new_agreement(people, **dates):

@@ -13,12 +13,11 @@ import frappe
 import pytest
 
 from tests.support.security import (
-	HttpUser,
 	exc_type,
 	refresh,
-	restore_threshold,
+	rm_browser,
 	server_message,
-	workflow_people,
+	workflow_people_fixture,
 )
 
 pytest_plugins = ["tests.support.security"]  # committed, server and the other fixtures
@@ -34,16 +33,10 @@ def benefit(amount, year=1):
 	return {"description": "Savings", "benefit_type": "Cost Saving", "year": year, "amount": amount}
 
 
-@pytest.fixture(scope="module")
-def people(committed, server):
-	people = workflow_people(committed, "c17")
-	yield people
-	restore_threshold(people)
+people = workflow_people_fixture("c17")
 
 
-@pytest.fixture(scope="module")
-def rm(server, people):
-	return HttpUser(server, people.rm)
+rm = rm_browser  # the relationship manager logged in to the server
 
 
 def case(people, **overrides):

@@ -16,6 +16,7 @@ from brm_app.surveys import jobs
 from tests.support.live_server import free_port
 from tests.support.security import (
 	GOOD,
+	SURVEY,
 	HttpUser,
 	answers_for,
 	exc_type,
@@ -29,8 +30,8 @@ from tests.support.security import (
 from tests.support.survey_mail import path_of, queued_mails, survey_links, token_of
 
 pytest_plugins = ["tests.support.security"]  # committed, server and the other fixtures
+pytestmark = pytest.mark.usefixtures("fresh_limits")  # empty rate-limit counters around each test
 
-SURVEY = "Satisfaction Survey"
 RM = "brm-sec-c21-rm@example.com"
 
 
@@ -49,11 +50,6 @@ def customer(committed, survey_settings):
 		"Notification Log", filters={"creation": (">=", committed.started), "for_user": "Administrator"}
 	):
 		committed.add("Notification Log", log.name)
-
-
-@pytest.fixture(autouse=True)
-def _limits(fresh_limits):
-	yield
 
 
 def deliver(queue: str) -> str:

@@ -22,6 +22,7 @@ from tests.support.security import (
 	GOOD,
 	JSON_HEADERS,
 	SUBMIT,
+	SURVEY,
 	answers_for,
 	new_link,
 	post,
@@ -33,7 +34,6 @@ from tests.support.survey_mail import token_of
 
 pytest_plugins = ["tests.support.security"]  # committed, server and the other fixtures
 
-SURVEY = "Satisfaction Survey"
 CLEAR_STATUSES = {200, 410, 417, 429}
 POOL = 12
 

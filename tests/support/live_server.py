@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import frappe
+import pytest
 import requests
 
 
@@ -32,40 +33,45 @@ class LiveServer:
 		bench = Path(os.environ["BRM_BENCH_DIR"])
 		self.sites_path = bench / "sites"
 		self.log_path = bench / "logs" / f"brm-test-server-{self.port}.log"
+		self.name = "frappe serve"  # for error messages
+		self.headers: dict[str, str] = {}  # sent with the readiness ping
+		self.command = [
+			sys.executable,
+			"-m",
+			"frappe.utils.bench_helper",
+			"frappe",
+			"--site",
+			site,
+			"serve",
+			"--port",
+			str(self.port),
+			"--noreload",
+		]
 
 	def start(self, timeout: float = 90) -> "LiveServer":
+		"""Start `self.command` in the bench's sites folder and wait until it answers a ping."""
 		self.log_path.parent.mkdir(parents=True, exist_ok=True)
 		log = open(self.log_path, "wb")  # handed to the server process, closed when it ends
 		self.process = subprocess.Popen(
-			[
-				sys.executable,
-				"-m",
-				"frappe.utils.bench_helper",
-				"frappe",
-				"--site",
-				self.site,
-				"serve",
-				"--port",
-				str(self.port),
-				"--noreload",
-			],
+			self.command,
 			cwd=self.sites_path,
 			stdout=log,
 			stderr=subprocess.STDOUT,
-			start_new_session=True,  # its own process group, so stop() ends it and only it
+			start_new_session=True,  # its own process group, so stop() ends it and its workers
 		)
 		deadline = time.monotonic() + timeout
 		while time.monotonic() < deadline:
 			if self.process.poll() is not None:
-				raise RuntimeError(f"frappe serve exited early; see {self.log_path}")
+				raise RuntimeError(f"{self.name} exited early; see {self.log_path}")
 			try:
-				if requests.get(f"{self.url}/api/method/ping", timeout=2).status_code == 200:
+				ping = requests.get(f"{self.url}/api/method/ping", headers=self.headers, timeout=2)
+				if ping.status_code == 200:
 					return self
 			except requests.RequestException:
 				pass
 			time.sleep(0.3)
 		self.stop()
-		raise RuntimeError(f"frappe serve did not answer within {timeout} s; see {self.log_path}")
+		raise RuntimeError(f"{self.name} did not answer within {timeout} s; see {self.log_path}")
 
 	def stop(self) -> None:
 		if not self.process or self.process.poll() is not None:
@@ -153,3 +159,21 @@ class Committed:
 		frappe.db.delete("Comment", {"comment_type": "Deleted", "creation": (">=", self.started)})
 		frappe.db.delete("Error Log", {"creation": (">=", self.started)})
 		frappe.db.commit()  # nosemgrep: removes the records the module committed for the live server
+
+
+# --- module fixtures `committed` and `server`: a test module imports them
+# (`from tests.support.live_server import committed_fixture, server_fixture`)
+
+
+@pytest.fixture(scope="module", name="committed")
+def committed_fixture(site):
+	tracker = Committed()
+	yield tracker
+	tracker.cleanup()
+
+
+@pytest.fixture(scope="module", name="server")
+def server_fixture(site, committed):
+	live = LiveServer(site).start()
+	yield live
+	live.stop()

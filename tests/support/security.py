@@ -15,10 +15,8 @@ register it with `Committed`, which deletes it again when the module is done.
 import html
 import re
 import secrets
-import subprocess
 import sys
 import threading
-import time
 from types import SimpleNamespace
 
 import frappe
@@ -29,7 +27,7 @@ from frappe.utils.password import update_password
 
 from brm_app.surveys import guard, jobs
 from tests.support.factories import make_contact, make_issue, mute_mail
-from tests.support.live_server import Committed, LiveServer
+from tests.support.live_server import Committed, LiveServer, server_fixture  # a fixture
 from tests.support.survey_mail import survey_links
 from tests.support.users import make_user
 
@@ -48,13 +46,6 @@ def committed(site):
 	tracker = SecurityCommitted()
 	yield tracker
 	tracker.cleanup()
-
-
-@pytest.fixture(scope="module")
-def server(site, committed):
-	live = LiveServer(site).start()
-	yield live
-	live.stop()
 
 
 @pytest.fixture
@@ -111,6 +102,17 @@ def survey_customer(committed, relationship_manager: str) -> str:
 	committed.add("Customer Portfolio", portfolio.name)
 	committed.commit()
 	return portfolio.customer
+
+
+def survey_customer_fixture(relationship_manager: str):
+	"""A module's `customer` fixture: `customer = survey_customer_fixture(RM)` gives the module one
+	committed survey customer (see `survey_customer`) with the survey settings in place."""
+
+	@pytest.fixture(scope="module")
+	def customer(committed, survey_settings):
+		return survey_customer(committed, relationship_manager)
+
+	return customer
 
 
 def muted_mail() -> None:
@@ -356,6 +358,25 @@ def workflow_people(committed, slug: str, **extra_users: tuple[str, ...]):
 	return people
 
 
+def workflow_people_fixture(slug: str, **extra_users: tuple[str, ...]):
+	"""A module's `people` fixture: `people = workflow_people_fixture("c05")` gives the module its
+	`workflow_people(committed, slug, **extra_users)` and restores the approval threshold afterwards."""
+
+	@pytest.fixture(scope="module")
+	def people(committed, server):
+		people = workflow_people(committed, slug, **extra_users)
+		yield people
+		restore_threshold(people)
+
+	return people
+
+
+@pytest.fixture(scope="module")
+def rm_browser(server, people):
+	"""The module's relationship manager (`people.rm`) logged in to the server."""
+	return HttpUser(server, people.rm)
+
+
 def restore_threshold(people) -> None:
 	from tests.support.workflow import set_threshold
 
@@ -559,6 +580,7 @@ class GunicornServer(LiveServer):
 	def __init__(self, site: str, workers: int = 4):
 		super().__init__(site)
 		self.workers = workers
+		self.name = "gunicorn"
 		self.headers = {"X-Frappe-Site-Name": site}
 		self.command = [
 			sys.executable,
@@ -576,24 +598,4 @@ class GunicornServer(LiveServer):
 		self.log_path = self.log_path.with_name(f"brm-test-gunicorn-{self.port}.log")
 
 	def start(self, timeout: float = 120) -> "GunicornServer":
-		log = open(self.log_path, "wb")  # handed to the server process, closed when it ends
-		self.process = subprocess.Popen(
-			self.command,
-			cwd=self.sites_path,
-			stdout=log,
-			stderr=subprocess.STDOUT,
-			start_new_session=True,  # its own process group, so stop() ends it and its workers
-		)
-		deadline = time.monotonic() + timeout
-		while time.monotonic() < deadline:
-			if self.process.poll() is not None:
-				raise RuntimeError(f"gunicorn exited early; see {self.log_path}")
-			try:
-				ping = requests.get(f"{self.url}/api/method/ping", headers=self.headers, timeout=2)
-				if ping.status_code == 200:
-					return self
-			except requests.RequestException:
-				pass
-			time.sleep(0.3)
-		self.stop()
-		raise RuntimeError(f"gunicorn did not answer within {timeout} s; see {self.log_path}")
+		return super().start(timeout)

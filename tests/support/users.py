@@ -31,6 +31,29 @@ def make_user(email: str, roles: tuple[str, ...] = (), first_name: str | None = 
 	return email
 
 
+def insert_user(email: str, roles: tuple[str, ...]) -> str:
+	"""A new enabled System User holding exactly these roles (plus frappe's automatic ones); returns the
+	e-mail. Written with db_insert: a User's hooks (contact, cache clearing) cost seconds per user, and
+	permissions and workflow roles read the same Has Role rows."""
+	user = frappe.new_doc("User")
+	user.update(
+		{
+			"name": email,
+			"email": email,
+			"first_name": email.split("@")[0],
+			"user_type": "System User",
+			"enabled": 1,
+			"send_welcome_email": 0,
+		}
+	)
+	user.db_insert()
+	for idx, role in enumerate(roles, 1):
+		row = frappe.new_doc("Has Role")
+		row.update({"parent": email, "parenttype": "User", "parentfield": "roles", "role": role, "idx": idx})
+		row.db_insert()
+	return email
+
+
 @contextmanager
 def as_user(email: str) -> Iterator[str]:
 	"""Run the block as `email` (frappe.set_user), restoring the previous user afterwards."""

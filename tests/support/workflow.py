@@ -11,7 +11,7 @@ from frappe.utils import now_datetime
 
 from brm_app.approvals.api import apply_action
 from tests.support.factories import mute_mail, uid
-from tests.support.users import as_user
+from tests.support.users import as_user, insert_user
 
 PROCESS_MANAGER = "BRM Process Manager"
 PROCESS_OWNER = "BRM Process Owner"
@@ -19,31 +19,10 @@ RELATIONSHIP_MANAGER = "Business Relationship Manager"
 
 
 def make_approver(role: str = PROCESS_MANAGER, *extra_roles: str) -> str:
-	"""A new enabled System User holding exactly these roles (plus frappe's automatic ones).
-
-	Written with db_insert: a User's hooks (contact, cache clearing) cost seconds per user, and the
-	workflow tests need several users each. Permissions and workflow roles read the same Has Role rows."""
+	"""A new enabled System User holding exactly these roles (plus frappe's automatic ones), inserted
+	quickly (tests.support.users.insert_user): the workflow tests need several users each."""
 	slug = role.lower().replace(" ", "-")
-	email = f"{uid(slug + '-')}@example.com"
-	user = frappe.new_doc("User")
-	user.update(
-		{
-			"name": email,
-			"email": email,
-			"first_name": email.split("@")[0],
-			"user_type": "System User",
-			"enabled": 1,
-			"send_welcome_email": 0,
-		}
-	)
-	user.db_insert()
-	for idx, role_name in enumerate((role, *extra_roles), 1):
-		row = frappe.new_doc("Has Role")
-		row.update(
-			{"parent": email, "parenttype": "User", "parentfield": "roles", "role": role_name, "idx": idx}
-		)
-		row.db_insert()
-	return email
+	return insert_user(f"{uid(slug + '-')}@example.com", (role, *extra_roles))
 
 
 def set_threshold(amount: float) -> None:
