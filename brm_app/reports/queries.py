@@ -468,20 +468,32 @@ def health_totals(filters) -> dict:
 # --- Agreement Renewals ----------------------------------------------------------------------------------
 
 
-def renewal_rows(filters, days_ahead: int) -> list[dict]:
-	"""Submitted Active / Expiring agreements ending between today and today + `days_ahead`, with their
-	notice deadline (end date - notice period days), soonest deadline first."""
-	scoped = frappe._dict(filters, service=None)  # the service filter applies to the agreement's services
-	cond, params = scope(scoped, "ca.`portfolio`")
-	day = getdate(today())
-	params.update(today=day, horizon=getdate(frappe.utils.add_days(day, days_ahead)))
+def scope_with_services(
+	filters, portfolio_column: str, parent_column: str, services_table: str, parent_doctype: str
+) -> tuple[list[str], dict]:
+	"""`scope` for a document whose services are child rows: the portfolio conditions and their params, and
+	with a service filter, `parent_column` must name a `parent_doctype` with that service in `services_table`
+	(child rows with an `it_service` field). Returns (conditions, params)."""
+	cond, params = scope(frappe._dict(filters, service=None), portfolio_column)
 	conditions = [cond]
 	if filters.get("service"):
 		conditions.append(
-			"ca.`name` in (select ags.`parent` from `tabAgreement Service` ags"
-			" where ags.`parenttype` = 'Customer Agreement' and ags.`it_service` = %(service)s)"
+			f"{parent_column} in (select svc.`parent` from `tab{services_table}` svc"
+			f" where svc.`parenttype` = '{parent_doctype}' and svc.`it_service` = %(service)s)"
 		)
 		params["service"] = filters.service
+	return conditions, params
+
+
+def renewal_rows(filters, days_ahead: int) -> list[dict]:
+	"""Submitted Active / Expiring agreements ending between today and today + `days_ahead`, with their
+	notice deadline (end date - notice period days), soonest deadline first."""
+	# the service filter applies to the agreement's services
+	conditions, params = scope_with_services(
+		filters, "ca.`portfolio`", "ca.`name`", "Agreement Service", "Customer Agreement"
+	)
+	day = getdate(today())
+	params.update(today=day, horizon=getdate(frappe.utils.add_days(day, days_ahead)))
 	return frappe.db.sql(
 		f"""
 		select ca.`name` as agreement, ca.`agreement_title`, ca.`customer`, ca.`customer_name`,
@@ -507,16 +519,15 @@ def renewal_rows(filters, days_ahead: int) -> list[dict]:
 
 def pipeline_rows(filters, from_date: date, to_date: date) -> list[dict]:
 	"""Business cases (not cancelled) created in the period per workflow state and currency."""
-	scoped = frappe._dict(filters, service=None)  # the service filter applies to the opportunity's services
-	cond, params = scope(scoped, "bc.`portfolio`")
+	# the service filter applies to the opportunity's services
+	conditions, params = scope_with_services(
+		filters,
+		"bc.`portfolio`",
+		"bc.`service_opportunity`",
+		"Opportunity Impacted Service",
+		"Service Opportunity",
+	)
 	params.update(_period_params(from_date, to_date))
-	conditions = [cond]
-	if filters.get("service"):
-		conditions.append(
-			"bc.`service_opportunity` in (select ois.`parent` from `tabOpportunity Impacted Service` ois"
-			" where ois.`parenttype` = 'Service Opportunity' and ois.`it_service` = %(service)s)"
-		)
-		params["service"] = filters.service
 	return frappe.db.sql(
 		f"""
 		select ifnull(nullif(bc.`workflow_state`, ''), 'Draft') as state, bc.`currency`, count(*) as cases,
