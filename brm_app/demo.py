@@ -165,6 +165,11 @@ def _survey_templates() -> list[str]:
 	templates = frappe.get_all("Satisfaction Survey Template", filters={"enabled": 1}, pluck="name")
 	if templates:
 		return templates
+	return [make_demo_template()]
+
+
+def make_demo_template() -> str:
+	"""The demo's survey template (its questions); returns its name. Used by demo_bulk too."""
 	doc = frappe.get_doc(
 		{
 			"doctype": "Satisfaction Survey Template",
@@ -195,7 +200,7 @@ def _survey_templates() -> list[str]:
 			],
 		}
 	).insert(ignore_permissions=True)
-	return [doc.name]
+	return doc.name
 
 
 def _pick_group(doctype: str) -> str:

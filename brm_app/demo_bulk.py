@@ -598,22 +598,27 @@ class _World:
 
 	def approval_log(self, parent, parenttype, steps, created, rng, docstatus, stamps) -> datetime:
 		at = created
-		for idx, (action, state_from, state_to, user) in enumerate(steps, 1):
+		for idx, step in enumerate(steps, 1):
 			at = at + timedelta(days=rng.randint(1, 4), minutes=rng.randint(0, 600))
-			self.t["BRM Approval Log"].add(
-				{
-					"name": _row_name(rng),
-					"action": action,
-					"state_from": state_from,
-					"state_to": state_to,
-					"user": user,
-					"at": at,
-					"comment": "Not funded this year." if action == rules.REJECT else None,
-					**_child(parent, parenttype, "approval_log", idx, stamps),
-					"docstatus": docstatus,
-				}
-			)
+			self.approval_log_row(parent, parenttype, idx, step, at, rng, docstatus, stamps)
 		return at
+
+	def approval_log_row(self, parent, parenttype, idx, step, at, rng, docstatus, stamps) -> None:
+		"""One BRM Approval Log row: `step` is (action, state_from, state_to, user), done at `at`."""
+		action, state_from, state_to, user = step
+		self.t["BRM Approval Log"].add(
+			{
+				"name": _row_name(rng),
+				"action": action,
+				"state_from": state_from,
+				"state_to": state_to,
+				"user": user,
+				"at": at,
+				"comment": "Not funded this year." if action == rules.REJECT else None,
+				**_child(parent, parenttype, "approval_log", idx, stamps),
+				"docstatus": docstatus,
+			}
+		)
 
 	def opportunity(self, ctx, n: int, with_case: bool) -> dict:
 		rng = ctx.rng
@@ -776,20 +781,8 @@ class _World:
 					}
 				)
 		# the case's log rows are drawn after the case so that their times match the audit fields
-		for idx, ((action, state_from, state_to, user), at) in enumerate(zip(steps, times, strict=True), 1):
-			self.t["BRM Approval Log"].add(
-				{
-					"name": _row_name(rng),
-					"action": action,
-					"state_from": state_from,
-					"state_to": state_to,
-					"user": user,
-					"at": at,
-					"comment": "Not funded this year." if action == rules.REJECT else None,
-					**_child(name, "Business Case", "approval_log", idx, stamps),
-					"docstatus": docstatus,
-				}
-			)
+		for idx, (step, at) in enumerate(zip(steps, times, strict=True), 1):
+			self.approval_log_row(name, "Business Case", idx, step, at, rng, docstatus, stamps)
 		# what brm_app.approvals does to the opportunity: linked, its status following the case
 		opportunity.update(
 			business_case=name,
@@ -996,38 +989,4 @@ def _five_question_template():
 		)
 		frappe.db.set_value("Satisfaction Survey Template", name, "enabled", 1)
 		return frappe.get_doc("Satisfaction Survey Template", name)
-	return frappe.get_doc("Satisfaction Survey Template", _make_demo_template())
-
-
-def _make_demo_template() -> str:
-	doc = frappe.get_doc(
-		{
-			"doctype": "Satisfaction Survey Template",
-			"template_name": "Demo Relationship Review",
-			"trigger": "Periodic Relationship Review",
-			"questions": [
-				{
-					"question": "How satisfied are you with our services?",
-					"question_type": "Rating",
-					"mandatory": 1,
-				},
-				{
-					"question": "How satisfied are you with your relationship manager?",
-					"question_type": "Rating",
-					"mandatory": 1,
-				},
-				{
-					"question": "How likely are you to recommend us to a colleague?",
-					"question_type": "NPS",
-					"mandatory": 1,
-				},
-				{
-					"question": "Did we meet your business needs this quarter?",
-					"question_type": "Yes/No",
-					"mandatory": 1,
-				},
-				{"question": "What should we improve?", "question_type": "Text", "mandatory": 0},
-			],
-		}
-	).insert(ignore_permissions=True)
-	return doc.name
+	return frappe.get_doc("Satisfaction Survey Template", demo.make_demo_template())
