@@ -56,11 +56,20 @@ def last_3_months() -> tuple[date, date]:
 	return months_back(now, 3), now
 
 
+def _date_filter(value, label: str) -> date | None:
+	"""A date filter's value as a date; blank is None; anything but a date or a date string is refused."""
+	if not value:
+		return None
+	if not isinstance(value, str | date):
+		frappe.throw(_("{0} must be a date").format(label))
+	return getdate(value)
+
+
 def period(filters: frappe._dict, default=this_quarter) -> tuple[date, date]:
 	"""The report's period from its From Date / To Date filters (a bounded default when blank)."""
 	start, end = default()
-	from_date = getdate(filters.get("from_date")) if filters.get("from_date") else start
-	to_date = getdate(filters.get("to_date")) if filters.get("to_date") else end
+	from_date = _date_filter(filters.get("from_date"), _("From Date")) or start
+	to_date = _date_filter(filters.get("to_date"), _("To Date")) or end
 	if to_date < from_date:
 		frappe.throw(_("To Date cannot be before From Date"))
 	return from_date, to_date
