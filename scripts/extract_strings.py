@@ -4,7 +4,7 @@ Run with the bench's Python (frappe's extractors are used for code, no site need
 
     scripts/dev python scripts/extract_strings.py                # list the strings, one a line
     scripts/dev python scripts/extract_strings.py --missing id   # the ones id.csv does not translate
-    scripts/dev python scripts/extract_strings.py --missing id --csv /tmp/missing.csv   # as CSV rows
+    scripts/dev python scripts/extract_strings.py --missing id --csv missing-id.csv   # as CSV rows
 
 What is collected (as frappe's own translation lookup sees it):
 - DocTypes: name, description, field labels / descriptions, Select options, the roles in permissions;
