@@ -2,7 +2,7 @@
 
 Every report reads only (frappe's query_report.run is ``@frappe.read_only``, so it may run on a read
 replica): no writes, no commits. Every query is limited to the portfolios the *session* user may see
-(brm_app.permissions.portfolio_condition), never to a user named in the request: frappe.qb, get_all and
+(brm_app.permissions.allowed_portfolios_sql), never to a user named in the request: frappe.qb, get_all and
 raw SQL skip permission_query_conditions, so the scope is applied here, in SQL.
 """
 
@@ -12,7 +12,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, getdate, today
 
-from brm_app.permissions import portfolio_condition
+from brm_app.permissions import allowed_portfolios_sql, restricted_user
 from brm_app.services.kpi import months_back, quarter_of
 
 PORTFOLIO = "Customer Portfolio"
@@ -38,8 +38,14 @@ def column(label: str, fieldname: str, fieldtype: str = "Data", options: str | N
 	return col
 
 
+SCOPE_CACHE = "__brm_scope"
+
+
 def filters_dict(filters) -> frappe._dict:
-	return frappe._dict(frappe.parse_json(filters) if isinstance(filters, str) else (filters or {}))
+	"""The report's filters as a new dict; a scope cache sent by a client (SCOPE_CACHE) is dropped."""
+	result = frappe._dict(frappe.parse_json(filters) if isinstance(filters, str) else (filters or {}))
+	result.pop(SCOPE_CACHE, None)
+	return result
 
 
 def this_quarter() -> tuple[date, date]:
@@ -109,13 +115,13 @@ def scope(
 def scoped_portfolios(filters: frappe._dict) -> tuple[list[str], list[str]] | None:
 	"""(portfolio names, their customers) in scope for the session user, or None when nothing restricts.
 
-	Kept on the filters object, keyed by user and filter values, for the duration of one report run (never
-	across requests)."""
+	Kept on the filters object (a dict shared with copies of it, such as the one without the service
+	filter), keyed by user and filter values, for the duration of one report run (never across requests)."""
 	user = frappe.session.user
 	cache_key = (user, filters.get("relationship_manager"), filters.get("customer"), filters.get("service"))
-	cached = filters.get("__brm_scope")
-	if cached and cached[0] == cache_key:
-		return cached[1]
+	cache = filters.setdefault(SCOPE_CACHE, {})
+	if cache_key in cache:
+		return cache[cache_key]
 	conditions, params = [], {}
 	if filters.get("relationship_manager"):
 		conditions.append("p.`relationship_manager` = %(relationship_manager)s")
@@ -129,16 +135,18 @@ def scoped_portfolios(filters: frappe._dict) -> tuple[list[str], list[str]] | No
 			" where ps.`parenttype` = 'Customer Portfolio' and ps.`it_service` = %(service)s)"
 		)
 		params["service"] = filters.service
-	access = portfolio_condition("p.`name`", user)
-	if access:
-		conditions.append(access)
+	# row-level access as a join with the allowed portfolios (a derived table, built once): MariaDB runs
+	# `p.name in (… union …)` as a dependent sub-select per portfolio row (30 ms at 10,000 portfolios)
+	access = ""
+	if restricted_user(user):
+		access = f"join ({allowed_portfolios_sql(user)}) allowed on allowed.`name` = p.`name`"
 	result = None
-	if conditions:
+	if conditions or access:
 		rows = frappe.db.sql(
-			f"select p.`name`, p.`customer` from `tab{PORTFOLIO}` p where {' and '.join(conditions)}", params
+			f"select p.`name`, p.`customer` from `tab{PORTFOLIO}` p {access} {where(*conditions)}", params
 		)
 		result = ([row[0] for row in rows], [row[1] for row in rows])
-	filters["__brm_scope"] = (cache_key, result)
+	cache[cache_key] = result
 	return result
 
 

@@ -13,7 +13,7 @@ from frappe.utils import getdate, today
 
 from brm_app.helpdesk import HD_TICKET, helpdesk_installed
 from brm_app.helpdesk.complaints import complaint_types
-from brm_app.reports.common import and_, day_after, scope
+from brm_app.reports.common import PORTFOLIO, SCOPE_CACHE, and_, day_after, scope
 
 ACTIVE_RELATIONSHIP = ("Active", "At Risk")
 
@@ -177,10 +177,16 @@ GROUPINGS = {
 
 
 def survey_counts_by(
-	filters, from_date: date, to_date: date, group_by: str | None, split: date | None = None
+	filters,
+	from_date: date,
+	to_date: date,
+	group_by: str | None,
+	split: date | None = None,
+	linked: bool = False,
 ) -> dict:
 	"""Survey counts per group key (None: one total): sent / responded by send date, ratings and NPS
-	categories by response date. Group "Period" needs `split`: keys 1 (from `split` on) and 0 (before)."""
+	categories by response date; with `linked`, also the detractors that are the source of a Service
+	Opportunity (K7). Group "Period" needs `split`: keys 1 (from `split` on) and 0 (before)."""
 	sent_key, response_key, join = GROUPINGS[group_by]
 	cond, params = scope(filters, "s.`portfolio`")
 	params.update(_period_params(from_date, to_date), split=split)
@@ -200,18 +206,19 @@ def survey_counts_by(
 	):
 		bucket(key).update(sent=_int(sent), responded=_int(responded))
 
-	for key, promoters, passives, detractors, answers, detractors_linked in frappe.db.sql(
+	# NPS categories and CSAT (from the rating counts each survey's controller stores, not the answer rows)
+	# of the responses in one pass over brm_app.setup.indexes' covering index of responses
+	for key, promoters, passives, detractors, answers, satisfied, ratings in frappe.db.sql(
 		f"""
 		select {response_key}, coalesce(sum(s.`nps_category` = 'Promoter'), 0),
 			coalesce(sum(s.`nps_category` = 'Passive'), 0), coalesce(sum(s.`nps_category` = 'Detractor'), 0),
-			count(*), coalesce(sum(s.`nps_category` = 'Detractor' and l.`source_survey` is not null), 0)
+			coalesce(sum(ifnull(s.`nps_category`, '') != ''), 0), coalesce(sum(s.`satisfied_count`), 0),
+			coalesce(sum(s.`rating_count`), 0)
 		from `tabSatisfaction Survey` s {join}
-		left join (
-			select distinct `source_survey` from `tabService Opportunity` where ifnull(`source_survey`, '') != ''
-		) l on l.`source_survey` = s.`name`
 		where s.`status` = 'Responded' and s.`responded_on` >= %(from_date)s and s.`responded_on` < %(until)s
-			and ifnull(s.`nps_category`, '') != '' {and_(cond)}
+			{and_(cond)}
 		group by 1
+		having sum(ifnull(s.`nps_category`, '') != '') > 0 or sum(s.`rating_count`) > 0
 		""",
 		params,
 	):
@@ -220,21 +227,25 @@ def survey_counts_by(
 			passives=_int(passives),
 			detractors=_int(detractors),
 			nps_answers=_int(answers),
-			detractors_linked=_int(detractors_linked),
+			satisfied=_int(satisfied),
+			ratings=_int(ratings),
 		)
 
-	# CSAT from the rating counts stored on each survey (its controller keeps them), not the answer rows
-	for key, satisfied, ratings in frappe.db.sql(
+	if not linked:
+		return result
+	# detractors that are the source of a Service Opportunity (index on its source_survey)
+	for key, detractors_linked in frappe.db.sql(
 		f"""
-		select {response_key}, coalesce(sum(s.`satisfied_count`), 0), coalesce(sum(s.`rating_count`), 0)
+		select {response_key}, count(*)
 		from `tabSatisfaction Survey` s {join}
 		where s.`status` = 'Responded' and s.`responded_on` >= %(from_date)s and s.`responded_on` < %(until)s
-			and s.`rating_count` > 0 {and_(cond)}
+			and s.`nps_category` = 'Detractor' {and_(cond)}
+			and exists (select 1 from `tabService Opportunity` so where so.`source_survey` = s.`name`)
 		group by 1
 		""",
 		params,
 	):
-		bucket(key).update(satisfied=_int(satisfied), ratings=_int(ratings))
+		bucket(key).update(detractors_linked=_int(detractors_linked))
 	return result
 
 
@@ -400,11 +411,25 @@ def feedback_opportunities_by_period(filters, from_date: date, split: date, to_d
 
 # --- Customer Health -------------------------------------------------------------------------------------
 
-HEALTH_ORDER = """
-	case when cp.`health_rag` = 'Red' or cp.`relationship_status` = 'At Risk' then 0
-		when cp.`health_rag` = 'Amber' then 1 when cp.`health_rag` = 'Green' then 2 else 3 end,
-	cp.`health_score`, cp.`name`
-"""
+# The Customer Health order: Red or relationship status At Risk first, then Amber, Green and not scored; by
+# score then name within each. Each bucket is one condition, in order, written as ranges of the
+# brm_portfolio_health index (relationship status, RAG, score): a page sorts one bucket, not every portfolio.
+AT_RISK = "At Risk"
+
+
+def health_buckets() -> tuple[str, ...]:
+	others = tuple(
+		status
+		for status in (frappe.get_meta(PORTFOLIO).get_options("relationship_status") or "").split("\n")
+		if status and status != AT_RISK
+	)
+	in_others = "cp.`relationship_status` in ({})".format(", ".join(frappe.db.escape(s) for s in others))
+	return (
+		f"(cp.`relationship_status` = '{AT_RISK}' or ({in_others} and cp.`health_rag` = 'Red'))",
+		f"{in_others} and cp.`health_rag` = 'Amber'",
+		f"{in_others} and cp.`health_rag` = 'Green'",
+		f"{in_others} and (cp.`health_rag` is null or cp.`health_rag` not in ('Red', 'Amber', 'Green'))",
+	)
 
 
 def _health_where(filters) -> tuple[str, dict]:
@@ -422,22 +447,32 @@ def _health_where(filters) -> tuple[str, dict]:
 
 
 def health_rows(filters, limit: int) -> list[dict]:
+	"""The first `limit` portfolios in the Customer Health order: bucket by bucket (at risk, Amber, Green, not scored), each
+	sorted by score and name, until the page is full. Each page is picked from the brm_portfolio_health
+	index alone; the full rows are read for that page only."""
 	condition, params = _health_where(filters)
-	params["limit"] = limit
-	return frappe.db.sql(
-		f"""
-		select cp.`name` as portfolio, cp.`customer`, cp.`customer_name`, cp.`relationship_manager`,
-			cp.`strategic_importance`, cp.`relationship_status`, cp.`health_score`, cp.`health_rag`,
-			cp.`csat_score`, cp.`nps_score`, cp.`sla_compliance`, cp.`open_complaints`,
-			cp.`agreement_coverage`, cp.`health_updated_on`
-		from `tabCustomer Portfolio` cp
-		where {condition}
-		order by {HEALTH_ORDER}
-		limit %(limit)s
-		""",
-		params,
-		as_dict=True,
-	)
+	rows: list[dict] = []
+	for bucket in health_buckets():
+		if len(rows) >= limit:
+			break
+		params["limit"] = limit - len(rows)
+		rows += frappe.db.sql(
+			f"""
+			select cp.`name` as portfolio, cp.`customer`, cp.`customer_name`, cp.`relationship_manager`,
+				cp.`strategic_importance`, cp.`relationship_status`, cp.`health_score`, cp.`health_rag`,
+				cp.`csat_score`, cp.`nps_score`, cp.`sla_compliance`, cp.`open_complaints`,
+				cp.`agreement_coverage`, cp.`health_updated_on`
+			from `tabCustomer Portfolio` cp
+			join (
+				select cp.`name` from `tabCustomer Portfolio` cp where {condition} and {bucket}
+				order by cp.`health_score`, cp.`name` limit %(limit)s
+			) page on page.`name` = cp.`name`
+			order by cp.`health_score`, cp.`name`
+			""",
+			params,
+			as_dict=True,
+		)
+	return rows
 
 
 def health_totals(filters) -> dict:
@@ -474,6 +509,7 @@ def scope_with_services(
 	"""`scope` for a document whose services are child rows: the portfolio conditions and their params, and
 	with a service filter, `parent_column` must name a `parent_doctype` with that service in `services_table`
 	(child rows with an `it_service` field). Returns (conditions, params)."""
+	filters.setdefault(SCOPE_CACHE, {})  # the copy without the service shares the scope cache
 	cond, params = scope(frappe._dict(filters, service=None), portfolio_column)
 	conditions = [cond]
 	if filters.get("service"):
@@ -485,29 +521,67 @@ def scope_with_services(
 	return conditions, params
 
 
-def renewal_rows(filters, days_ahead: int) -> list[dict]:
-	"""Submitted Active / Expiring agreements ending between today and today + `days_ahead`, with their
-	notice deadline (end date - notice period days), soonest deadline first."""
+NOTICE_DEADLINE = "date_sub(ca.`end_date`, interval ifnull(ca.`notice_period_days`, 0) day)"
+RENEWAL_ORDER = f"{NOTICE_DEADLINE}, ca.`end_date`, ca.`name`"
+
+
+def _renewal_where(filters, days_ahead: int) -> tuple[str, dict]:
+	"""Submitted Active / Expiring agreements ending between today and today + `days_ahead`, in scope."""
 	# the service filter applies to the agreement's services
 	conditions, params = scope_with_services(
 		filters, "ca.`portfolio`", "ca.`name`", "Agreement Service", "Customer Agreement"
 	)
 	day = getdate(today())
 	params.update(today=day, horizon=getdate(frappe.utils.add_days(day, days_ahead)))
+	where = f"""
+		ca.`docstatus` = 1 and ca.`status` in ('Active', 'Expiring')
+		and ca.`end_date` between %(today)s and %(horizon)s {and_(*conditions)}
+	"""
+	return where, params
+
+
+def renewal_rows(filters, days_ahead: int, limit: int) -> list[dict]:
+	"""The first `limit` agreements ending within `days_ahead` days with their notice deadline (end date -
+	notice period days), soonest deadline first. The page is picked from brm_app.setup.indexes' covering
+	index of agreements (a sort of the window's names only); the full rows are read for that page alone."""
+	where, params = _renewal_where(filters, days_ahead)
+	params["limit"] = limit
 	return frappe.db.sql(
 		f"""
 		select ca.`name` as agreement, ca.`agreement_title`, ca.`customer`, ca.`customer_name`,
 			ca.`relationship_manager`, ca.`status`, ca.`agreement_kind`, ca.`renewal`, ca.`start_date`,
 			ca.`end_date`, ifnull(ca.`notice_period_days`, 0) as notice_period_days,
-			date_sub(ca.`end_date`, interval ifnull(ca.`notice_period_days`, 0) day) as notice_deadline,
+			{NOTICE_DEADLINE} as notice_deadline,
 			datediff(ca.`end_date`, %(today)s) as days_to_end,
-			datediff(date_sub(ca.`end_date`, interval ifnull(ca.`notice_period_days`, 0) day), %(today)s)
-				as days_to_notice_deadline,
+			datediff({NOTICE_DEADLINE}, %(today)s) as days_to_notice_deadline,
 			ca.`agreement_value`, ca.`currency`, ca.`renewal_reminder_sent_on`
 		from `tabCustomer Agreement` ca
-		where ca.`docstatus` = 1 and ca.`status` in ('Active', 'Expiring')
-			and ca.`end_date` between %(today)s and %(horizon)s {and_(*conditions)}
-		order by notice_deadline, ca.`end_date`, ca.`name`
+		join (
+			select ca.`name` from `tabCustomer Agreement` ca where {where} order by {RENEWAL_ORDER} limit %(limit)s
+		) page on page.`name` = ca.`name`
+		order by {RENEWAL_ORDER}
+		""",
+		params,
+		as_dict=True,
+	)
+
+
+def renewal_months(filters, days_ahead: int, soon_days: int) -> list[dict]:
+	"""Per month of the end date, the agreements ending within `days_ahead` days: how many, how many with
+	the notice deadline passed / within `soon_days` days, the next deadline not passed. One index-only
+	aggregate over every agreement of the window (the report's summary and chart)."""
+	where, params = _renewal_where(filters, days_ahead)
+	params["soon"] = getdate(frappe.utils.add_days(params["today"], soon_days))
+	return frappe.db.sql(
+		f"""
+		select date_format(ca.`end_date`, '%%Y-%%m') as month, count(*) as agreements,
+			coalesce(sum({NOTICE_DEADLINE} < %(today)s), 0) as passed,
+			coalesce(sum({NOTICE_DEADLINE} between %(today)s and %(soon)s), 0) as soon,
+			min(case when {NOTICE_DEADLINE} >= %(today)s then {NOTICE_DEADLINE} end) as next_deadline
+		from `tabCustomer Agreement` ca
+		where {where}
+		group by 1
+		order by 1
 		""",
 		params,
 		as_dict=True,

@@ -21,12 +21,56 @@ REPORT_INDEXES = {
 		"brm_issue_type_opening": ["issue_type", "opening_date", "customer"],
 		"brm_issue_type_status": ["issue_type", "status", "customer"],
 	},
+	"Customer Portfolio": {
+		# Customer Health: portfolios by status and RAG, at-risk and lowest score first (index only)
+		"brm_portfolio_health": ["relationship_status", "health_rag", "health_score"],
+	},
 	"Satisfaction Survey": {
-		# K6 / Customer Satisfaction: responses in a period (NPS), surveys sent in a period
-		"brm_survey_responded": ["status", "responded_on", "portfolio", "nps_category"],
+		# K6 / Customer Satisfaction / health: the responses of a period, their NPS category and stored rating
+		# counts, read from the index alone (one pass for NPS and CSAT)
+		"brm_survey_response": [
+			"status",
+			"responded_on",
+			"portfolio",
+			"nps_category",
+			"rating_count",
+			"satisfied_count",
+		],
+		# response rate: surveys sent in a period
 		"brm_survey_sent": ["sent_on", "portfolio", "status"],
-		# K6 / health CSAT: the stored rating counts of the responses in a period, read from the index alone
-		"brm_survey_csat": ["status", "responded_on", "portfolio", "rating_count", "satisfied_count"],
+	},
+	"Service Opportunity": {
+		# K7: is this complaint ticket / detractor survey the source of an improvement opportunity?
+		"brm_opportunity_source_issue": ["source_issue", "status"],
+		"brm_opportunity_source_hd_ticket": ["source_hd_ticket", "status"],
+		"brm_opportunity_source_survey": ["source_survey", "status"],
+	},
+	"Customer Agreement": {
+		# Agreement Renewals: agreements ending in a window, their notice deadline, value and portfolio
+		"brm_agreement_renewal": [
+			"docstatus",
+			"status",
+			"end_date",
+			"notice_period_days",
+			"agreement_value",
+			"portfolio",
+		],
+	},
+	"Business Case": {
+		# Business Case Pipeline: the cases created in a period with every figure it sums, index only
+		"brm_case_pipeline": [
+			"docstatus",
+			"creation",
+			"workflow_state",
+			"currency",
+			"total_cost",
+			"total_benefit",
+			"net_benefit",
+			"npv",
+			"roi_percent",
+			"cycle_time_days",
+			"portfolio",
+		],
 	},
 	"Satisfaction Survey Answer": {
 		# K6 / health CSAT: the rating answers of a survey without reading the answer rows
@@ -39,7 +83,17 @@ REPORT_INDEXES = {
 }
 
 
+# indexes an earlier version added and a wider one above replaced: doctype -> index names
+OBSOLETE_INDEXES = {
+	"Satisfaction Survey": ("brm_survey_responded", "brm_survey_csat"),
+}
+
+
 def ensure_report_indexes() -> None:
 	for doctype, indexes in REPORT_INDEXES.items():
 		for index_name, columns in indexes.items():
 			frappe.db.add_index(doctype, columns, index_name=index_name)
+	for doctype, index_names in OBSOLETE_INDEXES.items():
+		for index_name in index_names:
+			if frappe.db.has_index(f"tab{doctype}", index_name):
+				frappe.db.sql_ddl(f"alter table `tab{doctype}` drop index `{index_name}`")

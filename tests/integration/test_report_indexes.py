@@ -3,7 +3,7 @@ planner uses them for the K5 SLA query (brm_app.setup.indexes; EXPLAIN in docs/b
 
 import frappe
 
-from brm_app.setup.indexes import REPORT_INDEXES, ensure_report_indexes
+from brm_app.setup.indexes import OBSOLETE_INDEXES, REPORT_INDEXES, ensure_report_indexes
 
 
 def _index_columns(doctype: str, index_name: str) -> list[str]:
@@ -15,6 +15,14 @@ def test_every_report_index_exists_with_its_columns():
 	for doctype, indexes in REPORT_INDEXES.items():
 		for index_name, columns in indexes.items():
 			assert _index_columns(doctype, index_name) == columns, (doctype, index_name)
+
+
+def test_indexes_a_wider_one_replaced_are_gone():
+	for doctype, index_names in OBSOLETE_INDEXES.items():
+		for index_name in index_names:
+			assert not _index_columns(doctype, index_name), (doctype, index_name)
+		# and what replaced them serves the same queries
+		assert doctype in REPORT_INDEXES
 
 
 def test_ensuring_the_indexes_again_changes_nothing():
@@ -32,4 +40,17 @@ def test_the_sla_query_of_a_customer_reads_only_the_index():
 		as_dict=True,
 	)
 	assert plan[0].key == "brm_issue_customer_opening"
+	assert "Using index" in (plan[0].Extra or "")
+
+
+def test_the_response_query_of_a_period_reads_only_the_index():
+	"""K6: NPS categories and stored rating counts of a period's responses in one index-only range scan."""
+	plan = frappe.db.sql(
+		"""explain select sum(nps_category = 'Promoter'), sum(satisfied_count), sum(rating_count)
+		from `tabSatisfaction Survey` force index (brm_survey_response)
+		where status = 'Responded' and responded_on >= %s and responded_on < %s""",
+		("2026-01-01", "2026-04-01"),
+		as_dict=True,
+	)
+	assert plan[0].key == "brm_survey_response"
 	assert "Using index" in (plan[0].Extra or "")

@@ -115,3 +115,41 @@ def test_filters_for_rag_and_status(dataset):
 	assert [row["portfolio"] for row in amber] == [dataset.b_amber]
 	assert [row["portfolio"] for row in unscored] == [dataset.b_unscored]
 	assert [row["portfolio"] for row in ended] == [dataset.a_ended]
+
+
+def test_the_page_is_the_head_of_the_full_order_for_every_show(dataset):
+	"""The rows are read bucket by bucket (brm_app.reports.queries.health_rows); whatever Show cuts, the page
+	is the head of the one order: Red or At Risk, Amber, Green, not scored; score, then name."""
+	import random
+
+	rng = random.Random(6)
+	service = dataset.service
+	made_not_ended = 0
+	for _n in range(14):
+		rag = rng.choice(["Red", "Amber", "Green", ""])
+		status = rng.choice(["Active", "Active", "At Risk", "Prospect", "Dormant", "Ended"])
+		score = 0 if not rag else rng.choice([20, 45, 45, 70, 95])
+		portfolio(dataset.rm_a, service, score, rag, status=status)
+		made_not_ended += status != "Ended"
+
+	def bucket(row):
+		if row["health_rag"] == "Red" or row["relationship_status"] == "At Risk":
+			return 0
+		return {"Amber": 1, "Green": 2}.get(row["health_rag"] or "", 3)
+
+	with as_user(dataset.manager):
+		_c, everything, *_r = execute({"service": service, "limit": 1000})
+		expected = sorted(everything, key=lambda r: (bucket(r), r["health_score"], r["portfolio"]))
+		assert [r["portfolio"] for r in everything] == [r["portfolio"] for r in expected]
+		assert all(r["relationship_status"] != "Ended" for r in everything)
+		in_scope = frappe.db.sql(
+			"""select count(*) from `tabCustomer Portfolio` p
+			where p.relationship_status != 'Ended' and p.name in (select ps.parent from `tabPortfolio Service` ps
+				where ps.parenttype = 'Customer Portfolio' and ps.it_service = %s)""",
+			service,
+		)[0][0]
+		# the fixture's five portfolios that are not Ended, and those made here
+		assert len(everything) == in_scope == 5 + made_not_ended
+		for show in range(1, len(everything) + 1):
+			_c, page, *_r = execute({"service": service, "limit": show})
+			assert [r["portfolio"] for r in page] == [r["portfolio"] for r in expected[:show]], show

@@ -101,3 +101,18 @@ def test_days_ahead_and_service_filters(dataset):
 	]
 	assert [row["agreement"] for row in other] == [dataset.a2_expiring]
 	assert week == []
+
+
+def test_show_limits_the_rows_but_not_the_summary_or_chart(dataset):
+	with as_user(dataset.manager):
+		_c, rows, message, chart, summary = execute({"service": dataset.service, "limit": 2})
+		_c, everything, no_message, *_r = execute({"service": dataset.service, "limit": 3})
+	# the soonest notice deadlines first, cut at Show
+	assert [row["agreement"] for row in rows] == [dataset.a1_soon, dataset.a2_expiring]
+	assert [row["agreement"] for row in everything] == [dataset.a1_soon, dataset.a2_expiring, dataset.b1]
+	# the summary and chart still count all three agreements of the window
+	assert summary_values(summary)["Agreements Ending"] == 3
+	assert summary_values(summary)["Notice Deadline Passed"] == 1
+	assert sum(chart["data"]["datasets"][0]["values"]) == 3
+	assert "2" in message and "3" in message
+	assert no_message is None

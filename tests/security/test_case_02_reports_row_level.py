@@ -101,6 +101,43 @@ def test_filters_cannot_widen_the_scope(world, browsers, reports):
 			assert a_customer not in json.dumps(widened.get("result"), default=str), (report, filters)
 
 
+def test_a_scope_cache_sent_in_the_filters_is_ignored(world, browsers, reports):
+	"""The reports keep the portfolios in scope on the filters object (brm_app.reports.common.SCOPE_CACHE)
+	for one run; a client sending that key, in any shape, neither widens the scope nor breaks the report:
+	the answer is the honest one, or the filter value is refused."""
+	from brm_app.reports.common import SCOPE_CACHE
+
+	every_portfolio = frappe.get_all(PORTFOLIO, pluck="name")
+	others = world.records["a1"][PORTFOLIO]
+	accepted = 0
+	for report in reports:
+		honest = _run(browsers["rm_b"], report)
+		for forged in (
+			{"x": [every_portfolio, every_portfolio]},
+			"everything",
+			[[world.rm_b], [every_portfolio]],
+		):
+			filters = json.dumps({SCOPE_CACHE: forged})
+			response = browsers["rm_b"].call(RUN, report_name=report, filters=filters)
+			assert others not in response.text, (report, forged)
+			if response.status_code == 200:
+				accepted += 1
+				spoof = response.json()["message"]
+				spoof.pop("execution_time", None)
+				assert _comparable(spoof) == _comparable(honest), (report, forged)
+			else:
+				# a filter value that is not a scalar is refused as such (brm_app.overrides.access.run)
+				assert response.status_code == 417, (
+					report,
+					forged,
+					response.status_code,
+					response.text[:300],
+				)
+				assert "Invalid value for report filter" in response.text
+	# the string form reaches every report: the cache it would replace is really bypassed
+	assert accepted >= len(reports)
+
+
 @pytest.mark.parametrize("spoofed", ["Administrator", "rm_a", "pm"])
 def test_user_parameter_cannot_be_spoofed(world, browsers, reports, spoofed):
 	user = getattr(world, spoofed, spoofed)

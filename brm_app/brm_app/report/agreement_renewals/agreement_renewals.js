@@ -18,6 +18,8 @@ frappe.query_reports["Agreement Renewals"] = {
 		},
 		{ fieldname: "customer", label: __("Customer"), fieldtype: "Link", options: "Customer" },
 		{ fieldname: "service", label: __("Service"), fieldtype: "Link", options: "IT Service" },
+		// the soonest notice deadlines first; the summary and chart count every agreement of the window
+		{ fieldname: "limit", label: __("Show"), fieldtype: "Int", default: 100 },
 	],
 	formatter(value, row, column, data, default_formatter) {
 		value = default_formatter(value, row, column, data);

@@ -3,14 +3,13 @@
 
 """Agreement Renewals (DESIGN.md S2): submitted Active / Expiring customer agreements ending within the next
 N days (filter, default 90), with the notice deadline (end date - notice period days), soonest deadline
-first. The Service filter keeps agreements that cover that IT Service. Read-only; limited to the
-portfolios the reader may see.
+first. The Service filter keeps agreements that cover that IT Service. The rows stop at the Show filter
+(default 100, soonest deadlines); the summary and the chart count every agreement of the window. Read-only;
+limited to the portfolios the reader may see.
 """
 
-from collections import Counter
-
 from frappe import _
-from frappe.utils import cint, formatdate, getdate
+from frappe.utils import cint, formatdate
 
 from brm_app.reports import queries
 from brm_app.reports.common import column, filters_dict
@@ -18,14 +17,24 @@ from brm_app.reports.common import column, filters_dict
 DEFAULT_DAYS = 90
 MAX_DAYS = 3660
 SOON_DAYS = 30
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 10000
 
 
 def execute(filters=None):
 	filters = filters_dict(filters)
 	days = cint(filters.get("days_ahead")) if filters.get("days_ahead") not in (None, "") else DEFAULT_DAYS
 	days = min(max(days, 0), MAX_DAYS)
-	data = queries.renewal_rows(filters, days)
-	return get_columns(), data, None, chart(data), summary(data)
+	limit = min(max(cint(filters.get("limit")) or DEFAULT_LIMIT, 1), MAX_LIMIT)
+	data = queries.renewal_rows(filters, days, limit)
+	months = queries.renewal_months(filters, days, SOON_DAYS)
+	total = sum(month.agreements for month in months)
+	message = None
+	if total > len(data):
+		message = _(
+			"Showing the {0} soonest notice deadlines of {1} agreements; raise Show to see more."
+		).format(len(data), total)
+	return get_columns(), data, message, chart(months), summary(months)
 
 
 def get_columns() -> list[dict]:
@@ -49,31 +58,37 @@ def get_columns() -> list[dict]:
 	]
 
 
-def chart(data: list[dict]) -> dict:
+def chart(months: list[dict]) -> dict:
 	"""Agreements ending per month."""
-	per_month = Counter(getdate(row["end_date"]).strftime("%Y-%m") for row in data)
-	months = sorted(per_month)
 	return {
 		"data": {
-			"labels": months,
-			"datasets": [{"name": _("Agreements Ending"), "values": [per_month[m] for m in months]}],
+			"labels": [month.month for month in months],
+			"datasets": [
+				{"name": _("Agreements Ending"), "values": [int(month.agreements) for month in months]}
+			],
 		},
 		"type": "bar",
 	}
 
 
-def summary(data: list[dict]) -> list[dict]:
-	passed = sum(1 for row in data if row["days_to_notice_deadline"] < 0)
-	soon = sum(1 for row in data if 0 <= row["days_to_notice_deadline"] <= SOON_DAYS)
-	next_deadline = min(
-		(row["notice_deadline"] for row in data if row["days_to_notice_deadline"] >= 0), default=None
-	)
+def summary(months: list[dict]) -> list[dict]:
+	next_deadline = min((m.next_deadline for m in months if m.next_deadline), default=None)
 	return [
-		{"label": _("Agreements Ending"), "value": len(data), "datatype": "Int", "indicator": "Blue"},
-		{"label": _("Notice Deadline Passed"), "value": passed, "datatype": "Int", "indicator": "Red"},
+		{
+			"label": _("Agreements Ending"),
+			"value": sum(int(m.agreements) for m in months),
+			"datatype": "Int",
+			"indicator": "Blue",
+		},
+		{
+			"label": _("Notice Deadline Passed"),
+			"value": sum(int(m.passed) for m in months),
+			"datatype": "Int",
+			"indicator": "Red",
+		},
 		{
 			"label": _("Notice Deadline within {0} Days").format(SOON_DAYS),
-			"value": soon,
+			"value": sum(int(m.soon) for m in months),
 			"datatype": "Int",
 			"indicator": "Orange",
 		},

@@ -59,7 +59,7 @@ def figures(filters, prev_from, from_date, to_date) -> tuple[dict, dict]:
 	snapshot, the same for both."""
 	outcomes = queries.outcome_counts(filters)
 	tickets = queries.ticket_counts_by_period(filters, prev_from, from_date, to_date)
-	surveys = queries.survey_counts_by(filters, prev_from, to_date, "Period", split=from_date)
+	surveys = queries.survey_counts_by(filters, prev_from, to_date, "Period", split=from_date, linked=True)
 	improvements = queries.feedback_opportunities_by_period(filters, prev_from, from_date, to_date)
 	periods = ((1, from_date, to_date), (0, prev_from, from_date - timedelta(days=1)))
 	result = []

@@ -23,7 +23,7 @@ frappe.query_reports["Customer Health"] = {
 			fieldtype: "Select",
 			options: ["", "Prospect", "Active", "At Risk", "Dormant", "Ended"],
 		},
-		{ fieldname: "limit", label: __("Show"), fieldtype: "Int", default: 500 },
+		{ fieldname: "limit", label: __("Show"), fieldtype: "Int", default: 100 },
 	],
 	formatter(value, row, column, data, default_formatter) {
 		value = default_formatter(value, row, column, data);

@@ -6,7 +6,7 @@
 The score and parts are the ones the hourly health job stores on the portfolio (brm_app.health_job).
 Order: Red or relationship status At Risk first, then Amber, Green and not yet scored; lowest score first
 within each. Portfolios with relationship status Ended are left out unless that status is chosen. The
-rows stop at the Show filter (default 500); the summary and the chart count every portfolio in scope.
+rows stop at the Show filter (default 100); the summary and the chart count every portfolio in scope.
 Read-only; limited to the portfolios the reader may see.
 """
 
@@ -16,7 +16,7 @@ from frappe.utils import cint
 from brm_app.reports import queries
 from brm_app.reports.common import column, filters_dict
 
-DEFAULT_LIMIT = 500
+DEFAULT_LIMIT = 100
 MAX_LIMIT = 10000
 RAGS = (("Red", "Red"), ("Amber", "Orange"), ("Green", "Green"), ("", "Grey"))
 
