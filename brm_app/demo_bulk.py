@@ -85,6 +85,8 @@ CASE_STATE_WEIGHTS = (
 	(rules.REJECTED, 10),
 )
 OPEN_OPPORTUNITY_STATUSES = (("New", 40), ("Assessing", 35), ("Withdrawn", 10), ("Rejected", 15))
+# an opportunity of this source is linked to a complaint ticket or detractor response of its customer
+FEEDBACK_SOURCE = "Complaint or Feedback"
 
 
 def generate(
@@ -411,18 +413,30 @@ class _World:
 		for n in range(2 if i % 2 == 0 else 1):
 			self.agreement(ctx, n)
 		issues = [self.issue(ctx) for _n in range(int(RATIOS["Issue"]))]
-		opportunities = [self.opportunity(ctx, n, with_case=(n == 0 and i % 2 == 0)) for n in range(2)]
-		if i % 2 == 0:
-			self.business_case(ctx, opportunities[0])
 		# every other survey follows up one of the customer's tickets closed over four weeks ago
 		closed = [
 			issue
 			for issue in issues
 			if issue["status"] == "Closed" and issue["resolution_date"] < self.now - timedelta(days=28)
 		]
+		surveys = []
 		for n in range(int(RATIOS["Satisfaction Survey"])):
 			ticket = closed[n // 2] if n % 2 == 0 and n // 2 < len(closed) else None
-			self.survey(ctx, n, ticket)
+			surveys.append(self.survey(ctx, n, ticket))
+		# the feedback an improvement opportunity can be raised from (K7): complaints, detractor responses
+		ctx.feedback = [
+			("source_issue", issue["name"], issue["creation"])
+			for issue in issues
+			if issue["issue_type"] == "Complaint"
+		]
+		ctx.feedback += [
+			("source_survey", survey["name"], survey["responded_on"])
+			for survey in surveys
+			if survey.get("nps_category") == "Detractor"
+		]
+		opportunities = [self.opportunity(ctx, n, with_case=(n == 0 and i % 2 == 0)) for n in range(2)]
+		if i % 2 == 0:
+			self.business_case(ctx, opportunities[0])
 
 	def linked(self, ctx) -> dict:
 		return {
@@ -625,6 +639,12 @@ class _World:
 		name = next(self.names["Service Opportunity"])
 		opportunity_type, source = rng.sample(demo.OPPORTUNITY_TYPES, k=2)[n % 2]
 		created = self.now - timedelta(days=rng.randint(1, 365), minutes=rng.randint(0, 1440))
+		origin = {}
+		if source == FEEDBACK_SOURCE and ctx.feedback:
+			# raised from one of the customer's complaints or detractor responses, a few days after it
+			field, source_name, at = rng.choice(ctx.feedback)
+			origin[field] = source_name
+			created = min(at + timedelta(days=rng.randint(1, 14)), self.now - timedelta(minutes=1))
 		stamps = _stamps(created, ctx.manager)
 		row = self.t["Service Opportunity"].add(
 			{
@@ -634,6 +654,7 @@ class _World:
 				**self.linked(ctx),
 				"opportunity_type": opportunity_type,
 				"source": source,
+				**origin,
 				# a case's opportunity gets its status (and its link) from the case, below
 				"status": "New" if with_case else _pick(rng, OPEN_OPPORTUNITY_STATUSES),
 				"priority": rng.choice(["Low", "Medium", "High"]),
@@ -790,7 +811,7 @@ class _World:
 		)
 		self.t["Service Opportunity"].used.add("business_case")
 
-	def survey(self, ctx, n: int, issue: dict | None) -> None:
+	def survey(self, ctx, n: int, issue: dict | None) -> dict:
 		rng = ctx.rng
 		name = next(self.names["Satisfaction Survey"])
 		contact = ctx.contacts[n % len(ctx.contacts)]
@@ -851,7 +872,7 @@ class _World:
 				nps_category=result.nps_category,
 				needs_follow_up=int(survey_scoring.needs_follow_up(result, self.low_score)),
 			)
-		self.t["Satisfaction Survey"].add(row)
+		row = self.t["Satisfaction Survey"].add(row)
 		for idx, (q, value) in enumerate(answers, 1):
 			self.t["Satisfaction Survey Answer"].add(
 				{
@@ -864,6 +885,7 @@ class _World:
 					**_child(name, "Satisfaction Survey", "answers", idx, stamps),
 				}
 			)
+		return row
 
 	def issue(self, ctx) -> dict:
 		rng = ctx.rng

@@ -13,7 +13,7 @@ from frappe.utils import getdate, today
 
 from brm_app.helpdesk import HD_TICKET, helpdesk_installed
 from brm_app.helpdesk.complaints import complaint_types
-from brm_app.reports.common import PORTFOLIO, SCOPE_CACHE, and_, day_after, scope
+from brm_app.reports.common import PORTFOLIO, SCOPE_CACHE, and_, day_after, scope, scoped_portfolios
 
 ACTIVE_RELATIONSHIP = ("Active", "At Risk")
 
@@ -446,11 +446,34 @@ def _health_where(filters) -> tuple[str, dict]:
 	return " and ".join(c for c in conditions if c), params
 
 
+HEALTH_COLUMNS = """
+	cp.`name` as portfolio, cp.`customer`, cp.`customer_name`, cp.`relationship_manager`,
+	cp.`strategic_importance`, cp.`relationship_status`, cp.`health_score`, cp.`health_rag`, cp.`csat_score`,
+	cp.`nps_score`, cp.`sla_compliance`, cp.`open_complaints`, cp.`agreement_coverage`, cp.`health_updated_on`
+"""
+# up to this many portfolios in scope, one sort of them all is cheaper than a query per bucket
+SMALL_SCOPE = 2000
+
+
 def health_rows(filters, limit: int) -> list[dict]:
-	"""The first `limit` portfolios in the Customer Health order: bucket by bucket (at risk, Amber, Green, not scored), each
-	sorted by score and name, until the page is full. Each page is picked from the brm_portfolio_health
-	index alone; the full rows are read for that page only."""
+	"""The first `limit` portfolios in the Customer Health order. A reader limited to a list of portfolios
+	(a relationship manager, a customer filter) gets them sorted in one query. Otherwise bucket by bucket
+	(at risk, Amber, Green, not scored), each sorted by score and name, until the page is full: each page
+	picked from the brm_portfolio_health index alone, the full rows read for that page only."""
 	condition, params = _health_where(filters)
+	scoped = scoped_portfolios(filters)
+	if scoped is not None and len(scoped[0]) <= SMALL_SCOPE:
+		buckets = " ".join(f"when {bucket} then {n}" for n, bucket in enumerate(health_buckets()))
+		params["limit"] = limit
+		return frappe.db.sql(
+			f"""
+			select {HEALTH_COLUMNS} from `tabCustomer Portfolio` cp where {condition}
+			order by case {buckets} end, cp.`health_score`, cp.`name`
+			limit %(limit)s
+			""",
+			params,
+			as_dict=True,
+		)
 	rows: list[dict] = []
 	for bucket in health_buckets():
 		if len(rows) >= limit:
@@ -458,10 +481,7 @@ def health_rows(filters, limit: int) -> list[dict]:
 		params["limit"] = limit - len(rows)
 		rows += frappe.db.sql(
 			f"""
-			select cp.`name` as portfolio, cp.`customer`, cp.`customer_name`, cp.`relationship_manager`,
-				cp.`strategic_importance`, cp.`relationship_status`, cp.`health_score`, cp.`health_rag`,
-				cp.`csat_score`, cp.`nps_score`, cp.`sla_compliance`, cp.`open_complaints`,
-				cp.`agreement_coverage`, cp.`health_updated_on`
+			select {HEALTH_COLUMNS}
 			from `tabCustomer Portfolio` cp
 			join (
 				select cp.`name` from `tabCustomer Portfolio` cp where {condition} and {bucket}

@@ -76,6 +76,10 @@ REPORT_INDEXES = {
 		# K6 / health CSAT: the rating answers of a survey without reading the answer rows
 		"brm_answer_rating": ["parent", "parenttype", "question_type", "score"],
 	},
+	"Portfolio Business Outcome": {
+		# K1 / K5: per portfolio, whether an outcome is Agreed / Achieved, grouped in index order (no sort)
+		"brm_outcome_parent_status": ["parenttype", "parent", "status"],
+	},
 	"Portfolio Team Member": {
 		# row-level access: the portfolios whose relationship team lists a user
 		"brm_team_member_user": ["user", "parenttype", "parent"],

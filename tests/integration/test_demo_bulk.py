@@ -196,6 +196,30 @@ def test_bulk_world_is_consistent(bulk_world):
 	):
 		assert bool(survey.nps_category) == (survey.status == "Responded")
 		assert bool(survey.responded_on) == (survey.status == "Responded")
+	# feedback opportunities (K7) come from a complaint or a detractor response of their own customer,
+	# raised after it
+	linked = frappe.get_all(
+		"Service Opportunity",
+		filters={"customer": ("in", customers), "source": "Complaint or Feedback"},
+		fields=["customer", "creation", "source_issue", "source_survey"],
+	)
+	assert any(o.source_issue for o in linked) and any(o.source_survey for o in linked)
+	for opportunity in linked:
+		if opportunity.source_issue:
+			issue = frappe.db.get_value(
+				"Issue", opportunity.source_issue, ["customer", "issue_type", "creation"], as_dict=True
+			)
+			assert (issue.customer, issue.issue_type) == (opportunity.customer, "Complaint")
+			assert issue.creation < opportunity.creation
+		if opportunity.source_survey:
+			survey = frappe.db.get_value(
+				"Satisfaction Survey",
+				opportunity.source_survey,
+				["customer", "nps_category", "responded_on"],
+				as_dict=True,
+			)
+			assert (survey.customer, survey.nps_category) == (opportunity.customer, "Detractor")
+			assert survey.responded_on < opportunity.creation
 	# complaints and SLA results exist for the health score and the reports; health computed
 	assert frappe.db.count("Issue", {"customer": ("in", customers), "issue_type": "Complaint"})
 	assert frappe.db.count("Issue", {"customer": ("in", customers), "agreement_status": "Failed"})
