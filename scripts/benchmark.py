@@ -327,7 +327,7 @@ def scorecard_baseline(frappe, filters, scope):
 				f"""select t.opening_date >= %(split)s, sum(t.agreement_status = 'Fulfilled'),
 					sum(t.agreement_status = 'Failed')
 				from `tab{doctype}` t
-				where t.opening_date between %(prev)s and %(to)s and t.customer is not null"""
+				where t.opening_date between %(prev)s and %(to)s and ifnull(t.customer, '') != ''"""
 				+ customer
 				+ " group by 1",
 				v,
@@ -339,7 +339,7 @@ def scorecard_baseline(frappe, filters, scope):
 				f"""select t.opening_date >= %(split)s, count(distinct t.name), count(distinct so.{source_column})
 				from `tab{doctype}` t left join `tabService Opportunity` so on so.{source_column} = t.name
 				where t.{type_column} in %(types)s and t.opening_date between %(prev)s and %(to)s
-					and t.customer is not null"""
+					and ifnull(t.customer, '') != ''"""
 				+ customer
 				+ " group by 1",
 				v,

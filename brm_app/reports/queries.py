@@ -327,7 +327,9 @@ def ticket_counts_by_period(filters, from_date: date, split: date, to_date: date
 	`split` on, 0: before) SLA Fulfilled / Failed, complaints, complaints that are the source of a Service
 	Opportunity. Two queries per ticket table, each a range scan of one of brm_app.setup.indexes' covering
 	indexes (period + SLA status + customer; complaint type + period + customer). Full-access readers
-	without filters count every ticket with a customer."""
+	without filters count every ticket with a customer — written `ifnull(customer, '') != ''`, not
+	`customer is not null`, which MariaDB turned into a scan of the whole customer index (57-96 ms instead
+	of 38-43 ms for two quarters at 200,000 Issues)."""
 	types = tuple(complaint_types())
 	cond, params = scope(filters, "t.`customer`", select="p.`customer`", require_portfolio=False)
 	params.update(_period_params(from_date, to_date), split=split, types=types or ("",))
@@ -340,7 +342,7 @@ def ticket_counts_by_period(filters, from_date: date, split: date, to_date: date
 			select (t.`opening_date` >= %(split)s), coalesce(sum(t.`agreement_status` = 'Fulfilled'), 0),
 				coalesce(sum(t.`agreement_status` = 'Failed'), 0)
 			from `tab{doctype}` t
-			where t.`opening_date` between %(from_date)s and %(to_date)s and t.`customer` is not null
+			where t.`opening_date` between %(from_date)s and %(to_date)s and ifnull(t.`customer`, '') != ''
 				{and_(cond)}
 			group by 1
 			""",
@@ -359,7 +361,7 @@ def ticket_counts_by_period(filters, from_date: date, split: date, to_date: date
 				where ifnull(`{source_column}`, '') != ''
 			) l on l.`{source_column}` = t.`name`
 			where t.`{type_column}` in %(types)s and t.`opening_date` between %(from_date)s and %(to_date)s
-				and t.`customer` is not null {and_(cond)}
+				and ifnull(t.`customer`, '') != '' {and_(cond)}
 			group by 1
 			""",
 			params,
