@@ -149,6 +149,10 @@ class OpportunityStatusTransitionError(BRMValidationError):
 	"""A status change that skips a step, goes back, or leaves a final status."""
 
 
+class OpportunitySourceError(BRMValidationError):
+	"""The ticket or survey an opportunity names as its source is missing or of another customer."""
+
+
 class OpportunityBusinessCaseError(BRMValidationError):
 	"""A business case cannot be made from this opportunity (closed, or it has one already)."""
 

@@ -9,6 +9,7 @@ from brm_app.controllers.customer_linked import MissingPortfolioError
 from brm_app.exceptions import (
 	OpportunityBusinessCaseError,
 	OpportunityImpactError,
+	OpportunitySourceError,
 	OpportunityStatusTransitionError,
 	OpportunityValueError,
 )
@@ -91,6 +92,36 @@ def test_complaint_or_survey_sources_may_link_their_origin_but_need_not():
 	assert linked.source_survey == survey.name
 	assert make_opportunity(customer, source="Complaint or Feedback").name
 	assert make_opportunity(customer, source="Survey").name
+
+
+def test_a_source_of_another_customer_is_refused():
+	"""K7 counts a linked complaint / detractor for the opportunity's customer: the source must be theirs."""
+	customer, other = make_portfolio().customer, make_portfolio().customer
+	theirs_issue, other_issue = factories.make_issue(customer), factories.make_issue(other)
+	theirs_survey, other_survey = factories.make_survey(customer), factories.make_survey(other)
+	assert make_opportunity(customer, source="Complaint or Feedback", source_issue=theirs_issue.name).name
+	assert make_opportunity(customer, source="Survey", source_survey=theirs_survey.name).name
+	for field, value in (("source_issue", other_issue.name), ("source_survey", other_survey.name)):
+		with pytest.raises(OpportunitySourceError, match="is not of customer"):
+			make_opportunity(customer, source="Survey", **{field: value})
+	# and re-pointing a saved opportunity at another customer's ticket is refused too
+	doc = make_opportunity(customer, source="Complaint or Feedback", source_issue=theirs_issue.name)
+	doc.source_issue = other_issue.name
+	with pytest.raises(OpportunitySourceError):
+		doc.save()
+
+
+def test_a_source_that_does_not_exist_is_refused():
+	customer = make_portfolio().customer
+	doc = make_opportunity(customer, source="Complaint or Feedback")
+	# an HD Ticket is a Data field (Helpdesk may be absent): frappe's link check does not cover it
+	doc.source_hd_ticket = "999999999"
+	if frappe.db.table_exists("HD Ticket"):
+		with pytest.raises(OpportunitySourceError, match="does not exist"):
+			doc.save()
+	else:
+		doc.save()  # without Helpdesk there is nothing to check it against
+		assert doc.source_hd_ticket == "999999999"
 
 
 # --- rule 2: status pipeline ------------------------------------------------------------------------

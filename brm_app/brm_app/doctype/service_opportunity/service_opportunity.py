@@ -18,6 +18,7 @@ from brm_app.controllers.customer_linked import link_portfolio
 from brm_app.exceptions import (
 	OpportunityBusinessCaseError,
 	OpportunityImpactError,
+	OpportunitySourceError,
 	OpportunityStatusTransitionError,
 	OpportunityValueError,
 )
@@ -32,6 +33,7 @@ class ServiceOpportunity(Document):
 		link_portfolio(self)
 		self.validate_estimates()
 		self.validate_impacted_services()
+		self.validate_sources()
 		self.validate_status_transition()
 		self.validate_status_follows_business_case()
 
@@ -52,6 +54,43 @@ class ServiceOpportunity(Document):
 				exc=OpportunityImpactError,
 				title=_("Impacted Services Required"),
 			)
+
+	def validate_sources(self):
+		"""The complaint ticket or survey the opportunity was raised from exists and is of the opportunity's
+		customer: K7 counts it for that customer's portfolio, and row-level access follows the customer."""
+		for fieldname, customer in self.source_customers():
+			label = _(self.meta.get_label(fieldname))
+			if customer is False:
+				frappe.throw(
+					_("{0} {1} does not exist.").format(label, frappe.bold(self.get(fieldname))),
+					exc=OpportunitySourceError,
+					title=_("Invalid Source"),
+				)
+			if self.customer and customer != self.customer:
+				frappe.throw(
+					_("{0} {1} is not of customer {2}.").format(
+						label, frappe.bold(self.get(fieldname)), frappe.bold(self.customer)
+					),
+					exc=OpportunitySourceError,
+					title=_("Invalid Source"),
+				)
+
+	def source_customers(self) -> list[tuple[str, str | bool | None]]:
+		"""(field, customer of the source; False when the source does not exist) of each source set."""
+		from brm_app.helpdesk import HD_TICKET, helpdesk_installed
+		from brm_app.helpdesk.tickets import erpnext_customer
+
+		result = []
+		for fieldname, doctype in (("source_issue", "Issue"), ("source_survey", "Satisfaction Survey")):
+			if self.get(fieldname):
+				customer = frappe.db.get_value(doctype, self.get(fieldname), "customer")
+				exists = customer is not None or frappe.db.exists(doctype, self.get(fieldname))
+				result.append((fieldname, customer if exists else False))
+		if self.get("source_hd_ticket") and helpdesk_installed():
+			hd_customer = frappe.db.get_value(HD_TICKET, self.source_hd_ticket, "customer")
+			exists = hd_customer is not None or frappe.db.exists(HD_TICKET, self.source_hd_ticket)
+			result.append(("source_hd_ticket", erpnext_customer(hd_customer) if exists else False))
+		return result
 
 	def validate_status_transition(self):
 		"""Manual changes follow the pipeline one step at a time; final statuses stay final."""
