@@ -87,20 +87,24 @@ def day_after(day: date) -> date:
 
 
 def scope(
-	filters: frappe._dict, column_sql: str, select: str = "p.`name`", require_portfolio: bool = True
+	filters: frappe._dict,
+	column_sql: str,
+	select: str = "p.`name`",
+	require_portfolio: bool = True,
+	by_service: bool = True,
 ) -> tuple[str, dict]:
 	"""SQL condition limiting `column_sql` to the portfolios in scope, and its parameters.
 
-	In scope: portfolios the session user may see (row-level access, brm_app.permissions.portfolio_condition),
-	matching the Relationship Manager, Customer and Service (a portfolio consuming that IT Service)
-	filters. `select` picks the portfolio's column the condition compares with: its name, or `p.customer`
+	In scope: portfolios the session user may see (row-level access, brm_app.permissions.allowed_portfolios_sql),
+	matching the Relationship Manager, Customer and, unless `by_service` is off (for documents that list
+	their own services), Service (a portfolio consuming that IT Service) filters. `select` picks the portfolio's column the condition compares with: its name, or `p.customer`
 	for ERPNext records such as Issue (those are limited to customers with a portfolio even for full access).
 
 	The portfolios in scope are looked up once per report run (scoped_portfolios) and passed as a list:
 	MariaDB runs an IN (… UNION …) sub-select once per row, which is slow on large tables.
 	Returns ("", {}) when nothing restricts the reader: no condition at all.
 	"""
-	names = scoped_portfolios(filters)
+	names = scoped_portfolios(filters, by_service)
 	if names is None:
 		if select == "p.`name`" or not require_portfolio:
 			return "", {}
@@ -112,13 +116,14 @@ def scope(
 	return f"{column_sql} in %({key})s", {key: tuple(values)}
 
 
-def scoped_portfolios(filters: frappe._dict) -> tuple[list[str], list[str]] | None:
+def scoped_portfolios(filters: frappe._dict, by_service: bool = True) -> tuple[list[str], list[str]] | None:
 	"""(portfolio names, their customers) in scope for the session user, or None when nothing restricts.
 
-	Kept on the filters object (a dict shared with copies of it, such as the one without the service
-	filter), keyed by user and filter values, for the duration of one report run (never across requests)."""
+	Kept on the filters object, keyed by user and filter values, for the duration of one report run (never
+	across requests)."""
 	user = frappe.session.user
-	cache_key = (user, filters.get("relationship_manager"), filters.get("customer"), filters.get("service"))
+	service = filters.get("service") if by_service else None
+	cache_key = (user, filters.get("relationship_manager"), filters.get("customer"), service)
 	cache = filters.setdefault(SCOPE_CACHE, {})
 	if cache_key in cache:
 		return cache[cache_key]
@@ -129,12 +134,12 @@ def scoped_portfolios(filters: frappe._dict) -> tuple[list[str], list[str]] | No
 	if filters.get("customer"):
 		conditions.append("p.`customer` = %(customer)s")
 		params["customer"] = filters.customer
-	if filters.get("service"):
+	if service:
 		conditions.append(
 			"p.`name` in (select ps.`parent` from `tabPortfolio Service` ps"
 			" where ps.`parenttype` = 'Customer Portfolio' and ps.`it_service` = %(service)s)"
 		)
-		params["service"] = filters.service
+		params["service"] = service
 	# row-level access as a join with the allowed portfolios (a derived table, built once): MariaDB runs
 	# `p.name in (… union …)` as a dependent sub-select per portfolio row (30 ms at 10,000 portfolios)
 	access = ""

@@ -13,7 +13,7 @@ from frappe.utils import getdate, today
 
 from brm_app.helpdesk import HD_TICKET, helpdesk_installed
 from brm_app.helpdesk.complaints import complaint_types
-from brm_app.reports.common import PORTFOLIO, SCOPE_CACHE, and_, day_after, scope, scoped_portfolios
+from brm_app.reports.common import PORTFOLIO, and_, day_after, scope, scoped_portfolios
 
 ACTIVE_RELATIONSHIP = ("Active", "At Risk")
 
@@ -531,8 +531,7 @@ def scope_with_services(
 	"""`scope` for a document whose services are child rows: the portfolio conditions and their params, and
 	with a service filter, `parent_column` must name a `parent_doctype` with that service in `services_table`
 	(child rows with an `it_service` field). Returns (conditions, params)."""
-	filters.setdefault(SCOPE_CACHE, {})  # the copy without the service shares the scope cache
-	cond, params = scope(frappe._dict(filters, service=None), portfolio_column)
+	cond, params = scope(filters, portfolio_column, by_service=False)
 	conditions = [cond]
 	if filters.get("service"):
 		conditions.append(

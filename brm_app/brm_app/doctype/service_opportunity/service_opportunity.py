@@ -57,7 +57,13 @@ class ServiceOpportunity(Document):
 
 	def validate_sources(self):
 		"""The complaint ticket or survey the opportunity was raised from exists and is of the opportunity's
-		customer: K7 counts it for that customer's portfolio, and row-level access follows the customer."""
+		customer: K7 counts it for that customer's portfolio, and row-level access follows the customer.
+		Checked when a source or the customer is set or changed (not on every status move)."""
+		if not any(
+			self.has_value_changed(f)
+			for f in ("customer", "source_issue", "source_survey", "source_hd_ticket")
+		):
+			return
 		for fieldname, customer in self.source_customers():
 			label = _(self.meta.get_label(fieldname))
 			if customer is False:
