@@ -12,9 +12,12 @@ export_python_type_annotations = True
 
 # Installation
 # ------------
+# before_install refreshes frappe's cached app -> modules map (a site in use has one without brm_app)
+before_install = "brm_app.setup.install.before_install"
 after_install = "brm_app.setup.install.after_install"
 after_migrate = "brm_app.setup.install.after_migrate"
 before_uninstall = "brm_app.setup.install.before_uninstall"
+after_uninstall = "brm_app.setup.install.after_uninstall"
 
 # Document events (other apps' doctypes only)
 # ---------------

@@ -103,3 +103,28 @@ brm_app.desk.list_settings = function (settings) {
 		},
 	});
 };
+
+brm_app.desk.PORTFOLIO_BACKFILL_ROLES = ["BRM Process Manager", "BRM Process Owner", "System Manager"];
+
+brm_app.desk.add_missing_portfolios_button = function (page) {
+	// "Create portfolios for existing customers": customers made before brm_app was installed have none.
+	// The server queues a background job; its progress bar comes over realtime (frappe.publish_progress)
+	// and the list refreshes itself when it is done (list_update).
+	if (!frappe.user.has_role(brm_app.desk.PORTFOLIO_BACKFILL_ROLES)) return;
+	page.add_menu_item(__("Create portfolios for existing customers"), () =>
+		frappe
+			.xcall("brm_app.portfolio_backfill.queue_missing_portfolios", {}, "POST")
+			.then((result) => {
+				if (!result.missing) {
+					frappe.msgprint(__("Every customer already has a portfolio."));
+					return;
+				}
+				frappe.show_alert({
+					message: __("Creating portfolios for {0} customers in the background.", [
+						result.missing,
+					]),
+					indicator: "blue",
+				});
+			})
+	);
+};

@@ -4,6 +4,7 @@
 frappe.ui.form.on("BRM Settings", {
 	refresh(frm) {
 		frm.trigger("show_weight_total");
+		brm_app.desk.add_missing_portfolios_button(frm.page);
 	},
 	weight_csat: (frm) => frm.trigger("show_weight_total"),
 	weight_nps: (frm) => frm.trigger("show_weight_total"),

@@ -5,6 +5,9 @@
 // relationship managers (brm_app.desk).
 frappe.listview_settings["Customer Portfolio"] = brm_app.desk.list_settings({
 	add_fields: ["health_rag", "health_score", "relationship_status"],
+	onload(listview) {
+		brm_app.desk.add_missing_portfolios_button(listview.page);
+	},
 	get_indicator(doc) {
 		const health_colours = { Green: "green", Amber: "orange", Red: "red" };
 		if (doc.health_rag) {
