@@ -51,12 +51,13 @@ def _missing_query():
 
 
 def count_missing() -> int:
-	query, customer = _missing_query()
+	query, _customer = _missing_query()
 	return query.select(frappe.query_builder.functions.Count("*")).run()[0][0]
 
 
-def create_missing_portfolios() -> int:
-	"""Create the missing portfolios in committed batches; returns how many were created."""
+def create_missing_portfolios(commit: bool = True) -> int:
+	"""Create the missing portfolios in batches, each committed (`commit`, off in the tests' rolled-back
+	transactions); returns how many were created."""
 	total = count_missing()
 	meta = frappe.get_meta(PORTFOLIO)
 	defaults = {
@@ -93,8 +94,9 @@ def create_missing_portfolios() -> int:
 				"now": now,
 			},
 		)
-		frappe.db.commit()  # nosemgrep: each batch is kept, so a run stopped half-way keeps what it made
 		created += frappe.db._cursor.rowcount
+		if commit:
+			frappe.db.commit()  # nosemgrep: each batch is kept, so a run stopped half-way keeps what it made
 		frappe.publish_progress(
 			min(100, created * 100 / max(total, 1)),
 			title=_("Creating customer portfolios"),

@@ -68,7 +68,17 @@ def run_suites(kind: str, doctypes: list[str], out: Path) -> dict[str, dict]:
 		log = out / f"{kind}-{slug}.log"
 		xml.unlink(missing_ok=True)
 		started = time.monotonic()
-		rc = dev("frappe", "--site", site, "run-tests", "--doctype", doctype, "--junit-xml-output", str(xml), log=log)
+		rc = dev(
+			"frappe",
+			"--site",
+			site,
+			"run-tests",
+			"--doctype",
+			doctype,
+			"--junit-xml-output",
+			str(xml),
+			log=log,
+		)
 		results[doctype] = {
 			"tests": read_junit(xml),
 			"rc": rc,

@@ -92,6 +92,7 @@ def undo_failed_install() -> None:
 		print(frappe.get_traceback())
 		frappe.db.commit()  # nosemgrep: the Error Log entry must survive the failed install
 
+
 def after_migrate() -> None:
 	ensure_setup()
 

@@ -116,7 +116,10 @@ def workflow_names() -> list[str]:
 	names = [spec.name for spec in workflow_specs()]
 	doctypes = [spec.document_type for spec in workflow_specs()]
 	return frappe.get_all(
-		"Workflow", filters=[["name", "in", names]], or_filters={"document_type": ["in", doctypes]}, pluck="name"
+		"Workflow",
+		filters=[["name", "in", names]],
+		or_filters={"document_type": ["in", doctypes]},
+		pluck="name",
 	)
 
 
@@ -263,7 +266,9 @@ def remove_leftovers() -> dict[str, list]:
 		frappe.db.delete("Scheduled Job Type", {"name": ["in", jobs]})
 	note("Scheduled Job Type", jobs)
 
-	templates = frappe.get_all("Email Template", filters={"name": ["in", email_template_names()]}, pluck="name")
+	templates = frappe.get_all(
+		"Email Template", filters={"name": ["in", email_template_names()]}, pluck="name"
+	)
 	for name in templates:
 		frappe.delete_doc("Email Template", name, ignore_permissions=True, force=True)
 	note("Email Template", templates)

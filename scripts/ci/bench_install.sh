@@ -82,6 +82,7 @@ clone() { # app source branch: a shallow copy the user owns (local sources may h
 }
 clone frappe "$BRM_FRAPPE_SOURCE" "$BRM_FRAPPE_BRANCH"
 clone erpnext "$BRM_ERPNEXT_SOURCE" "$BRM_ERPNEXT_BRANCH"
+if [ "$BRM_WITH_HELPDESK" = 1 ]; then clone helpdesk "$BRM_HELPDESK_SOURCE" "$BRM_HELPDESK_BRANCH"; fi
 if [ -n "${BRM_AIR_DATEPICKER_SOURCE:-}" ]; then
 	# frappe's package.json takes air-datepicker from GitHub; a machine without GitHub uses a local clone
 	step clone-air-datepicker "git clone -q --no-local 'file://$BRM_AIR_DATEPICKER_SOURCE' \"\$W/src/air-datepicker\"
@@ -95,8 +96,17 @@ step bench-init "cd \"\$W\" && bench init --frappe-path \"\$W/src/frappe\" --fra
 step bench-config "cd \"\$W/bench\"
 	bench set-config -g db_host '$BRM_DB_HOST'
 	bench set-config -g db_port '$BRM_DB_PORT'
-	for key in redis_cache redis_queue redis_socketio; do bench set-config -g \$key '$BRM_REDIS_URL'; done"
+	for key in redis_cache redis_queue redis_socketio; do bench set-config -g \$key '$BRM_REDIS_URL'; done
+	# frappe 15.44 imports pkg_resources, which setuptools 80 removed (bench seeds the newest)
+	bench pip install -q 'setuptools<80'"
 step get-erpnext "cd \"\$W/bench\" && bench get-app --branch '$BRM_ERPNEXT_BRANCH' --skip-assets \"\$W/src/erpnext\""
+if [ "$BRM_WITH_HELPDESK" = 1 ]; then
+	# the template's site has Helpdesk too. Added as get-app does, without its Vue front-end (get-app would
+	# run yarn in it even with --skip-assets): clone, editable install, apps.txt
+	step get-helpdesk "cd \"\$W/bench\" && git clone -q \"\$W/src/helpdesk\" apps/helpdesk
+		./env/bin/python -m pip install -q -e apps/helpdesk
+		printf '\\nhelpdesk\\n' >>sites/apps.txt"
+fi
 step new-site "cd \"\$W/bench\" && bench new-site \"\$SITE\" --source-sql \"\$W/src/template.sql.gz\" \
 	--db-root-username '$BRM_DB_ROOT_USER' --db-root-password '$BRM_DB_ROOT_PASSWORD' --admin-password admin \
 	&& bench --site \"\$SITE\" set-config allow_tests true"

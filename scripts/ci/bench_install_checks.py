@@ -56,7 +56,9 @@ def installed() -> None:
 	check(len(workflow_names()) == 2, "the two approval workflows exist")
 	jobs = frappe.get_all("Scheduled Job Type", filters={"method": ["like", "brm_app.%"]}, pluck="method")
 	check(sorted(jobs) == scheduled_methods(), f"its {len(jobs)} scheduled jobs exist")
-	check(any(table == "tabIssue" for table, _index in foreign_indexes()), "its report indexes on Issue exist")
+	check(
+		any(table == "tabIssue" for table, _index in foreign_indexes()), "its report indexes on Issue exist"
+	)
 	check(len(custom_field_columns()) == 2, "its custom fields' columns on Project exist")
 
 	before = frappe.get_all("Customer", filters={"customer_name": ["in", BEFORE]}, pluck="name")
@@ -70,7 +72,8 @@ def installed() -> None:
 	created = create_missing_portfolios()
 	check(created >= 2, f"'Create portfolios for existing customers' made {created}")
 	check(
-		frappe.db.count(PORTFOLIO, {"customer": ["in", before]}) == 2, "the earlier customers have a portfolio"
+		frappe.db.count(PORTFOLIO, {"customer": ["in", before]}) == 2,
+		"the earlier customers have a portfolio",
 	)
 	check(create_missing_portfolios() == 0 and count_missing() == 0, "a second run makes none")
 

@@ -10,11 +10,10 @@ approves the case from the Actions menu and clicks "Create Project": the Project
 requirement. Every step is checked on the page and in the database; screenshots go to
 artifacts/e2e/business_case/.
 
-Workflow Action e-mails attach a print of the case. This machine (and CI) has no wkhtmltopdf, so the module
-sets Print Settings "Send Print as PDF" off (restored afterwards): the attachment is the HTML print, which
-is all the journey needs, and CI does not carry wkhtmltopdf with its Qt libraries for one attachment. The
-live server queues those e-mails as background jobs and no worker runs in the tests: the test runs the
-approver's job itself and checks the e-mail that comes out.
+Workflow Action e-mails attach a print of the case, as a PDF (Print Settings "Send Print as PDF", on by
+default; scripts/dev installs wkhtmltopdf). The live server queues those e-mails as background jobs and no
+worker runs in the tests: the test runs the approver's job itself and checks the e-mail that comes out, its
+PDF's text, and that no e-mail job failed (Error Log).
 """
 
 import email
@@ -25,6 +24,7 @@ import pytest
 from tests.e2e.conftest import PASSWORD, forget_user_traces, make_login_user, site_jobs
 from tests.support.browser import wait_for_condition
 from tests.support.factories import make_contact, make_customer, mute_mail, uid
+from tests.support.pdf import pdf_text
 
 CASE = "Business Case"
 REQUIREMENTS = (
@@ -51,8 +51,8 @@ def world(site, committed):
 	BRM Process Manager who may create projects; all committed for the live server."""
 	frappe.db.rollback()
 	frappe.set_user("Administrator")
-	pdf = frappe.db.get_single_value("Print Settings", "send_print_as_pdf")
-	frappe.db.set_single_value("Print Settings", "send_print_as_pdf", 0)
+	# the approver's Workflow Action e-mail attaches the case's print as a PDF (wkhtmltopdf)
+	assert frappe.db.get_single_value("Print Settings", "send_print_as_pdf") == 1
 	threshold = frappe.db.get_single_value("BRM Settings", "two_level_approval_threshold")
 	assert not threshold or threshold > TOTAL_COST, "the journey expects one approval level"
 
@@ -82,8 +82,7 @@ def world(site, committed):
 	frappe.db.rollback()
 	forget_records_of(committed, customer.name)
 	forget_user_traces([rm, approver])
-	frappe.db.set_single_value("Print Settings", "send_print_as_pdf", pdf)
-	frappe.db.commit()  # nosemgrep: restores Print Settings; Committed.cleanup() then deletes the records
+	frappe.db.commit()  # nosemgrep: Committed.cleanup() then deletes the records
 
 
 def forget_records_of(committed, customer: str) -> None:
@@ -338,6 +337,10 @@ def assert_approver_mail(site: str, case_name: str, approver: str) -> None:
 	)
 	assert approver in recipients
 	message = email.message_from_string(mails[-1].message)
-	attachments = [part.get_filename() for part in message.walk() if part.get_filename()]
-	assert attachments == [f"{case_name}.html"]  # the print of the case, as HTML (no wkhtmltopdf needed)
+	attachments = [part for part in message.walk() if part.get_filename()]
+	# the print of the case as a PDF (wkhtmltopdf), and no failed e-mail job in the Error Log
+	assert [part.get_filename() for part in attachments] == [f"{case_name}.pdf"]
+	text = pdf_text(attachments[0].get_payload(decode=True))
+	assert "Business Case Sign-off" in text and case_name in text
+	assert not frappe.get_all("Error Log", {"method": ["like", "%workflow%action%"]}, pluck="name")
 	frappe.db.rollback()

@@ -5,8 +5,6 @@ import pytest
 @pytest.fixture(autouse=True)
 def _rolled_back(db):
 	"""Every integration test runs on the real site inside a rolled-back transaction."""
-	# workflow e-mails attach the document's print, as PDF by default: test machines have no wkhtmltopdf
-	frappe.db.set_single_value("Print Settings", "send_print_as_pdf", 0)
 	yield
 	# a test that faked a request and "restored" None would break later prints (website router)
 	if hasattr(frappe.local, "request") and frappe.local.request is None:

@@ -1,9 +1,13 @@
 """SECURITY.md case 22: install, uninstall, reinstall and `bench migrate` twice in a row → no error, no
 duplicated roles / workflows / custom fields, no lost data on migrate.
 
-On a scratch site made for the test (`scripts/dev scratch-site`, which installs brm_app): uninstall, install
-again, then business data (a portfolio, an approved business case, a survey with answers), then `migrate`
-twice. After each step what brm_app sets up (roles, workflows with their states and transitions, workflow
+On a scratch site made for the test without brm_app (`scripts/dev scratch-site NAME --without-brm-app`) and in
+use: frappe's app -> modules map is cached in Redis without brm_app, as on any site where `bench get-app`
+came after the map was cached (frappe 15.44 then used to sync none of brm_app's doctypes). Install there,
+uninstall (nothing brm_app added is left: brm_app.setup.uninstall.footprint), install again, then business
+data (a portfolio, an approved business case, a survey with answers), then `migrate` twice. Last, an install
+that fails half-way is undone (non-zero exit, a clear message, nothing left) and a second `install-app`
+completes it. After each step what brm_app sets up (roles, workflows with their states and transitions, workflow
 states and actions, custom fields, property setters, number cards, dashboard charts, dashboard, workspace,
 reports, print formats, doctypes, e-mail templates, default survey templates) is there exactly once, and
 after each migrate the data is as it was, value for value.
@@ -72,6 +76,44 @@ def installed_apps() -> list[str]:
 	return on_site("frappe.get_installed_apps()")
 
 
+def footprint() -> dict:
+	return on_site("__import__('brm_app.setup.uninstall', fromlist=['footprint']).footprint()")
+
+
+def cache_module_map_without_brm_app() -> dict:
+	"""Cache frappe's app -> modules map as it stood before `bench get-app brm_app` (all apps but brm_app)."""
+	return on_site(
+		"(frappe.cache.set_value('app_modules', {a: m for a, m in frappe.local.app_modules.items() "
+		"if a != 'brm_app'}), frappe.cache.get_value('app_modules'))[1]"
+	)
+
+
+# an install-app whose set-up fails half-way (after frappe recorded the app as installed)
+FAILING_INSTALL = """
+import sys
+import brm_app.setup.install as install
+from frappe.utils.bench_helper import main
+
+def fail():
+	raise RuntimeError("injected failure while setting up")
+
+install.ensure_survey_setup = fail
+sys.argv = ["bench_helper", "frappe", "--site", sys.argv[1], "install-app", "brm_app"]
+main()
+"""
+
+
+def failing_install() -> subprocess.CompletedProcess:
+	return subprocess.run(
+		[sys.executable, "-c", FAILING_INSTALL, SITE],
+		capture_output=True,
+		text=True,
+		cwd=Path(os.environ["BRM_BENCH_DIR"]) / "sites",
+		env={**os.environ, "PYTHONPATH": str(REPO)},
+		timeout=900,
+	)
+
+
 def assert_set_up_once(snapshot: dict) -> None:
 	duplicated = {doctype: keys for doctype, keys in snapshot.items() if len(keys) != len(set(keys))}
 	assert duplicated == {}
@@ -85,20 +127,28 @@ def assert_set_up_once(snapshot: dict) -> None:
 
 @pytest.fixture(scope="module")
 def scratch(site):
-	dev("scratch-site", SITE)
+	dev("scratch-site", SITE, "--without-brm-app")
 	yield SITE
 	dev("drop-site", SITE, check=False)
 
 
 @pytest.mark.slow
-def test_install_uninstall_reinstall_then_migrate_twice(scratch):
+def test_install_on_a_site_in_use_uninstall_reinstall_then_migrate_twice(scratch):
+	assert "brm_app" not in installed_apps()
+	stale = cache_module_map_without_brm_app()
+	assert "erpnext" in stale and "brm_app" not in stale
+	dev("frappe", "--site", SITE, "install-app", "brm_app")
 	assert "brm_app" in installed_apps()
 	first_install = on_site("security.setup_snapshot()")
 	assert_set_up_once(first_install)
+	installed = footprint()
+	assert len(installed["Scheduled Job Type"]) == 7
+	assert installed["Index"] and all(index.startswith("tabIssue.brm_") for index in installed["Index"])
+	assert installed["Column"] == ["Project.brm_business_case", "Project.brm_service_opportunity"]
 
 	dev("frappe", "--site", SITE, "uninstall-app", "brm_app", "--yes", "--no-backup")
 	assert "brm_app" not in installed_apps()
-	assert on_site("frappe.db.count('DocType', {'module': 'BRM App'})") == 0
+	assert footprint() == {}
 
 	dev("frappe", "--site", SITE, "install-app", "brm_app")
 	assert "brm_app" in installed_apps()
@@ -118,3 +168,22 @@ def test_install_uninstall_reinstall_then_migrate_twice(scratch):
 		assert_set_up_once(migrated)
 		assert migrated == seeded
 		assert on_site(f"security.business_snapshot({names!r})") == before
+
+
+@pytest.mark.slow
+def test_a_failed_install_is_undone_and_a_second_install_completes_it(scratch):
+	dev("frappe", "--site", SITE, "uninstall-app", "brm_app", "--yes", "--no-backup")
+	# the users seeded above keep their BRM roles; nothing else is left
+	assert set(footprint()) == {"Role"}
+
+	failed = failing_install()
+	output = failed.stdout + failed.stderr
+	assert failed.returncode != 0, output
+	assert "Installing brm_app failed and was undone" in output
+	assert "injected failure while setting up" in output
+	assert "brm_app" not in installed_apps()
+	assert set(footprint()) == {"Role"}
+
+	dev("frappe", "--site", SITE, "install-app", "brm_app")
+	assert "brm_app" in installed_apps()
+	assert_set_up_once(on_site("security.setup_snapshot()"))
