@@ -107,7 +107,7 @@ if [ "$BRM_WITH_HELPDESK" = 1 ]; then
 		./env/bin/python -m pip install -q -e apps/helpdesk
 		printf '\\nhelpdesk\\n' >>sites/apps.txt"
 fi
-step new-site "cd \"\$W/bench\" && bench new-site \"\$SITE\" --source-sql \"\$W/src/template.sql.gz\" \
+step new-site "cd \"\$W/bench\" && bench new-site \"\$SITE\" --force --source-sql \"\$W/src/template.sql.gz\" \
 	--db-root-username '$BRM_DB_ROOT_USER' --db-root-password '$BRM_DB_ROOT_PASSWORD' --admin-password admin \
 	&& bench --site \"\$SITE\" set-config allow_tests true"
 

@@ -30,9 +30,9 @@ def test_a_customer_and_its_untouched_portfolio_are_deleted_together():
 
 def test_a_sales_user_without_rights_on_portfolios_deletes_a_customer_created_by_mistake():
 	customer = new_customer()
-	user = make_user("brm-del-sales@example.com", ("Sales Manager",))
+	user = make_user("brm-del-sales@example.com", ("Sales Master Manager",))
 	assert not frappe.has_permission(PORTFOLIO, "delete", customer, user=user)
-	with as_role("Sales Manager", email=user):
+	with as_role("Sales Master Manager", email=user):
 		frappe.delete_doc("Customer", customer)
 	assert not frappe.db.exists("Customer", customer)
 	assert not frappe.db.exists(PORTFOLIO, customer)
