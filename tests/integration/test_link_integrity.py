@@ -36,7 +36,7 @@ def delete(doctype: str, name: str) -> None:
 
 def test_customer_with_a_portfolio_cannot_be_deleted_and_the_portfolio_is_named():
 	# a portfolio someone worked on (an untouched one goes with its customer: test_customer_deletion.py)
-	portfolio = make_portfolio(strategic_importance="Strategic")
+	portfolio = make_portfolio(business_drivers="Cost of downtime")
 	with pytest.raises(BRMLinkExistsError) as excinfo:
 		delete("Customer", portfolio.customer)
 	assert isinstance(excinfo.value, frappe.LinkExistsError)
