@@ -113,7 +113,7 @@ def stored(doctype: str, name: str):
 	return frappe.get_doc(doctype, name)
 
 
-def test_relationship_manager_to_approved_case_to_project(site, open_browser, world):
+def test_relationship_manager_to_approved_case_to_project(site, server, open_browser, world):
 	desk = open_browser("business_case")
 
 	# 1. the relationship manager logs in
@@ -248,7 +248,7 @@ def test_relationship_manager_to_approved_case_to_project(site, open_browser, wo
 		"Workflow Action",
 		{"reference_name": case_name, "status": "Open", "workflow_state": "Pending Approval"},
 	)
-	assert_approver_mail(site, case_name, world.approver)
+	assert_approver_mail(site, server, case_name, world.approver)
 
 	# 7. the BRM Process Manager logs in and approves from the Actions menu
 	desk.login(world.approver, PASSWORD)
@@ -307,10 +307,12 @@ def test_relationship_manager_to_approved_case_to_project(site, open_browser, wo
 	desk.shot("project_tasks")
 
 
-def assert_approver_mail(site: str, case_name: str, approver: str) -> None:
+def assert_approver_mail(site: str, server, case_name: str, approver: str) -> None:
 	"""The Workflow Action e-mail to the process managers: the live server queued it as a background job;
-	run that job here as a worker would (no worker runs in the tests) and read the queued e-mail."""
+	run that job here as a worker would (no worker runs in the tests) and read the queued e-mail. Its PDF
+	loads the print's stylesheet from the site's URL (its host name outside a request): the live server."""
 	frappe.db.rollback()
+	frappe.local.conf.host_name = server.url
 	mute_mail()  # an outgoing account in this transaction; nothing is sent
 	ran = False
 	for job in site_jobs(site):

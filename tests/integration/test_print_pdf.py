@@ -14,7 +14,7 @@ from tests.support.workflow import PROCESS_MANAGER, make_approver, set_threshold
 
 def test_business_case_sign_off_prints_to_pdf():
 	case = make_business_case(
-		customer=make_portfolio(customer_name="PT Cetak Dokumen").customer,
+		customer=make_portfolio().customer,
 		title="Warehouse scanners",
 		requirements=[{"requirement": "Scanners work offline", "requirement_type": "Functional"}],
 	)
