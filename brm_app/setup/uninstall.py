@@ -10,7 +10,7 @@ tables; `remove_leftovers()` (from the `before_uninstall` hook) removes those:
   another workflow uses are kept), and the Workflow Action queue entries of BRM documents;
 - the Scheduled Job Types of brm_app's `scheduler_events` and their logs;
 - the `brm_*` indexes on other apps' tables (Issue) and the custom fields' columns (Project);
-- the e-mail templates brm_app created, and its rows in the Patch Log;
+- the e-mail templates brm_app created, the module onboarding's steps, and its rows in the Patch Log;
 - the three BRM roles that no user holds. A role still given to users is kept (and named): deleting it
   would silently take the users' assignments away, and a reinstall would bring the role back empty.
 
@@ -39,16 +39,25 @@ MODULE_RECORDS = (
 	"Dashboard Chart",
 	"Number Card",
 	"Module Onboarding",
-	"Onboarding Step",
 	"Custom Field",
 	"Property Setter",
 )
 
 
+def _shipped_names(folder: str) -> list[str]:
+	"""Names of the records the module ships in brm_app/brm_app/<folder>/*/*.json (readable uninstalled)."""
+	path = Path(frappe.get_app_path(APP, "brm_app", folder))
+	return sorted(json.loads(file.read_text())["name"] for file in path.glob("*/*.json"))
+
+
 def shipped_doctypes() -> list[str]:
-	"""The DocTypes of the module, from the app's files (they stay readable after an uninstall)."""
-	folder = Path(frappe.get_app_path(APP, "brm_app", "doctype"))
-	return sorted(json.loads(path.read_text())["name"] for path in folder.glob("*/*.json"))
+	"""The DocTypes of the module."""
+	return _shipped_names("doctype")
+
+
+def shipped_onboarding_steps() -> list[str]:
+	"""The module onboarding's steps: they have no module, so frappe's uninstall leaves them."""
+	return _shipped_names("onboarding_step")
 
 
 def shipped_custom_fields() -> list[tuple[str, str]]:
@@ -210,6 +219,9 @@ def footprint() -> dict[str, list]:
 		),
 		"Patch Log": frappe.get_all("Patch Log", filters={"patch": ["like", f"{APP}.%"]}, pluck="patch"),
 		"Role": frappe.get_all("Role", filters={"name": ["in", ROLES]}, pluck="name"),
+		"Onboarding Step": frappe.get_all(
+			"Onboarding Step", filters={"name": ["in", shipped_onboarding_steps()]}, pluck="name"
+		),
 		"Custom Field": [
 			f"{dt}-{fieldname}"
 			for dt, fieldname in shipped_custom_fields()
@@ -265,6 +277,13 @@ def remove_leftovers() -> dict[str, list]:
 		frappe.db.delete("Scheduled Job Log", {"scheduled_job_type": ["in", jobs]})
 		frappe.db.delete("Scheduled Job Type", {"name": ["in", jobs]})
 	note("Scheduled Job Type", jobs)
+
+	steps = frappe.get_all(
+		"Onboarding Step", filters={"name": ["in", shipped_onboarding_steps()]}, pluck="name"
+	)
+	for name in steps:
+		frappe.delete_doc("Onboarding Step", name, ignore_permissions=True, force=True, ignore_on_trash=True)
+	note("Onboarding Step", steps)
 
 	templates = frappe.get_all(
 		"Email Template", filters={"name": ["in", email_template_names()]}, pluck="name"

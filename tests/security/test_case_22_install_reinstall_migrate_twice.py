@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from brm_app.setup.indexes import REPORT_INDEXES
 from brm_app.setup.install import BRM_ROLES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -143,7 +144,9 @@ def test_install_on_a_site_in_use_uninstall_reinstall_then_migrate_twice(scratch
 	assert_set_up_once(first_install)
 	installed = footprint()
 	assert len(installed["Scheduled Job Type"]) == 7
-	assert installed["Index"] and all(index.startswith("tabIssue.brm_") for index in installed["Index"])
+	assert [index for index in installed["Index"] if index.startswith("tabIssue.")] == sorted(
+		f"tabIssue.{name}" for name in REPORT_INDEXES["Issue"]
+	)
 	assert installed["Column"] == ["Project.brm_business_case", "Project.brm_service_opportunity"]
 
 	dev("frappe", "--site", SITE, "uninstall-app", "brm_app", "--yes", "--no-backup")
