@@ -87,7 +87,8 @@ def create_missing_portfolios(commit: bool = True) -> int:
 		select {", ".join(values)}
 		from `tabCustomer` c
 		where c.name in %(names)s
-			and not exists (select 1 from `tabCustomer Portfolio` p where p.name = c.name or p.customer = c.name)"""
+			and not exists (select 1 from `tabCustomer Portfolio` p where p.customer = c.name)
+			and not exists (select 1 from `tabCustomer Portfolio` p where p.name = c.name)"""
 	params = {f"d_{i}": value for i, value in enumerate(defaults.values())}
 	created, last = 0, ""
 	while True:
