@@ -241,6 +241,12 @@ def footprint() -> dict[str, list]:
 	return {kind: sorted(names) for kind, names in found.items() if names}
 
 
+def _delete(doctype: str, names: list[str], note) -> None:
+	for name in names:
+		frappe.delete_doc(doctype, name, ignore_permissions=True, force=True, ignore_on_trash=True)
+	note(doctype, names)
+
+
 def remove_leftovers() -> dict[str, list]:
 	"""Delete what brm_app added outside what frappe's uninstall removes; returns what was removed."""
 	removed = {}
@@ -262,15 +268,9 @@ def remove_leftovers() -> dict[str, list]:
 	note("Singles", singles)
 	states, masters = own_workflow_states(), own_workflow_actions()
 	workflows = workflow_names()
-	for name in workflows:
-		frappe.delete_doc("Workflow", name, ignore_permissions=True, force=True, ignore_on_trash=True)
-	note("Workflow", workflows)
-	for name in states:
-		frappe.delete_doc("Workflow State", name, ignore_permissions=True, force=True)
-	note("Workflow State", states)
-	for name in masters:
-		frappe.delete_doc("Workflow Action Master", name, ignore_permissions=True, force=True)
-	note("Workflow Action Master", masters)
+	_delete("Workflow", workflows, note)
+	_delete("Workflow State", states, note)
+	_delete("Workflow Action Master", masters, note)
 
 	jobs = frappe.get_all("Scheduled Job Type", filters={"method": ["like", f"{APP}.%"]}, pluck="name")
 	if jobs:
@@ -281,16 +281,11 @@ def remove_leftovers() -> dict[str, list]:
 	steps = frappe.get_all(
 		"Onboarding Step", filters={"name": ["in", shipped_onboarding_steps()]}, pluck="name"
 	)
-	for name in steps:
-		frappe.delete_doc("Onboarding Step", name, ignore_permissions=True, force=True, ignore_on_trash=True)
-	note("Onboarding Step", steps)
-
+	_delete("Onboarding Step", steps, note)
 	templates = frappe.get_all(
 		"Email Template", filters={"name": ["in", email_template_names()]}, pluck="name"
 	)
-	for name in templates:
-		frappe.delete_doc("Email Template", name, ignore_permissions=True, force=True)
-	note("Email Template", templates)
+	_delete("Email Template", templates, note)
 
 	patches = frappe.get_all("Patch Log", filters={"patch": ["like", f"{APP}.%"]}, pluck="name")
 	if patches:

@@ -9,22 +9,23 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 
 
+def bootstrap(**env: str) -> subprocess.CompletedProcess:
+	"""`scripts/dev bootstrap` with these settings over the environment's."""
+	return subprocess.run(
+		[str(REPO / "scripts" / "dev"), "bootstrap"],
+		capture_output=True,
+		text=True,
+		env={**os.environ, **env},
+		timeout=600,
+	)
+
+
 def test_a_broken_frappe_source_names_the_step_the_command_and_shows_its_log(tmp_path):
 	bench = tmp_path / "bench"
 	not_a_repo = tmp_path / "not-a-repo"
 	not_a_repo.mkdir()
-	env = {
-		**os.environ,
-		"BRM_BENCH_DIR": str(bench),
-		"BRM_FRAPPE_SOURCE": str(not_a_repo),
-		"BRM_FRAPPE_BRANCH": "version-15",
-	}
-	result = subprocess.run(
-		[str(REPO / "scripts" / "dev"), "bootstrap"],
-		capture_output=True,
-		text=True,
-		env=env,
-		timeout=300,
+	result = bootstrap(
+		BRM_BENCH_DIR=str(bench), BRM_FRAPPE_SOURCE=str(not_a_repo), BRM_FRAPPE_BRANCH="version-15"
 	)
 	assert result.returncode == 1, result.stdout + result.stderr
 	stderr = result.stderr
@@ -45,25 +46,17 @@ def test_a_broken_frappe_source_names_the_step_the_command_and_shows_its_log(tmp
 def test_registry_steps_are_retried(tmp_path):
 	"""A registry step (here pip with an index that does not exist) is tried BRM_RETRIES times."""
 	bench = tmp_path / "bench"
-	env = {
-		**os.environ,
-		"BRM_BENCH_DIR": str(bench),
-		"BRM_RETRIES": "2",
-		"BRM_RETRY_PAUSE": "0",
-		"PIP_INDEX_URL": "http://127.0.0.1:9/simple",
-		"PIP_EXTRA_INDEX_URL": "",
-		"PIP_FIND_LINKS": "",
-		"PIP_NO_INDEX": "",
-		"PIP_CONFIG_FILE": os.devnull,
-		"PIP_RETRIES": "0",
-		"PIP_TIMEOUT": "2",
-	}
-	result = subprocess.run(
-		[str(REPO / "scripts" / "dev"), "bootstrap"],
-		capture_output=True,
-		text=True,
-		env=env,
-		timeout=600,
+	result = bootstrap(
+		BRM_BENCH_DIR=str(bench),
+		BRM_WITH_HELPDESK="0",
+		BRM_RETRIES="2",
+		BRM_RETRY_PAUSE="0",
+		PIP_INDEX_URL="http://127.0.0.1:9/simple",
+		PIP_EXTRA_INDEX_URL="",
+		PIP_FIND_LINKS="",
+		PIP_CONFIG_FILE=os.devnull,
+		PIP_RETRIES="0",
+		PIP_TIMEOUT="2",
 	)
 	assert result.returncode == 1, result.stdout + result.stderr
 	assert "step pip-base failed" in result.stderr

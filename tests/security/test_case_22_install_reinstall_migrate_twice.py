@@ -46,6 +46,18 @@ def dev(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 	return result
 
 
+def bench_python(code: str) -> subprocess.CompletedProcess:
+	"""Run `code` in the bench's python, in its sites/ folder, with the scratch site as argv[1]."""
+	return subprocess.run(
+		[sys.executable, "-c", code, SITE],
+		capture_output=True,
+		text=True,
+		cwd=Path(os.environ["BRM_BENCH_DIR"]) / "sites",
+		env={**os.environ, "PYTHONPATH": str(REPO)},
+		timeout=900,
+	)
+
+
 def on_site(call: str, commit: bool = False):
 	"""Run `call` (an expression over tests.support.security as `security`) on the scratch site in the
 	bench's python; returns its JSON-decoded result."""
@@ -60,14 +72,7 @@ def on_site(call: str, commit: bool = False):
 		+ "print('RESULT:' + json.dumps(result, default=str, sort_keys=True))\n"
 		"frappe.destroy()\n"
 	)
-	result = subprocess.run(
-		[sys.executable, "-c", code, SITE],
-		capture_output=True,
-		text=True,
-		cwd=Path(os.environ["BRM_BENCH_DIR"]) / "sites",
-		env={**os.environ, "PYTHONPATH": str(REPO)},
-		timeout=600,
-	)
+	result = bench_python(code)
 	assert result.returncode == 0, result.stdout + result.stderr
 	line = next(line for line in result.stdout.splitlines() if line.startswith("RESULT:"))
 	return json.loads(line.removeprefix("RESULT:"))
@@ -105,14 +110,7 @@ main()
 
 
 def failing_install() -> subprocess.CompletedProcess:
-	return subprocess.run(
-		[sys.executable, "-c", FAILING_INSTALL, SITE],
-		capture_output=True,
-		text=True,
-		cwd=Path(os.environ["BRM_BENCH_DIR"]) / "sites",
-		env={**os.environ, "PYTHONPATH": str(REPO)},
-		timeout=900,
-	)
+	return bench_python(FAILING_INSTALL)
 
 
 def assert_set_up_once(snapshot: dict) -> None:
