@@ -114,8 +114,9 @@ step new-site "cd \"\$W/bench\" && bench new-site \"\$SITE\" --force --source-sq
 # the site is in use: customers exist, and its module map is cached without brm_app
 CHECKS="cd \"\$W/bench/sites\" && ../env/bin/python \"\$W/src/brm_app/scripts/ci/bench_install_checks.py\" \"\$SITE\""
 step use-site "cd \"\$W/bench\"
-	bench --site \"\$SITE\" execute frappe.client.insert --kwargs '{\"doc\": {\"doctype\": \"Customer\", \"customer_name\": \"Before BRM One\", \"customer_type\": \"Company\"}}'
-	bench --site \"\$SITE\" execute frappe.client.insert --kwargs '{\"doc\": {\"doctype\": \"Customer\", \"customer_name\": \"Before BRM Two\", \"customer_type\": \"Company\"}}'
+	bench --site \"\$SITE\" execute frappe.client.insert_many --kwargs '{\"docs\": [
+		{\"doctype\": \"Customer\", \"customer_name\": \"Before BRM One\", \"customer_type\": \"Company\"},
+		{\"doctype\": \"Customer\", \"customer_name\": \"Before BRM Two\", \"customer_type\": \"Company\"}]}'
 	bench --site \"\$SITE\" clear-cache
 	bench --site \"\$SITE\" list-apps"
 
