@@ -97,8 +97,3 @@ def portfolio_content(name: str) -> list[str]:
 	if frappe.db.exists("File", {"attached_to_doctype": PORTFOLIO, "attached_to_name": name}):
 		held.append(_("attachments"))
 	return held
-
-
-def is_untouched(name: str) -> bool:
-	portfolio = frappe.db.get_value(PORTFOLIO, name, "customer")
-	return not portfolio_content(name) and not linked_records(portfolio)
