@@ -65,3 +65,21 @@ def db(site):
 		frappe.set_user("Administrator")
 		frappe.local.message_log = []
 		frappe.flags.pop("brm_test_now", None)
+
+
+@pytest.fixture(autouse=True)
+def _site_url_restored():
+	"""A test may point the site's URL (host_name) at its own loopback server for PDF prints; the next
+	test sees the site's configured URL again (survey links and e-mails are built from it, also in the
+	threads and jobs that read the site's config afresh)."""
+	import frappe
+
+	yield
+	conf = getattr(frappe.local, "conf", None)
+	if conf is None or not getattr(frappe.local, "site", None):
+		return
+	configured = frappe.get_site_config().get("host_name")
+	if configured is None:
+		conf.pop("host_name", None)
+	else:
+		conf.host_name = configured
