@@ -293,7 +293,9 @@ def test_parts_all_equal_score_that_value_whatever_is_missing(parts, weights, va
 	if weighted_mean(same, weights) is None:
 		assert result.score is None
 	else:
-		assert result.score == round(value, 1)
+		# the weighted mean of equal values can land a hair off the value (66.94999… for 66.95), which
+		# rounds to the neighbouring tenth: within half a tenth of the value is the property
+		assert abs(result.score - value) <= 0.05 + 1e-9
 
 
 @PROPERTY
