@@ -40,6 +40,8 @@ doc_events = {
 	"DocShare": {"validate": "brm_app.permissions.validate_docshare"},
 	# ERPNext updates a project's progress from its tasks without the project's hooks
 	"Task": {"on_update": "brm_app.projects.on_task_update"},
+	# Files of BRM records follow the record's access: no re-pointing at a URL one may not read
+	"File": {"validate": "brm_app.controllers.files.validate"},
 }
 
 # Row-level access (brm_app.permissions): a relationship manager sees only their customers' records
@@ -66,6 +68,8 @@ permission_query_conditions = {
 			"Satisfaction Survey Answer",
 		)
 	},
+	# Files attached to BRM records: only those of records the user may read (brm_app.controllers.files)
+	"File": "brm_app.controllers.files.query_conditions",
 }
 has_permission = {
 	"Customer Portfolio": "brm_app.permissions.has_permission",
@@ -73,6 +77,7 @@ has_permission = {
 	"Service Opportunity": "brm_app.permissions.has_permission",
 	"Business Case": "brm_app.permissions.has_permission",
 	"Satisfaction Survey": "brm_app.permissions.has_permission",
+	"File": "brm_app.controllers.files.has_permission",
 }
 
 # The public survey page and endpoint: no traceback for anonymous callers, no `cmd` taking over the call
