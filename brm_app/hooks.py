@@ -42,6 +42,9 @@ doc_events = {
 	"Task": {"on_update": "brm_app.projects.on_task_update"},
 	# Files of BRM records follow the record's access: no re-pointing at a URL one may not read
 	"File": {"validate": "brm_app.controllers.files.validate"},
+	# comments, likes and follows of a BRM record only by who may read it (brm_app.overrides.record_access)
+	"Comment": {"validate": "brm_app.overrides.record_access.check_linked_record"},
+	"Document Follow": {"validate": "brm_app.overrides.record_access.check_linked_record"},
 }
 
 # Row-level access (brm_app.permissions): a relationship manager sees only their customers' records
@@ -102,6 +105,21 @@ override_whitelisted_methods = {
 			("frappe.desk.query_report.export_query", "export_query"),
 			("frappe.desk.doctype.dashboard_chart.dashboard_chart.get", "get_dashboard_chart"),
 			("frappe.desk.listview.get_group_by_count", "get_group_by_count"),
+		)
+	},
+	# frappe 15 methods that reach a record by name unchecked, found by the endpoint sweep
+	# (tests/security/test_frappe_endpoint_sweep.py): brm_app.overrides.record_access
+	**{
+		method: f"brm_app.overrides.record_access.{replacement}"
+		for method, replacement in (
+			("frappe.desk.search.get_link_title", "get_link_title"),
+			("frappe.desk.doctype.tag.tag.add_tag", "add_tag"),
+			("frappe.desk.doctype.tag.tag.add_tags", "add_tags"),
+			("frappe.desk.doctype.tag.tag.remove_tag", "remove_tag"),
+			("frappe.desk.doctype.tag.tag.get_tagged_docs", "get_tagged_docs"),
+			("frappe.desk.form.document_follow.get_follow_users", "get_follow_users"),
+			("frappe.desk.form.linked_with.get", "linked_with_get"),
+			("frappe.email.relink", "relink"),
 		)
 	},
 }

@@ -11,8 +11,9 @@ record's private URL into a new File (POST /api/resource/File) was enough to dow
   frappe reads the file from disk);
 - `query_conditions` (hook on File): lists, reportview and get_list leave out Files attached to BRM
   records the user may not read;
-- `validate` (File doc event): an existing File cannot be re-pointed at another private URL that the user
-  may not read.
+- `validate` (File doc event, every path, ignore_permissions too): a relationship manager cannot attach a
+  file to a BRM record they may not write, nor make or re-point a File at a private URL they may not read
+  (a new upload of bytes identical to such a file is refused too: frappe would hand it the same URL).
 
 frappe's own File rules still apply on top (hooks can only deny).
 """
@@ -66,17 +67,29 @@ def _points_at_unreadable_url(doc, user: str) -> bool:
 
 
 def validate(doc, method: str | None = None) -> None:
-	"""Re-pointing an existing File at a private URL the user may not read is refused."""
-	if doc.is_new() or not doc.has_value_changed("file_url"):
-		return
+	"""Every File save, whatever the path (frappe's own helpers such as
+	`frappe.utils.file_manager.add_attachments` insert with ignore_permissions): a restricted user may not
+	attach a file to a BRM record they may not write, nor point a new or changed File at a private URL
+	they may not read."""
 	user = frappe.session.user
-	if user == "Administrator" or not _points_at_unreadable_url(doc, user):
+	if user in ("Administrator", "Guest") or not restricted_user(user):
 		return
-	frappe.throw(
-		_("You may not read the file {0}.").format(frappe.bold(doc.file_url)),
-		exc=FileAccessError,
-		title=_("Not Permitted"),
-	)
+	if (doc.is_new() or doc.has_value_changed("attached_to_name")) and _attached_record_allowed(
+		doc, "write", user
+	) is False:
+		frappe.throw(
+			_("You may not attach files to {0} {1}.").format(
+				_(doc.attached_to_doctype), frappe.bold(doc.attached_to_name)
+			),
+			exc=FileAccessError,
+			title=_("Not Permitted"),
+		)
+	if (doc.is_new() or doc.has_value_changed("file_url")) and _points_at_unreadable_url(doc, user):
+		frappe.throw(
+			_("You may not read the file {0}.").format(frappe.bold(doc.file_url)),
+			exc=FileAccessError,
+			title=_("Not Permitted"),
+		)
 
 
 def query_conditions(user: str | None = None, doctype: str | None = None) -> str:

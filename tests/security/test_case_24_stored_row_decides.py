@@ -81,9 +81,7 @@ def _v2(browser, docs, args):
 def test_claiming_another_managers_record_is_new_returns_nothing(world, rm_a, doctype, route):
 	other = world.records["b1"][doctype]
 	before = _stored(doctype, other)
-	response = route(
-		rm_a, _claimed_new(world, doctype, other), {"name": other, "validate_rename": 0}
-	)
+	response = route(rm_a, _claimed_new(world, doctype, other), {"name": other, "validate_rename": 0})
 	assert response.status_code == 403, response.text[:500]
 	assert _leaks(world, doctype, response) == []
 	assert _stored(doctype, other) == before
@@ -94,9 +92,7 @@ def test_claiming_another_managers_record_is_new_renames_nothing(world, rm_a, do
 	other = world.records["b1"][doctype]
 	before = _stored(doctype, other)
 	new_name = f"{other}-taken"
-	response = route(
-		rm_a, _claimed_new(world, doctype, other), {"name": new_name, "validate_rename": 0}
-	)
+	response = route(rm_a, _claimed_new(world, doctype, other), {"name": new_name, "validate_rename": 0})
 	assert response.status_code == 403, response.text[:500]
 	assert _stored(doctype, other) == before
 	assert _stored(doctype, new_name) is None

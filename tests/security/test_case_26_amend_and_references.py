@@ -67,7 +67,12 @@ def _amendment_payload(world, source_key: str, amends: str) -> dict:
 			for key in ("name", "parent", "creation", "modified", "docstatus"):
 				row.pop(key, None)
 	body.update(
-		{"amended_from": amends, "docstatus": 0, "customer": world.records["a1"][PORTFOLIO], "title": uid("A")}
+		{
+			"amended_from": amends,
+			"docstatus": 0,
+			"customer": world.records["a1"][PORTFOLIO],
+			"title": uid("A"),
+		}
 	)
 	return body
 
@@ -178,14 +183,23 @@ def _reference_payloads(world, target_key: str) -> dict:
 
 @pytest.mark.parametrize(
 	"which",
-	["agreement previous_agreement", "survey reference", "opportunity source_survey", "case service_opportunity"],
+	[
+		"agreement previous_agreement",
+		"survey reference",
+		"opportunity source_survey",
+		"case service_opportunity",
+	],
 )
 @pytest.mark.parametrize("target_key", ["b1", "a2"], ids=["another-manager", "another-customer"])
 def test_references_to_records_one_may_not_read_or_of_another_customer_are_refused(
 	world, rm_a, which, target_key
 ):
 	doctype, payload = _reference_payloads(world, target_key)[which]
-	field = next(key for key in payload if key in ("previous_agreement", "reference_name", "source_survey", "service_opportunity"))
+	field = next(
+		key
+		for key in payload
+		if key in ("previous_agreement", "reference_name", "source_survey", "service_opportunity")
+	)
 	refresh()
 	before = frappe.db.count(doctype, {field: payload[field]})
 	response = rm_a.resource("POST", doctype, json=payload)

@@ -77,7 +77,9 @@ def test_process_manager_hands_the_portfolio_over(world, browsers):
 	assert response.status_code == 200, response.text[:500]
 	assert _manager(portfolio) == world.rm_t
 	refresh()
-	assert frappe.db.get_value(AGREEMENT, world.records["a1"][AGREEMENT], "relationship_manager") == world.rm_t
+	assert (
+		frappe.db.get_value(AGREEMENT, world.records["a1"][AGREEMENT], "relationship_manager") == world.rm_t
+	)
 	back = browsers["pm"].resource("PUT", PORTFOLIO, portfolio, json={"relationship_manager": world.rm_a})
 	assert back.status_code == 200, back.text[:500]
 	assert _manager(portfolio) == world.rm_a

@@ -14,8 +14,8 @@ from frappe import _
 from frappe.utils import cint, flt, get_datetime, now_datetime
 
 from brm_app.approvals import enforce_workflow, record_transition
-from brm_app.controllers.records import BRMRecord
 from brm_app.controllers.customer_linked import is_contact_of_customer, link_portfolio
+from brm_app.controllers.records import BRMRecord
 from brm_app.exceptions import (
 	BusinessCaseFinanceError,
 	BusinessCaseOpportunityError,

@@ -8,17 +8,17 @@ from frappe import _
 from frappe.utils import formatdate, getdate, today
 
 from brm_app.brm_app.doctype.it_service.it_service import RETIRED
-from brm_app.controllers.records import BRMRecord
-from brm_app.permissions import restricted_user
 from brm_app.controllers.customer_linked import contacts_of_customer, propagate_relationship_manager
+from brm_app.controllers.records import BRMRecord
 from brm_app.exceptions import (
-	RelationshipManagerChangeError,
 	DuplicatePortfolioError,
 	DuplicatePortfolioServiceError,
 	OutcomeAgreementError,
+	RelationshipManagerChangeError,
 	RetiredServiceError,
 	StakeholderContactError,
 )
+from brm_app.permissions import restricted_user
 
 AGREED = "Agreed"
 
@@ -67,7 +67,9 @@ class CustomerPortfolio(BRMRecord):
 		if stored == self.relationship_manager or not restricted_user(frappe.session.user):
 			return
 		frappe.throw(
-			_("Only a BRM Process Manager or Process Owner can change the Relationship Manager of a portfolio."),
+			_(
+				"Only a BRM Process Manager or Process Owner can change the Relationship Manager of a portfolio."
+			),
 			exc=RelationshipManagerChangeError,
 			title=_("Not Permitted"),
 		)

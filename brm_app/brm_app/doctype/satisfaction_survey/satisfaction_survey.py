@@ -12,8 +12,8 @@ import frappe
 from frappe import _
 from frappe.utils import cint, cstr, escape_html, flt, get_datetime, now_datetime
 
-from brm_app.controllers.records import BRMRecord
 from brm_app.controllers.customer_linked import is_contact_of_customer, link_portfolio
+from brm_app.controllers.records import BRMRecord
 from brm_app.exceptions import (
 	SurveyAnswerValidationError,
 	SurveyClosedError,

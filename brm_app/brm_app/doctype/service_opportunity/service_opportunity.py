@@ -14,8 +14,8 @@ from frappe.model.document import Document
 from frappe.model.mapper import get_mapped_doc
 from frappe.utils import flt
 
-from brm_app.controllers.records import BRMRecord
 from brm_app.controllers.customer_linked import link_portfolio
+from brm_app.controllers.records import BRMRecord
 from brm_app.exceptions import (
 	OpportunityBusinessCaseError,
 	OpportunityImpactError,
