@@ -120,6 +120,20 @@ override_whitelisted_methods = {
 			("frappe.desk.form.document_follow.get_follow_users", "get_follow_users"),
 			("frappe.desk.form.linked_with.get", "linked_with_get"),
 			("frappe.email.relink", "relink"),
+			("frappe.client.is_document_amended", "is_document_amended"),
+			("frappe.model.document.unlock_document", "unlock_document"),
+			(
+				"frappe.core.doctype.submission_queue.submission_queue.get_latest_submissions",
+				"get_latest_submissions",
+			),
+			("frappe.social.doctype.energy_point_log.energy_point_log.get_reviews", "get_reviews"),
+			(
+				"frappe.workflow.doctype.workflow.workflow.get_workflow_state_count",
+				"get_workflow_state_count",
+			),
+			("frappe.desk.form.assign_to.remove", "remove_assignment"),
+			("frappe.desk.form.assign_to.close", "close_assignment"),
+			("frappe.desk.form.assign_to.remove_multiple", "remove_multiple_assignments"),
 		)
 	},
 }

@@ -58,6 +58,8 @@ def check_linked_record(doc, method: str | None = None) -> None:
 	doctype, name = doc.get(doctype_field), doc.get(name_field)
 	if not _is_brm(doctype) or frappe.session.user == "Guest":
 		return
+	if doc.doctype == "Comment" and doc.get("comment_type") == "Deleted":
+		return  # frappe's note of a deletion, made after the record is gone
 	require(doctype, name)
 	if doc.doctype == "Document Follow" and doc.get("user"):
 		require(doctype, name, user=doc.user)
@@ -150,3 +152,93 @@ def relink(name, reference_doctype=None, reference_name=None):
 	from frappe.email import relink as frappe_relink
 
 	return frappe_relink(name, reference_doctype, reference_name)
+
+
+@frappe.whitelist()
+def is_document_amended(doctype, docname):
+	"""frappe.client.is_document_amended: checks the doctype, not the record."""
+	require(doctype, docname)
+	from frappe.client import is_document_amended as frappe_is_document_amended
+
+	return frappe_is_document_amended(doctype, docname)
+
+
+@frappe.whitelist()
+def unlock_document(doctype: str | None = None, name: str | None = None, args=None):
+	"""frappe.model.document.unlock_document: unlocks any document, unchecked."""
+	if not doctype and not name and args:
+		parsed = frappe.parse_json(args)
+		doctype, name = parsed.get("doctype"), parsed.get("name")
+	require(doctype, name, "write")
+	from frappe.model.document import unlock_document as frappe_unlock_document
+
+	return frappe_unlock_document(doctype, name)
+
+
+@frappe.whitelist()
+def get_latest_submissions(doctype, docname):
+	"""frappe.core.doctype.submission_queue.submission_queue.get_latest_submissions: a record's queued
+	submission (with its traceback), unchecked."""
+	require(doctype, docname)
+	from frappe.core.doctype.submission_queue.submission_queue import (
+		get_latest_submissions as frappe_get_latest_submissions,
+	)
+
+	return frappe_get_latest_submissions(doctype, docname)
+
+
+@frappe.whitelist()
+def get_reviews(doctype, docname):
+	"""frappe.social.doctype.energy_point_log.energy_point_log.get_reviews: a record's reviews, unchecked."""
+	require(doctype, docname)
+	from frappe.social.doctype.energy_point_log.energy_point_log import get_reviews as frappe_get_reviews
+
+	return frappe_get_reviews(doctype, docname)
+
+
+@frappe.whitelist()
+def get_workflow_state_count(doctype, workflow_state_field, states):
+	"""frappe.workflow.doctype.workflow.workflow.get_workflow_state_count: counts every record (get_all);
+	for BRM records the same counts through get_list, which applies row-level access."""
+	from frappe.workflow.doctype.workflow.workflow import (
+		get_workflow_state_count as frappe_get_workflow_state_count,
+	)
+
+	if not _is_brm(doctype) or not restricted_user(frappe.session.user):
+		return frappe_get_workflow_state_count(doctype, workflow_state_field, states)
+	frappe.has_permission(doctype=doctype, ptype="read", throw=True)
+	states = frappe.parse_json(states)
+	if workflow_state_field not in frappe.get_meta(doctype).get_valid_columns():
+		return None
+	result = frappe.get_list(
+		doctype,
+		fields=[workflow_state_field, "count(*) as count"],
+		filters={workflow_state_field: ["not in", states]},
+		group_by=workflow_state_field,
+	)
+	return [row for row in result if row[workflow_state_field]]
+
+
+# frappe.desk.form.assign_to.remove / close / remove_multiple take `ignore_permissions` from the request:
+# a caller could end the assignments on any record. The replacements never pass it on.
+
+
+@frappe.whitelist()
+def remove_assignment(doctype, name, assign_to, ignore_permissions=False):
+	from frappe.desk.form.assign_to import remove
+
+	return remove(doctype, name, assign_to)
+
+
+@frappe.whitelist()
+def close_assignment(doctype, name, assign_to, ignore_permissions=False):
+	from frappe.desk.form.assign_to import close
+
+	return close(doctype, name, assign_to)
+
+
+@frappe.whitelist()
+def remove_multiple_assignments(doctype, names, ignore_permissions=False):
+	from frappe.desk.form.assign_to import remove_multiple
+
+	return remove_multiple(doctype, names)
