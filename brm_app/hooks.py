@@ -131,9 +131,6 @@ override_whitelisted_methods = {
 				"frappe.workflow.doctype.workflow.workflow.get_workflow_state_count",
 				"get_workflow_state_count",
 			),
-			("frappe.desk.form.assign_to.remove", "remove_assignment"),
-			("frappe.desk.form.assign_to.close", "close_assignment"),
-			("frappe.desk.form.assign_to.remove_multiple", "remove_multiple_assignments"),
 		)
 	},
 }

@@ -86,7 +86,8 @@ def validate(doc, method: str | None = None) -> None:
 		)
 	if (doc.is_new() or doc.has_value_changed("file_url")) and _points_at_unreadable_url(doc, user):
 		frappe.throw(
-			_("You may not read the file {0}.").format(frappe.bold(doc.file_url)),
+			# the URL is not named: the caller may have given only a File's name
+			_("You may not use a file you cannot read."),
 			exc=FileAccessError,
 			title=_("Not Permitted"),
 		)

@@ -217,28 +217,3 @@ def get_workflow_state_count(doctype, workflow_state_field, states):
 		group_by=workflow_state_field,
 	)
 	return [row for row in result if row[workflow_state_field]]
-
-
-# frappe.desk.form.assign_to.remove / close / remove_multiple take `ignore_permissions` from the request:
-# a caller could end the assignments on any record. The replacements never pass it on.
-
-
-@frappe.whitelist()
-def remove_assignment(doctype, name, assign_to, ignore_permissions=False):
-	from frappe.desk.form.assign_to import remove
-
-	return remove(doctype, name, assign_to)
-
-
-@frappe.whitelist()
-def close_assignment(doctype, name, assign_to, ignore_permissions=False):
-	from frappe.desk.form.assign_to import close
-
-	return close(doctype, name, assign_to)
-
-
-@frappe.whitelist()
-def remove_multiple_assignments(doctype, names, ignore_permissions=False):
-	from frappe.desk.form.assign_to import remove_multiple
-
-	return remove_multiple(doctype, names)
