@@ -846,8 +846,10 @@ def test_probe_against_another_managers_record(rm_a, sweep, method):
 	assert response.status_code == expected, (method, response.status_code, response.text[:400])
 	text = _pdf_text(response.content) if response.content.startswith(b"%PDF-") else response.text
 	assert sweep.marker not in text, method
-	if sweep.b_file_url not in json.dumps(arguments(sweep)):
-		assert sweep.b_file_url not in text, method  # B's private attachment is not even named
+	sent = json.dumps(arguments(sweep))
+	for secret in (sweep.b_file_url, sweep.b_case):
+		if secret not in sent:  # not even named, unless the caller named it
+			assert secret not in text, (method, secret)
 	assert _b_state(sweep) == before, method
 
 
