@@ -29,6 +29,11 @@ REFERENCE_FIELDS = {
 	"Business Case": (("service_opportunity", "Service Opportunity"),),
 	"Satisfaction Survey": (),
 }
+# fields whose controller already refuses another customer with its own error (validation, HTTP 417):
+# BusinessCase.validate_opportunity, ServiceOpportunity.validate_sources
+CUSTOMER_CHECKED_BY_CONTROLLER = frozenset(
+	{("Business Case", "service_opportunity"), ("Service Opportunity", "source_survey")}
+)
 # a Dynamic Link of a survey may name a BRM record too
 DYNAMIC_REFERENCES = {"Satisfaction Survey": (("reference_name", "reference_doctype"),)}
 
@@ -89,7 +94,8 @@ def check_reference(doc, fieldname: str, doctype: str, name: str) -> None:
 	not_readable = _("{0} {1} does not exist or you may not read it.").format(_(doctype), frappe.bold(name))
 	if not stored or not frappe.has_permission(doctype, "read", doc=stored.name):
 		_refuse(doc, fieldname, not_readable)
-	if stored.get("customer") != doc.get("customer"):
+	same_customer_checked_by_controller = (doc.doctype, fieldname) in CUSTOMER_CHECKED_BY_CONTROLLER
+	if stored.get("customer") != doc.get("customer") and not same_customer_checked_by_controller:
 		_refuse(
 			doc,
 			fieldname,
