@@ -131,6 +131,7 @@ override_whitelisted_methods = {
 				"frappe.workflow.doctype.workflow.workflow.get_workflow_state_count",
 				"get_workflow_state_count",
 			),
+			("frappe.handler.download_file", "download_file"),
 		)
 	},
 }
