@@ -207,3 +207,26 @@ class ApprovalConflictError(BRMValidationError):
 
 class ProjectCreationError(BRMValidationError):
 	"""A project cannot be made from this business case (not approved, or it has one already)."""
+
+
+# Access decided on the stored data (issue 13, part A)
+
+
+class RenameNotAllowedError(frappe.PermissionError):
+	"""BRM records keep the name they were given (their doctypes do not allow renaming), on every path."""
+
+
+class ReferenceAccessError(frappe.PermissionError):
+	"""A field names another BRM record the user may not read (or amend), or of another customer."""
+
+
+class ChildRowDirectChangeError(frappe.PermissionError):
+	"""A BRM child row was inserted, saved or deleted on its own instead of through its parent's save."""
+
+
+class RelationshipManagerChangeError(frappe.PermissionError):
+	"""Only a BRM Process Manager or Owner (or System Manager) may hand a portfolio to another manager."""
+
+
+class FileAccessError(frappe.PermissionError):
+	"""A File would point at a private file of a BRM record the user may not read."""

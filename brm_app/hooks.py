@@ -40,6 +40,11 @@ doc_events = {
 	"DocShare": {"validate": "brm_app.permissions.validate_docshare"},
 	# ERPNext updates a project's progress from its tasks without the project's hooks
 	"Task": {"on_update": "brm_app.projects.on_task_update"},
+	# Files of BRM records follow the record's access: no re-pointing at a URL one may not read
+	"File": {"validate": "brm_app.controllers.files.validate"},
+	# comments, likes and follows of a BRM record only by who may read it (brm_app.overrides.record_access)
+	"Comment": {"validate": "brm_app.overrides.record_access.check_linked_record"},
+	"Document Follow": {"validate": "brm_app.overrides.record_access.check_linked_record"},
 }
 
 # Row-level access (brm_app.permissions): a relationship manager sees only their customers' records
@@ -66,6 +71,8 @@ permission_query_conditions = {
 			"Satisfaction Survey Answer",
 		)
 	},
+	# Files attached to BRM records: only those of records the user may read (brm_app.controllers.files)
+	"File": "brm_app.controllers.files.query_conditions",
 }
 has_permission = {
 	"Customer Portfolio": "brm_app.permissions.has_permission",
@@ -73,6 +80,7 @@ has_permission = {
 	"Service Opportunity": "brm_app.permissions.has_permission",
 	"Business Case": "brm_app.permissions.has_permission",
 	"Satisfaction Survey": "brm_app.permissions.has_permission",
+	"File": "brm_app.controllers.files.has_permission",
 }
 
 # The public survey page and endpoint: no traceback for anonymous callers, no `cmd` taking over the call
@@ -97,6 +105,33 @@ override_whitelisted_methods = {
 			("frappe.desk.query_report.export_query", "export_query"),
 			("frappe.desk.doctype.dashboard_chart.dashboard_chart.get", "get_dashboard_chart"),
 			("frappe.desk.listview.get_group_by_count", "get_group_by_count"),
+		)
+	},
+	# frappe 15 methods that reach a record by name unchecked, found by the endpoint sweep
+	# (tests/security/test_frappe_endpoint_sweep.py): brm_app.overrides.record_access
+	**{
+		method: f"brm_app.overrides.record_access.{replacement}"
+		for method, replacement in (
+			("frappe.desk.search.get_link_title", "get_link_title"),
+			("frappe.desk.doctype.tag.tag.add_tag", "add_tag"),
+			("frappe.desk.doctype.tag.tag.add_tags", "add_tags"),
+			("frappe.desk.doctype.tag.tag.remove_tag", "remove_tag"),
+			("frappe.desk.doctype.tag.tag.get_tagged_docs", "get_tagged_docs"),
+			("frappe.desk.form.document_follow.get_follow_users", "get_follow_users"),
+			("frappe.desk.form.linked_with.get", "linked_with_get"),
+			("frappe.email.relink", "relink"),
+			("frappe.client.is_document_amended", "is_document_amended"),
+			("frappe.model.document.unlock_document", "unlock_document"),
+			(
+				"frappe.core.doctype.submission_queue.submission_queue.get_latest_submissions",
+				"get_latest_submissions",
+			),
+			("frappe.social.doctype.energy_point_log.energy_point_log.get_reviews", "get_reviews"),
+			(
+				"frappe.workflow.doctype.workflow.workflow.get_workflow_state_count",
+				"get_workflow_state_count",
+			),
+			("frappe.handler.download_file", "download_file"),
 		)
 	},
 }

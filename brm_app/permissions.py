@@ -168,54 +168,68 @@ def child_query_conditions(user: str | None = None, doctype: str | None = None) 
 # has_permission hook
 
 
-def _portfolio_of(doc) -> str | None:
-	"""The portfolio a (possibly unsaved) document belongs to, from its own values."""
-	if doc.doctype == PORTFOLIO:
-		return None if doc.is_new() else doc.name
-	return _portfolio_of_customer(doc.get("customer")) or doc.get("portfolio")
-
-
 def has_permission(
 	doc, ptype: str | None = None, user: str | None = None, debug: bool = False
 ) -> bool | None:
 	"""Deny a restricted user any document outside their portfolios; never grants anything.
 
-	Checked twice for documents that exist: against the values being saved (the customer the
-	record is moved to) and against the stored row (the customer it belongs to now), so a record
-	cannot be re-parented into or out of someone else's portfolio (SECURITY.md case 3).
+	Decided on the stored row whenever a record of that name exists, whatever the request says about
+	it: a document posted with `__islocal` (or `docstatus` 0, or another customer) to
+	`run_doc_method` is still the stored record (docs/security.md, case 24). For a record that exists,
+	the values being saved are checked too (the customer the record is moved to), so a record cannot be
+	re-parented into or out of someone else's portfolio (case 3).
 	"""
 	user = user or frappe.session.user
 	if not restricted_user(user):
 		return None
 
-	if doc.doctype == PORTFOLIO and doc.is_new():
+	stored = _stored_row(doc)
+	if stored is not None:
+		if not allowed_portfolio(user, stored):
+			return False
+		if doc.doctype == PORTFOLIO:
+			return True
+		# the values being saved must stay in the user's portfolios as well
+		return allowed_portfolio(user, _portfolio_of_values(doc))
+
+	# no record of that name: a new document, judged on its own values
+	if doc.doctype == PORTFOLIO:
 		# a relationship manager may open a portfolio for themselves (or leave it to the
 		# customer's account manager, which must then be them)
 		manager = doc.get("relationship_manager") or frappe.db.get_value(
 			"Customer", doc.get("customer"), "account_manager"
 		)
 		return manager in (None, user)
-
-	if not doc.is_new() and not _stored_row_allowed(doc, user):
-		return False
-
-	if doc.doctype == PORTFOLIO:
-		return True
-	portfolio = _portfolio_of(doc)
+	portfolio = _portfolio_of_values(doc)
 	if not portfolio:
 		# no customer yet: a new, empty form; the save is checked again once a customer is set
-		return bool(doc.is_new() and not doc.get("customer"))
+		return not doc.get("customer")
 	return allowed_portfolio(user, portfolio)
 
 
-def _stored_row_allowed(doc, user: str) -> bool:
+def _portfolio_of_values(doc) -> str | None:
+	"""The portfolio of the customer `doc` carries (the portfolio field only when no customer is set)."""
+	return _portfolio_of_customer(doc.get("customer")) or doc.get("portfolio")
+
+
+def _stored_row(doc) -> str | None:
+	"""The portfolio of the stored record named `doc.name` ("" when it has none), or None when no record
+	of that name exists."""
+	name = doc.get("name")
+	if not name or not isinstance(name, str | int):
+		return None
 	if doc.doctype == PORTFOLIO:
-		return allowed_portfolio(user, doc.name)
-	stored = frappe.db.get_value(doc.doctype, doc.name, ["portfolio", "customer"], as_dict=True)
+		return str(name) if frappe.db.exists(PORTFOLIO, name) else None
+	stored = frappe.db.get_value(doc.doctype, name, ["portfolio", "customer"], as_dict=True)
 	if not stored:
-		# not saved yet under this name (e.g. a name set by hand before insert)
-		return True
-	return allowed_portfolio(user, stored.portfolio or _portfolio_of_customer(stored.customer))
+		return None
+	return stored.portfolio or _portfolio_of_customer(stored.customer) or ""
+
+
+def _stored_row_allowed(doc, user: str) -> bool:
+	"""May `user` see the stored record named `doc.name`? (True when there is none)"""
+	stored = _stored_row(doc)
+	return stored is None or allowed_portfolio(user, stored)
 
 
 # Sharing: a share would let a restricted user past the rule above (frappe grants read on a

@@ -7,8 +7,8 @@ Rows are written only by brm_app.approvals.guard; whatever a client sends for th
 the stored rows, so the log is append-only.
 """
 
-from frappe.model.document import Document
+from brm_app.controllers.records import BRMChildRow
 
 
-class BRMApprovalLog(Document):
+class BRMApprovalLog(BRMChildRow):
 	pass

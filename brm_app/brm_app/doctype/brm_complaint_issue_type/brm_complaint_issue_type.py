@@ -1,8 +1,8 @@
 # Copyright (c) 2026, brm_app developers and contributors
 # For license information, please see license.txt
 
-from frappe.model.document import Document
+from brm_app.controllers.records import BRMChildRow
 
 
-class BRMComplaintIssueType(Document):
+class BRMComplaintIssueType(BRMChildRow):
 	pass

@@ -11,11 +11,11 @@ case is immutable; to change it, cancel and amend.
 
 import frappe
 from frappe import _
-from frappe.model.document import Document
 from frappe.utils import cint, flt, get_datetime, now_datetime
 
 from brm_app.approvals import enforce_workflow, record_transition
 from brm_app.controllers.customer_linked import is_contact_of_customer, link_portfolio
+from brm_app.controllers.records import BRMRecord
 from brm_app.exceptions import (
 	BusinessCaseFinanceError,
 	BusinessCaseOpportunityError,
@@ -40,7 +40,7 @@ DECISION_FIELDS = ("decision", "approver", "decided_on")
 REQUIREMENT_TEXT_FIELDS = ("requirement", "acceptance_criteria", "sign_off_evidence")
 
 
-class BusinessCase(Document):
+class BusinessCase(BRMRecord):
 	def before_insert(self):
 		self.prepared_by = frappe.session.user
 		# a new case (an amendment included) has no decision yet; decisions come from the approval

@@ -11,11 +11,11 @@ The status is derived by brm_app.services.agreement_status and refreshed daily b
 
 import frappe
 from frappe import _
-from frappe.model.document import Document
 from frappe.utils import cint, date_diff, flt, formatdate, getdate, nowdate
 
 from brm_app.approvals import enforce_workflow, record_transition
 from brm_app.controllers.customer_linked import is_contact_of_customer, link_portfolio
+from brm_app.controllers.records import BRMRecord
 from brm_app.exceptions import (
 	AgreementDateError,
 	AgreementRenewalError,
@@ -38,7 +38,7 @@ from brm_app.services.agreement_status import (
 DEFAULT_NOTICE_PERIOD_DAYS = 60
 
 
-class CustomerAgreement(Document):
+class CustomerAgreement(BRMRecord):
 	def validate(self):
 		link_portfolio(self)
 		self.validate_dates()

@@ -5,26 +5,29 @@
 
 import frappe
 from frappe import _
-from frappe.model.document import Document
 from frappe.utils import formatdate, getdate, today
 
 from brm_app.brm_app.doctype.it_service.it_service import RETIRED
 from brm_app.controllers.customer_linked import contacts_of_customer, propagate_relationship_manager
+from brm_app.controllers.records import BRMRecord
 from brm_app.exceptions import (
 	DuplicatePortfolioError,
 	DuplicatePortfolioServiceError,
 	OutcomeAgreementError,
+	RelationshipManagerChangeError,
 	RetiredServiceError,
 	StakeholderContactError,
 )
+from brm_app.permissions import restricted_user
 
 AGREED = "Agreed"
 
 
-class CustomerPortfolio(Document):
+class CustomerPortfolio(BRMRecord):
 	def validate(self):
 		self.check_one_portfolio_per_customer()
 		self.set_relationship_manager_default()
+		self.validate_relationship_manager_change()
 		self.validate_stakeholders()
 		self.validate_business_outcomes()
 		self.validate_services()
@@ -52,6 +55,24 @@ class CustomerPortfolio(Document):
 		"""An empty relationship manager defaults to the Customer's Account Manager."""
 		if not self.relationship_manager and self.customer:
 			self.relationship_manager = frappe.db.get_value("Customer", self.customer, "account_manager")
+
+	def validate_relationship_manager_change(self) -> None:
+		"""Only a BRM Process Manager or Owner (or System Manager) hands a portfolio to another relationship
+		manager: not a relationship-team member, and not the relationship manager themselves (a hand-over
+		moves every record of the customer, so it is the process's decision). Checked here, on every path
+		(form, REST, set_value, imports); docs/security.md, case 32."""
+		if self.is_new():
+			return  # brm_app.permissions.has_permission: a new portfolio is the creator's own
+		stored = frappe.db.get_value("Customer Portfolio", self.name, "relationship_manager")
+		if stored == self.relationship_manager or not restricted_user(frappe.session.user):
+			return
+		frappe.throw(
+			_(
+				"Only a BRM Process Manager or Process Owner can change the Relationship Manager of a portfolio."
+			),
+			exc=RelationshipManagerChangeError,
+			title=_("Not Permitted"),
+		)
 
 	def validate_stakeholders(self) -> None:
 		"""Stakeholders are contacts of this customer, each listed once."""

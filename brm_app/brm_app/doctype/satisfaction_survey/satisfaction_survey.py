@@ -10,10 +10,10 @@ immutable: its answers, response time and status never change again.
 
 import frappe
 from frappe import _
-from frappe.model.document import Document
 from frappe.utils import cint, cstr, escape_html, flt, get_datetime, now_datetime
 
 from brm_app.controllers.customer_linked import is_contact_of_customer, link_portfolio
+from brm_app.controllers.records import BRMRecord
 from brm_app.exceptions import (
 	SurveyAnswerValidationError,
 	SurveyClosedError,
@@ -33,7 +33,7 @@ DEFAULT_LOW_SCORE_THRESHOLD = 60.0
 LOCKED_ANSWER_FIELDS = ("question", "question_type", "mandatory", "answer")
 
 
-class SatisfactionSurvey(Document):
+class SatisfactionSurvey(BRMRecord):
 	def before_insert(self):
 		self.copy_template_questions()
 

@@ -15,6 +15,7 @@ from frappe.model.mapper import get_mapped_doc
 from frappe.utils import flt
 
 from brm_app.controllers.customer_linked import link_portfolio
+from brm_app.controllers.records import BRMRecord
 from brm_app.exceptions import (
 	OpportunityBusinessCaseError,
 	OpportunityImpactError,
@@ -28,7 +29,7 @@ from brm_app.services.opportunity_status import FINAL, allowed_next, can_transit
 TYPES_NEEDING_IMPACTED_SERVICES = ("Service Change", "Retirement")
 
 
-class ServiceOpportunity(Document):
+class ServiceOpportunity(BRMRecord):
 	def validate(self):
 		link_portfolio(self)
 		self.validate_estimates()
