@@ -248,3 +248,26 @@ def test_approval_audit_fields_cannot_be_set(committed, people, server):
 		)
 		== log_before
 	)
+
+
+def test_a_sign_off_time_is_the_servers_and_others_sign_offs_stay(committed, people, server):
+	case = committed_case(committed, people, state="Draft")
+	started = frappe.utils.now_datetime().replace(microsecond=0)
+	rm_browser, pm_browser = HttpUser(server, people.rm), HttpUser(server, people.pm)
+	rows = frappe.get_doc("Business Case", case.name).as_dict(convert_dates_to_str=True)["requirements"]
+	rows[0].update(signed_off_by=people.rm, signed_off_on="2020-01-01 00:00:00")
+	signed = rm_browser.resource("PUT", "Business Case", case.name, json={"requirements": rows})
+	assert signed.status_code == 200, signed.text
+	refresh()
+	row = frappe.db.get_value(
+		"Business Case Requirement", rows[0]["name"], ["signed_off_by", "signed_off_on"], as_dict=True
+	)
+	# the back-dated time was replaced by the server's clock
+	assert row.signed_off_by == people.rm and row.signed_off_on >= started, row
+
+	rows = frappe.get_doc("Business Case", case.name).as_dict(convert_dates_to_str=True)["requirements"]
+	rows[0].update(signed_off_by=None, signed_off_on=None)
+	removed = pm_browser.resource("PUT", "Business Case", case.name, json={"requirements": rows})
+	assert (removed.status_code, exc_type(removed)) == (417, "RequirementSignOffError"), removed.text
+	refresh()
+	assert frappe.db.get_value("Business Case Requirement", rows[0]["name"], "signed_off_by") == people.rm
