@@ -40,7 +40,7 @@ from brm_app.exceptions import (
 from brm_app.services import approval_rules as rules
 
 # request methods that frappe checks the CSRF token of and that may change a workflow state
-WRITE_METHODS = ("POST", "PUT")
+WRITE_METHODS = ("POST", "PUT", "PATCH")
 COMMENT_FLAG = "brm_workflow_comments"
 LOG_FIELD = "approval_log"
 BUSINESS_CASE = "Business Case"
