@@ -336,8 +336,8 @@ def _make_agreements(customer, rng, contacts, manager, portfolio) -> None:
 		).insert(ignore_permissions=True)
 		if rng.random() < 0.8:
 			# the sign-off workflow: Pending Sign-off (set directly, so demo data sends no approval
-			# e-mails), then Activate by submitting
-			doc.db_set("workflow_state", "Pending Sign-off")
+			# e-mails), then Activate by submitting; the relationship manager prepared it (four eyes)
+			doc.db_set({"workflow_state": "Pending Sign-off", "prepared_by": manager})
 			doc.reload()
 			doc.submit()
 

@@ -590,6 +590,7 @@ class _World:
 				"billing_frequency": "Monthly",
 				"customer_signatory": ctx.contacts[0].name,
 				"provider_signatory": ctx.manager,
+				"prepared_by": ctx.manager,
 				"signed_on": start if signed else None,
 				**stamps,
 				"docstatus": docstatus,
@@ -754,6 +755,7 @@ class _World:
 		}
 		if beyond_review:
 			row["submitted_for_approval_on"] = times[1]
+			row["first_approval_levels"] = levels
 		if state == rules.APPROVED and levels == 2:
 			row.update(first_approver=self.process_manager, first_approved_on=times[2])
 		if decided:

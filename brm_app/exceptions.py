@@ -93,6 +93,14 @@ class SurveyResponseLockedError(BRMValidationError):
 	"""A responded survey's answers and status cannot change any more."""
 
 
+class SurveyServerFieldError(BRMValidationError):
+	"""A survey's status, answers, token hash, dates or (once sent) recipient set by hand (the server's)."""
+
+
+class SurveyCancelError(BRMValidationError):
+	"""A survey cannot be cancelled: already closed, or no reason given."""
+
+
 class SurveyClosedError(BRMValidationError):
 	"""The survey can no longer be answered (already responded, expired or cancelled)."""
 

@@ -172,3 +172,16 @@ scheduler_events = {
 		"brm_app.agreement_jobs.send_renewal_reminders",
 	],
 }
+
+# Bulk approval / submit / cancel: POST-only (frappe's CSRF check), and their background jobs carry the
+# request's mark, without which the approval guard refuses a transition in a job (brm_app.approvals.bulk)
+override_whitelisted_methods.update(
+	{
+		"frappe.model.workflow.bulk_workflow_approval": "brm_app.approvals.bulk.bulk_workflow_approval",
+		"frappe.desk.doctype.bulk_update.bulk_update.submit_cancel_or_update_docs": (
+			"brm_app.approvals.bulk.submit_cancel_or_update_docs"
+		),
+	}
+)
+before_job = ["brm_app.approvals.bulk.before_job"]
+after_job = ["brm_app.approvals.bulk.after_job"]

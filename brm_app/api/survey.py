@@ -1,8 +1,8 @@
 """Endpoints of the survey lifecycle.
 
-``submit`` is the public survey page's endpoint: guest, POST only, rate-limited per client address by
-frappe (``rate_limit``) and, because a client can forge that address with X-Forwarded-For, also by the
-site-wide budget of failed token lookups (brm_app.surveys.guard). It accepts only the token and the answers;
+``submit`` is the public survey page's endpoint: guest, POST only; failed token lookups are limited per real
+client address (brm_app.surveys.guard: X-Forwarded-For counts only from declared proxies), and a valid link
+always answers. It accepts only the token and the answers;
 anything else in the request (a survey name, customer, owner, docstatus, scores) is ignored by frappe
 because this function does not take it.
 """
@@ -11,24 +11,19 @@ import json
 
 import frappe
 from frappe import _
-from frappe.rate_limiter import rate_limit
 
 from brm_app.exceptions import SurveyAnswerValidationError, SurveyMailError
-from brm_app.surveys import guard, tokens
+from brm_app.surveys import tokens
 from brm_app.surveys.mail import SURVEY_INVITATION, send_survey_mail
 from brm_app.surveys.submission import submit_with_token
 
 SURVEY = "Satisfaction Survey"
-SUBMIT_LIMIT = 20
-SUBMIT_WINDOW_SECONDS = 60 * 60
 MAX_ANSWERS_JSON = 200_000
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-@rate_limit(limit=SUBMIT_LIMIT, seconds=SUBMIT_WINDOW_SECONDS, methods=["POST"])
 def submit(token: str | None = None, answers: dict | str | None = None) -> dict:
 	"""Store the answers of the survey the token belongs to; returns the thank-you message."""
-	guard.check()
 	survey = submit_with_token(token, _parse_answers(answers))
 	thanks = None
 	if survey.template:
@@ -77,6 +72,55 @@ def _parse_answers(answers: dict | str | None) -> dict:
 			title=_("Invalid Answer"),
 		)
 	return answers
+
+
+CANCEL_ROLES = ("BRM Process Manager", "BRM Process Owner", "System Manager")
+CANCELLABLE = ("Scheduled", *tokens.OPEN_STATUSES)
+
+
+@frappe.whitelist(methods=["POST"])
+def cancel_survey(name: str, reason: str | None = None) -> str:
+	"""Cancel an open survey, with a reason recorded on its timeline (case 28). Its link stops working.
+
+	A survey that was sent is cancelled only by a BRM Process Manager, Process Owner or System Manager (a
+	relationship manager could otherwise suppress an unhappy contact's answer); one still Scheduled also by
+	whoever may edit it."""
+	from brm_app.brm_app.doctype.satisfaction_survey.satisfaction_survey import server_write
+	from brm_app.exceptions import SurveyCancelError
+	from brm_app.surveys.submission import lock
+
+	survey = frappe.get_doc(SURVEY, name)
+	survey.check_permission("write")
+	reason = (reason or "").strip()
+	if not reason:
+		frappe.throw(_("Say why the survey is cancelled."), exc=SurveyCancelError, title=_("Reason Required"))
+	row = lock(survey.name)  # a respondent answering at the same moment waits, then one of the two wins
+	if not row or row.status not in CANCELLABLE:
+		frappe.throw(
+			_(
+				"Only a survey that is scheduled or waiting for its answer can be cancelled (it is {0})."
+			).format(_(row.status if row else "")),
+			exc=SurveyCancelError,
+			title=_("Cannot Cancel"),
+		)
+	if row.status != "Scheduled" and not set(CANCEL_ROLES) & set(frappe.get_roles()):
+		frappe.throw(
+			_("Only a BRM Process Manager can cancel a survey that was sent."),
+			exc=frappe.PermissionError,
+			title=_("Not Permitted"),
+		)
+	survey.reload()
+	survey.status = "Cancelled"
+	with server_write():
+		survey.save()
+	tokens.forget_token(survey.name)
+	survey.add_comment(
+		"Info",
+		_("Survey cancelled by {0}. Reason: {1}").format(
+			frappe.utils.escape_html(frappe.session.user), frappe.utils.escape_html(reason)
+		),
+	)
+	return survey.status
 
 
 @frappe.whitelist(methods=["POST"])

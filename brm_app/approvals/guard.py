@@ -27,6 +27,7 @@ from frappe import _
 from frappe.model import no_value_fields, table_fields
 from frappe.utils import cint, cstr, escape_html, flt, get_datetime, getdate, now_datetime, nowdate
 
+from brm_app.approvals import bulk
 from brm_app.exceptions import (
 	AgreementTerminationError,
 	ApprovalCommentRequiredError,
@@ -38,6 +39,8 @@ from brm_app.exceptions import (
 )
 from brm_app.services import approval_rules as rules
 
+# request methods that frappe checks the CSRF token of and that may change a workflow state
+WRITE_METHODS = ("POST", "PUT", "PATCH")
 COMMENT_FLAG = "brm_workflow_comments"
 LOG_FIELD = "approval_log"
 BUSINESS_CASE = "Business Case"
@@ -55,8 +58,9 @@ OWNED_FIELDS = {
 		"approver",
 		"decided_on",
 		"cycle_time_days",
+		"first_approval_levels",
 	),
-	CUSTOMER_AGREEMENT: (),
+	CUSTOMER_AGREEMENT: ("renewal_reminder_sent_on",),
 }
 # what may still change while a business case awaits approval (everything else is frozen)
 UNFROZEN_FIELDS = frozenset(
@@ -182,6 +186,11 @@ def _start(doc, spec: rules.WorkflowSpec) -> None:
 	for fieldname in OWNED_FIELDS.get(doc.doctype, ()):
 		doc.set(fieldname, None)
 	doc.set(LOG_FIELD, [])
+	if doc.doctype == BUSINESS_CASE and doc.get("amended_from"):
+		# an amendment needs at least the levels its source needed (read from the stored source)
+		doc.first_approval_levels = frappe.db.get_value(
+			BUSINESS_CASE, doc.amended_from, "first_approval_levels"
+		)
 	_refresh_approval_levels(doc, spec.initial_state)
 
 
@@ -219,11 +228,27 @@ def _target_state(doc, spec: rules.WorkflowSpec, before, old: str) -> str:
 
 
 def _refuse_get_request() -> None:
-	"""Workflow transitions are writes: never over GET (SECURITY.md case 8), e.g. frappe's e-mail links."""
+	"""Workflow transitions are writes: only by POST (or PUT) with frappe's CSRF check, never over GET
+	(cases 8 and 25), e.g. frappe's e-mail links or an `<img src>` of a bulk action's URL. In a background
+	job there is no request: the job must carry the mark of the checked request that started it
+	(brm_app.approvals.bulk), for the user it runs as; the server's own code (no request, no job) may."""
 	request = getattr(frappe.local, "request", None)
-	if request is not None and cstr(getattr(request, "method", "")).upper() == "GET":
+	if request is not None:
+		if cstr(getattr(request, "method", "")).upper() not in WRITE_METHODS:
+			frappe.throw(
+				_("Workflow actions must be sent with POST: open the document and use its actions."),
+				exc=frappe.PermissionError,
+				title=_("Not Allowed"),
+			)
+		return
+	if not bulk.in_background_job():
+		return
+	started = bulk.job_started_by() or {}
+	if started.get("user") != frappe.session.user or started.get("http_method") not in WRITE_METHODS:
 		frappe.throw(
-			_("Workflow actions must be sent with POST: open the document and use its actions."),
+			_(
+				"Workflow actions in a background job must come from a checked POST request: open the document and use its actions."
+			),
 			exc=frappe.PermissionError,
 			title=_("Not Allowed"),
 		)
@@ -266,7 +291,9 @@ def _check_transition(doc, spec: rules.WorkflowSpec, before, old: str, new: str)
 def _check_approver(doc, before, transition: rules.Transition) -> None:
 	user = frappe.session.user
 	try:
-		rules.check_approver(user, transition, before.get("prepared_by"), before.get("first_approver"))
+		# a record stored before Prepared By existed: its creator prepared it
+		prepared_by = before.get("prepared_by") or before.get("owner")
+		rules.check_approver(user, transition, prepared_by, before.get("first_approver"))
 	except rules.SelfApproval as refused:
 		if str(refused) == "first_approver":
 			message = _("You gave the first approval of {0}: the final approval must come from someone else.")
@@ -353,7 +380,10 @@ def _apply(doc, transition: rules.Transition, comment: str | None) -> None:
 	new = transition.next_state
 	if doc.doctype == BUSINESS_CASE:
 		if new == rules.PENDING_APPROVAL:
-			doc.approval_levels = rules.approval_levels(flt(doc.total_cost), _two_level_threshold())
+			doc.approval_levels = _levels(doc)
+			if not cint(doc.get("first_approval_levels")):
+				# what the case needed when first submitted for approval: it never needs fewer (case 30)
+				doc.first_approval_levels = doc.approval_levels
 			doc.submitted_for_approval_on = now
 			doc.first_approver = None
 			doc.first_approved_on = None
@@ -398,7 +428,14 @@ def _refresh_approval_levels(doc, state: str) -> None:
 	"""While a case is still being prepared its approval levels follow its total cost; from Pending
 	Approval on they stay as fixed when it got there."""
 	if doc.doctype == BUSINESS_CASE and state in (rules.DRAFT, rules.UNDER_REVIEW):
-		doc.approval_levels = rules.approval_levels(flt(doc.get("total_cost")), _two_level_threshold())
+		doc.approval_levels = _levels(doc)
+
+
+def _levels(doc) -> int:
+	"""The approval levels the case needs: by its total cost and today's threshold, but never fewer than
+	when it was first submitted for approval (a lowered threshold does not apply to it, case 30)."""
+	levels = rules.approval_levels(flt(doc.get("total_cost")), _two_level_threshold())
+	return max(levels, cint(doc.get("first_approval_levels")))
 
 
 def _two_level_threshold() -> float:

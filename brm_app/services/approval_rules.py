@@ -24,6 +24,8 @@ Customer Agreement (submittable)::
     Draft --Submit for Sign-off--> Pending Sign-off --Activate--> Active --Terminate--> Terminated
     Pending Sign-off --Send Back--> Draft (with a reason); Active / Terminated --Cancel--> Cancelled
 
+Activate is an approval: not by the agreement's Prepared By (four eyes).
+
 Expiring and Expired are not workflow states: they follow from the dates (agreement_status.py).
 """
 
@@ -188,7 +190,8 @@ CUSTOMER_AGREEMENT_WORKFLOW = WorkflowSpec(
 	),
 	transitions=(
 		*_t(DRAFT, SUBMIT_FOR_SIGN_OFF, PENDING_SIGN_OFF, BRM_ROLES),
-		*_t(PENDING_SIGN_OFF, ACTIVATE, ACTIVE, MANAGERS),
+		# four eyes: never activated by the user who prepared the agreement
+		*_t(PENDING_SIGN_OFF, ACTIVATE, ACTIVE, MANAGERS, approval=True),
 		*_t(PENDING_SIGN_OFF, SEND_BACK, DRAFT, BRM_ROLES, comment_required=True),
 		*_t(ACTIVE, TERMINATE, TERMINATED, MANAGERS, comment_required=True),
 		*_t(ACTIVE, CANCEL, CANCELLED, MANAGERS),

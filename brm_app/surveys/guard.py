@@ -1,34 +1,36 @@
-"""Throttling of the public survey page and endpoint (SECURITY.md case 12).
+"""Throttling of the public survey page and endpoint (threat model cases 12 and 29).
 
-frappe's ``rate_limit`` keys its counter by ``frappe.local.request_ip``, which frappe takes from the first
-``X-Forwarded-For`` entry when the header is present: a client can rotate that header and get a fresh
-budget each time. So on top of it:
+The token is looked up first: a valid, open link always answers, whatever else is going on, so a flood of
+invalid links cannot lock respondents out (case 29). What is limited is failure: each real client address
+has a budget of failed token lookups (unknown, used, expired, cancelled, malformed) per time window; once it
+is spent, that client's failed lookups are answered 429 instead of 410 until the window ends. A token is 256
+random bits (brm_app.surveys.tokens), so a budget of guesses is not what keeps it secret; the budget keeps a
+guessing client's answers uninformative and shows the flood.
 
-- every failed token lookup (unknown, used, expired, cancelled, malformed) counts against one budget for the
-  whole site per time window; once it is spent, every token lookup is answered 429 until the window ends,
-  whatever address the requests claim to come from;
-- each claimed client address has a small budget of lookups per window (as frappe's limit), and each
-  socket peer address a larger one (behind a reverse proxy every request has the proxy as peer, so that one
-  only caps floods).
+The client's real address (`client_address`): the socket peer, unless the peer is one of the reverse
+proxies declared in the site config key ``brm_trusted_proxies`` (addresses or networks, README "Survey
+links behind a reverse proxy"); then the X-Forwarded-For chain is read from the right, past the trusted
+proxies, and the first address not trusted is the client. An X-Forwarded-For sent by anyone else is
+ignored, so rotating it gains nothing (frappe's own ``rate_limit`` keys on the header's first entry, which
+the client writes: it is not used here).
 
 Counters live in Redis (frappe.cache) with the window as expiry.
 """
 
+import ipaddress
 import time
 
 import frappe
 from frappe import _
 
 WINDOW_SECONDS = 10 * 60
-# failed token lookups, all clients together, per window
-GLOBAL_FAILURE_LIMIT = 100
-# token lookups (page views and submissions) per window, per claimed address and per socket peer
-CLAIMED_LIMIT = 30
-PEER_LIMIT = 600
+# failed token lookups per real client address and window
+CLIENT_FAILURE_LIMIT = 100
+TRUSTED_PROXIES_KEY = "brm_trusted_proxies"
 
 
 class SurveyRateLimitError(frappe.TooManyRequestsError):
-	"""Too many survey link attempts: answered with HTTP 429."""
+	"""Too many failed survey link attempts from one client: answered with HTTP 429."""
 
 	http_status_code = 429
 
@@ -53,13 +55,61 @@ def _increment(name: str) -> int:
 	return value
 
 
-def client_budgets() -> list[tuple[str, int]]:
-	"""(counter, limit) pairs a request counts against: its socket peer (cannot be forged) and the address it
-	claims (X-Forwarded-For, as frappe.local.request_ip)."""
+# --- the client's real address --------------------------------------------------------------------------
+
+
+def trusted_proxies() -> list:
+	"""The networks of the declared reverse proxies (site config `brm_trusted_proxies`: a list, or a
+	comma-separated string, of addresses / CIDR networks). Entries that are not addresses are ignored."""
+	configured = frappe.conf.get(TRUSTED_PROXIES_KEY) or []
+	if isinstance(configured, str):
+		configured = configured.split(",")
+	networks = []
+	for entry in configured:
+		try:
+			networks.append(ipaddress.ip_network(str(entry).strip(), strict=False))
+		except ValueError:
+			continue
+	return networks
+
+
+def _trusted(address: str, networks: list) -> bool:
+	try:
+		ip = ipaddress.ip_address(address)
+	except ValueError:
+		return False
+	return any(ip.version == net.version and ip in net for net in networks)
+
+
+def _peer(request) -> str:
+	environ = getattr(request, "environ", None) or {}
+	# werkzeug's ProxyFix (frappe serve --proxy) moves the socket peer here
+	original = (environ.get("werkzeug.proxy_fix.orig") or {}).get("REMOTE_ADDR")
+	return original or environ.get("REMOTE_ADDR") or getattr(request, "remote_addr", None) or "unknown"
+
+
+def client_address() -> str:
+	"""The address of the client that sent the current request, as far as it can be trusted."""
 	request = getattr(frappe.local, "request", None)
-	peer = (getattr(request, "remote_addr", None) if request else None) or "unknown"
-	claimed = getattr(frappe.local, "request_ip", None) or peer
-	return [(f"peer:{peer}", PEER_LIMIT), (f"ip:{claimed}", CLAIMED_LIMIT)]
+	if request is None:
+		return "unknown"
+	peer = _peer(request)
+	networks = trusted_proxies()
+	if not networks or not _trusted(peer, networks):
+		return peer
+	chain = [
+		entry.strip()
+		for header in request.headers.getlist("X-Forwarded-For")
+		for entry in header.split(",")
+		if entry.strip()
+	]
+	for entry in reversed(chain):
+		if not _trusted(entry, networks):
+			return entry
+	return chain[0] if chain else peer
+
+
+# --- budgets --------------------------------------------------------------------------------------------
 
 
 def refuse() -> None:
@@ -70,21 +120,16 @@ def refuse() -> None:
 	)
 
 
-def check() -> None:
-	"""Before a token lookup: refuse when the site-wide failure budget or the client's budget is spent."""
-	if _count("failures") >= GLOBAL_FAILURE_LIMIT:
-		refuse()
-	over = False
-	for counter, limit in client_budgets():
-		# count under every budget before deciding, so each request is counted everywhere
-		over = _increment(counter) > limit or over
-	if over:
-		refuse()
+def over_budget() -> bool:
+	"""Whether the current client has spent its failure budget of this window."""
+	return _count(f"failures:{client_address()}") >= CLIENT_FAILURE_LIMIT
 
 
 def record_failure() -> None:
-	"""After a failed token lookup."""
-	_increment("failures")
+	"""After a failed token lookup: count it for the client; raise 429 once its budget is spent (the
+	caller answers 410 otherwise)."""
+	if _increment(f"failures:{client_address()}") > CLIENT_FAILURE_LIMIT:
+		refuse()
 
 
 def reset() -> None:

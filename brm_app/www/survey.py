@@ -4,7 +4,7 @@ No login: the token in the e-mailed link is the only key (brm_app.surveys.tokens
 in the respondent's language (``page_language``: a language picked with ?_lang=, else the survey's
 respondent_language, else the customer's / contact's, else the browser's), via frappe's translations. An unknown,
 used, expired or cancelled token gets the same page and status (410) with one message (SECURITY.md case 12);
-too many attempts get 429 (brm_app.surveys.guard). Every value in the page is escaped in the template
+too many failed attempts from one client get 429 (brm_app.surveys.guard). Every value in the page is escaped in the template
 (frappe's Jinja does not autoescape) and nothing a respondent typed is ever rendered as a template.
 """
 
@@ -30,17 +30,16 @@ def get_context(context):
 	context.show_sidebar = 0
 	context.title = _("Satisfaction Survey")
 	token = frappe.form_dict.get("token")
-	try:
-		guard.check()
-	except SurveyRateLimitError:
-		frappe.local.message_log = []
-		return _closed(
-			context, "limited", _("Too many attempts. Please wait a few minutes and try again."), 429
-		)
-
 	row = tokens.find_survey(token)
 	if not tokens.is_open(row):
-		guard.record_failure()
+		# a valid link always opens; failures count against the client's budget (429 once spent)
+		try:
+			guard.record_failure()
+		except SurveyRateLimitError:
+			frappe.local.message_log = []
+			return _closed(
+				context, "limited", _("Too many attempts. Please wait a few minutes and try again."), 429
+			)
 		return _closed(context, "closed", link_unusable_message(), 410)
 
 	survey = frappe.get_doc(SURVEY, row.name)

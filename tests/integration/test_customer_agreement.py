@@ -31,7 +31,7 @@ from tests.support.factories import (
 	uid,
 )
 from tests.support.users import as_user, make_user
-from tests.support.workflow import to_pending_sign_off
+from tests.support.workflow import prepared_by_another_user, to_pending_sign_off
 
 # --- helpers ------------------------------------------------------------------------------------
 
@@ -52,10 +52,15 @@ def new_agreement(customer: str | None = None, **kw) -> "frappe.Document":
 	)
 
 
+def pending_sign_off(doc) -> "frappe.Document":
+	"""Draft -> Pending Sign-off, prepared by a relationship manager so that Administrator may activate it."""
+	return to_pending_sign_off(prepared_by_another_user(doc))
+
+
 def make_signed_agreement(customer: str | None = None, **kw) -> "frappe.Document":
 	"""A submitted (Active) internal agreement."""
 	doc = make_agreement(customer, signed_on=kw.pop("signed_on", nowdate()), **kw)
-	to_pending_sign_off(doc).submit()  # the sign-off workflow: Draft -> Pending Sign-off -> Active
+	pending_sign_off(doc).submit()  # the sign-off workflow: Draft -> Pending Sign-off -> Active
 	return doc
 
 
@@ -478,7 +483,7 @@ def test_the_daily_job_leaves_drafts_and_cancelled_agreements_alone():
 
 
 def test_an_internal_agreement_cannot_be_activated_without_signed_on():
-	doc = to_pending_sign_off(make_agreement())
+	doc = pending_sign_off(make_agreement())
 	with pytest.raises(AgreementSignOffError):
 		doc.submit()
 
@@ -488,7 +493,7 @@ def test_an_external_agreement_needs_both_signatories_to_be_activated():
 	doc = make_agreement(
 		customer, agreement_kind="External", contract=make_contract(customer), signed_on=nowdate()
 	)
-	to_pending_sign_off(doc)
+	doc = pending_sign_off(doc)
 	with pytest.raises(AgreementSignOffError):
 		doc.submit()
 	doc.reload()
@@ -555,7 +560,7 @@ def test_an_agreement_is_renewed_only_once_unless_the_renewal_is_cancelled():
 	renewal = frappe.get_doc("Customer Agreement", first)
 	renewal.signed_on = nowdate()
 	renewal.save()
-	to_pending_sign_off(renewal).submit()
+	pending_sign_off(renewal).submit()
 	renewal.cancel()
 	assert renew_agreement(source.name) != first
 

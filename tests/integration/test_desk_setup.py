@@ -133,8 +133,10 @@ def test_pending_my_approval_lists_the_states_each_role_approves(site):
 			["workflow_state", "in", ["Pending Approval"]],
 			["prepared_by", "!=", pm],
 		]
+		# four eyes: the agreements they prepared are not theirs to activate
 		assert desk.pending_approval_filters("Customer Agreement") == [
-			["workflow_state", "in", ["Pending Sign-off"]]
+			["workflow_state", "in", ["Pending Sign-off"]],
+			["prepared_by", "!=", pm],
 		]
 	with as_user(po):
 		assert desk.pending_approval_filters("Business Case")[0] == [

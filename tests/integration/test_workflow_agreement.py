@@ -270,8 +270,9 @@ def test_cancel_moves_to_cancelled(people):
 
 def test_a_renewal_is_a_new_draft_version_signed_afresh(people):
 	source = agreement_in(people, "Active")
-	with as_user(people.pm):
+	with as_user(people.rm):
 		renewal = frappe.get_doc("Customer Agreement", renew_agreement(source.name))
+	assert renewal.prepared_by == people.rm  # whoever renews prepares the new version
 	assert (renewal.workflow_state, renewal.status, renewal.previous_agreement) == (
 		"Draft",
 		"Draft",

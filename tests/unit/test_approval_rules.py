@@ -159,9 +159,10 @@ def test_comments_are_required_for_reject_send_back_cancel_of_a_decision_and_ter
 			assert t.comment_required == expected, t
 
 
-def test_only_the_approve_steps_are_approvals():
+def test_only_the_approve_and_activate_steps_are_approvals():
 	assert {t.action for t in BC.transitions if t.approval} == {"Approve"}
-	assert not any(t.approval for t in AG.transitions)
+	# four eyes on agreements: the preparer does not activate
+	assert {t.action for t in AG.transitions if t.approval} == {"Activate"}
 
 
 def test_only_decisions_notify():

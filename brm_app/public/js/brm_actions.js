@@ -30,6 +30,35 @@
 		});
 	}
 
+	// Cancelling a survey that was sent is a process manager's action, with a reason on the timeline (the
+	// server refuses a status set by hand: brm_app.api.survey.cancel_survey)
+	const SURVEY_CANCELLERS = ["BRM Process Manager", "BRM Process Owner", "System Manager"];
+
+	function add_cancel_survey_button(frm) {
+		const writable = frm.perm[0] && frm.perm[0].write;
+		const allowed =
+			frm.doc.status === "Scheduled"
+				? writable
+				: ["Sent", "Reminded"].includes(frm.doc.status) &&
+				  SURVEY_CANCELLERS.some((role) => frappe.user.has_role(role));
+		if (frm.is_new() || !allowed) return;
+		frm.add_custom_button(__("Cancel Survey"), () => {
+			frappe.prompt(
+				{ fieldname: "reason", fieldtype: "Small Text", label: __("Reason"), reqd: 1 },
+				(values) =>
+					frappe.call({
+						method: "brm_app.api.survey.cancel_survey",
+						type: "POST",
+						args: { name: frm.doc.name, reason: values.reason },
+						freeze: true,
+						callback: () => frm.reload_doc(),
+					}),
+				__("Cancel Survey"),
+				__("Cancel Survey")
+			);
+		});
+	}
+
 	["Issue", "HD Ticket"].forEach((doctype) => {
 		frappe.ui.form.on(doctype, {
 			refresh(frm) {
@@ -43,6 +72,7 @@
 			if (frm.doc.status === "Responded" && frm.doc.needs_follow_up) {
 				add_improvement_button(frm);
 			}
+			add_cancel_survey_button(frm);
 			if (["Sent", "Reminded"].includes(frm.doc.status) && frm.perm[0] && frm.perm[0].write) {
 				frm.add_custom_button(__("Resend Invitation"), () => {
 					frappe.confirm(

@@ -49,15 +49,37 @@ NON_NEGATIVE_FIELDS = (
 	"target_k4_innovations",
 )
 AT_LEAST_ONE_FIELDS = ("survey_expiry_days",)
+# settings that decide how many approvals a business case needs: only these roles change them (case 30)
+APPROVAL_FIELDS = ("two_level_approval_threshold",)
+APPROVAL_SETTINGS_ROLES = ("BRM Process Owner", "System Manager")
 
 
 class BRMSettings(Document):
 	def validate(self):
+		self.validate_approval_settings()
 		self.validate_percentages()
 		self.validate_non_negative()
 		self.validate_expiry()
 		self.validate_health_weights()
 		self.validate_nps_target()
+
+	def validate_approval_settings(self) -> None:
+		"""The approval threshold weakens or strengthens the four-eyes rule of business cases: a BRM
+		Process Owner or System Manager changes it, no one else (a process manager would approve alone)."""
+		if frappe.session.user == "Administrator" or set(APPROVAL_SETTINGS_ROLES) & set(frappe.get_roles()):
+			return
+		for fieldname in APPROVAL_FIELDS:
+			stored = frappe.db.get_single_value(SETTINGS, fieldname, cache=False)
+			if flt(self.get(fieldname)) != flt(stored):
+				frappe.throw(
+					_("Only a {0} or {1} can change {2}.").format(
+						_(APPROVAL_SETTINGS_ROLES[0]),
+						_(APPROVAL_SETTINGS_ROLES[1]),
+						frappe.bold(_(self.meta.get_label(fieldname))),
+					),
+					exc=frappe.PermissionError,
+					title=_("Not Permitted"),
+				)
 
 	def validate_percentages(self) -> None:
 		for fieldname in PERCENT_FIELDS:

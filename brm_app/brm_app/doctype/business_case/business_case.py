@@ -13,7 +13,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint, flt, get_datetime, now_datetime
 
-from brm_app.approvals import enforce_workflow, record_transition
+from brm_app.approvals import bulk, enforce_workflow, record_transition
 from brm_app.controllers.customer_linked import is_contact_of_customer, link_portfolio
 from brm_app.controllers.records import BRMRecord
 from brm_app.exceptions import (
@@ -145,7 +145,37 @@ class BusinessCase(BRMRecord):
 	def validate_requirements(self):
 		stored = self._stored_sign_offs()
 		now = now_datetime()
+		# a sign-off sent in a request (desk, REST) or a job is the server's result: its time is the
+		# server's clock, and a sign-off someone else recorded stays theirs (case 28)
+		outside = getattr(frappe.local, "request", None) is not None or bulk.in_background_job()
 		for row in self.requirements:
+			before = stored.get(row.name)
+			if (
+				outside
+				and before
+				and before.signed_off_by != frappe.session.user
+				and (
+					before.signed_off_by != row.signed_off_by
+					or _datetime(before.signed_off_on) != _datetime(row.signed_off_on)
+				)
+			):
+				frappe.throw(
+					_("Row {0}: the sign-off by {1} cannot be changed or removed by someone else.").format(
+						row.idx, frappe.bold(before.signed_off_by)
+					),
+					exc=RequirementSignOffError,
+					title=_("Invalid Sign-off"),
+				)
+			if (
+				outside
+				and row.signed_off_by
+				and (
+					not before
+					or before.signed_off_by != row.signed_off_by
+					or _datetime(before.signed_off_on) != _datetime(row.signed_off_on)
+				)
+			):
+				row.signed_off_on = now
 			if bool(row.signed_off_by) != bool(row.signed_off_on):
 				frappe.throw(
 					_("Row {0}: a sign-off needs both Signed Off By and Signed Off On.").format(row.idx),
@@ -160,7 +190,6 @@ class BusinessCase(BRMRecord):
 					exc=RequirementSignOffError,
 					title=_("Invalid Sign-off"),
 				)
-			before = stored.get(row.name)
 			changed = not before or (
 				before.signed_off_by != row.signed_off_by
 				or _datetime(before.signed_off_on) != _datetime(row.signed_off_on)

@@ -39,8 +39,13 @@ DEFAULT_NOTICE_PERIOD_DAYS = 60
 
 
 class CustomerAgreement(BRMRecord):
+	def before_insert(self):
+		# who prepared it (a renewal too): someone else activates it (four eyes); set once, never changes
+		self.prepared_by = frappe.session.user
+
 	def validate(self):
 		link_portfolio(self)
+		self.validate_prepared_by()
 		self.validate_dates()
 		self.set_default_notice_period()
 		self.validate_notice_period()
@@ -76,6 +81,17 @@ class CustomerAgreement(BRMRecord):
 		record_transition(self)
 
 	# --- validation steps ----------------------------------------------------------------------
+
+	def validate_prepared_by(self):
+		"""Keep `prepared_by` as stored, whoever saves: the four-eyes rule of Activate rests on it."""
+		if self.is_new():
+			self.prepared_by = self.prepared_by or frappe.session.user
+			return
+		stored = frappe.db.get_value(self.doctype, self.name, ["prepared_by", "owner"], as_dict=True)
+		if not stored:
+			return
+		# a record stored without it (made before the field existed): its creator prepared it
+		self.prepared_by = stored.prepared_by or stored.owner
 
 	def validate_dates(self):
 		if self.start_date and self.end_date and getdate(self.end_date) <= getdate(self.start_date):

@@ -18,7 +18,9 @@ frappe.ui.form.on("Satisfaction Survey", {
 		const responded = frm.doc.status === "Responded";
 		frm.set_df_property("answers", "read_only", responded ? 1 : 0);
 		frm.fields_dict.answers.grid.update_docfield_property("answer", "read_only", responded ? 1 : 0);
-		frm.toggle_enable(["status", "template", "customer", "contact", "email"], !responded);
+		// the recipient is fixed once the link was sent; status and dates are the server's (read only)
+		frm.toggle_enable(["template", "customer"], !responded);
+		frm.toggle_enable(["contact", "email", "respondent_language"], frm.is_new() || frm.doc.status === "Scheduled");
 		if (responded && frm.doc.needs_follow_up) {
 			frm.dashboard.set_headline(__("This response is low: follow it up with the customer."), "orange");
 		}

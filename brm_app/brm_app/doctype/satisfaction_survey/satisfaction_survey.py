@@ -8,10 +8,13 @@ server and overwrite whatever the client sent (SECURITY.md case 13). Once Respon
 immutable: its answers, response time and status never change again.
 """
 
+from contextlib import contextmanager
+
 import frappe
 from frappe import _
 from frappe.utils import cint, cstr, escape_html, flt, get_datetime, now_datetime
 
+from brm_app.approvals import bulk
 from brm_app.controllers.customer_linked import is_contact_of_customer, link_portfolio
 from brm_app.controllers.records import BRMRecord
 from brm_app.exceptions import (
@@ -20,13 +23,23 @@ from brm_app.exceptions import (
 	SurveyContactError,
 	SurveyDateError,
 	SurveyResponseLockedError,
+	SurveyServerFieldError,
 	SurveyTemplateDisabledError,
 )
 from brm_app.services import survey_scoring
 from brm_app.services.survey_scoring import SurveyAnswerError
 
 RESPONDED = "Responded"
+SCHEDULED = "Scheduled"
 CLOSED_STATUSES = (RESPONDED, "Expired", "Cancelled")
+# Fields only the server writes (case 28): the send / remind / expire jobs, the respondent's link
+# (submit_answers) and a process manager's cancel_survey. A desk or REST save, or a job a request started
+# (bulk update, Data Import), that changes them is refused.
+SERVER_FIELDS = ("status", "token_hash", "sent_on", "reminded_on", "responded_on", "expires_on", "follow_up")
+# the recipient: chosen while the survey is Scheduled, fixed once its link was sent
+RECIPIENT_FIELDS = ("contact", "email", "respondent_language")
+DATETIME_SERVER_FIELDS = ("sent_on", "reminded_on", "responded_on", "expires_on")
+SERVER_WRITE_FLAG = "brm_survey_server_write"
 NUMERIC_QUESTION_TYPES = ("Rating", "NPS")
 DEFAULT_LOW_SCORE_THRESHOLD = 60.0
 # The parts of an answer row that a response fixes for good.
@@ -45,6 +58,7 @@ class SatisfactionSurvey(BRMRecord):
 		self.validate_dates()
 		answers = self.validate_answers()
 		self.compute_scores(answers)
+		self.validate_server_fields()
 
 	# insert
 
@@ -113,6 +127,35 @@ class SatisfactionSurvey(BRMRecord):
 			self._refuse_change(_("Its response time cannot change."))
 		if _answer_rows(self) != _answer_rows(before):
 			self._refuse_change(_("Its answers cannot change."))
+
+	def validate_server_fields(self):
+		"""Status, answers, token hash, dates and (once sent) the recipient are the server's: a save from
+		outside (a request, or a job a request started) that sets them is refused (case 28)."""
+		if not written_from_outside():
+			return
+		if self.is_new():
+			changed = [f for f in SERVER_FIELDS if f != "status" and self.get(f)]
+			if self.status not in (None, "", SCHEDULED):
+				changed.append("status")
+			if any(cstr(row.answer).strip() for row in self.answers):
+				changed.append("answers")
+		else:
+			before = self.get_doc_before_save()
+			if before is None:
+				self.load_doc_before_save(raise_exception=True)
+				before = self.get_doc_before_save()
+			fields = SERVER_FIELDS + (RECIPIENT_FIELDS if before.status != SCHEDULED else ())
+			changed = [f for f in fields if _stored_form(f, self.get(f)) != _stored_form(f, before.get(f))]
+			if _server_answer_rows(self) != _server_answer_rows(before):
+				changed.append("answers")
+		if changed:
+			frappe.throw(
+				_("{0} cannot be set by hand: the survey's link and the server's jobs set it.").format(
+					", ".join(frappe.bold(_(self.meta.get_label(f))) for f in changed)
+				),
+				exc=SurveyServerFieldError,
+				title=_("Not Allowed"),
+			)
 
 	def _refuse_change(self, reason: str):
 		frappe.throw(
@@ -200,6 +243,38 @@ def _datetime(value):
 	return get_datetime(value) if value else None
 
 
+def _stored_form(fieldname: str, value) -> str:
+	if fieldname in DATETIME_SERVER_FIELDS:
+		return str(get_datetime(value)) if value else ""
+	return cstr(value)
+
+
+def _server_answer_rows(doc) -> list[tuple]:
+	return [
+		(row.name, cstr(row.question), cstr(row.question_type), cint(row.mandatory), cstr(row.answer))
+		for row in doc.get("answers") or []
+	]
+
+
+@contextmanager
+def server_write():
+	"""The server's own change of a survey (the respondent's link, cancel_survey): its fields may change."""
+	previous = frappe.flags.get(SERVER_WRITE_FLAG)
+	frappe.flags[SERVER_WRITE_FLAG] = True
+	try:
+		yield
+	finally:
+		frappe.flags[SERVER_WRITE_FLAG] = previous
+
+
+def written_from_outside() -> bool:
+	"""Whether this save comes from a request or from a background job (which a request may have started),
+	and not from one of the server's own survey paths (server_write)."""
+	if frappe.flags.get(SERVER_WRITE_FLAG):
+		return False
+	return getattr(frappe.local, "request", None) is not None or bulk.in_background_job()
+
+
 def _answer_rows(doc) -> list[tuple]:
 	return [
 		(row.name, *(cstr(row.get(fieldname)) for fieldname in LOCKED_ANSWER_FIELDS))
@@ -260,5 +335,6 @@ def submit_answers(survey_name: str, answers: dict[str, object], ignore_permissi
 		rows[name].answer = value
 	doc.status = RESPONDED
 	doc.responded_on = now_datetime()
-	doc.save(ignore_permissions=ignore_permissions)
+	with server_write():
+		doc.save(ignore_permissions=ignore_permissions)
 	return doc
