@@ -10,7 +10,7 @@ from frappe.desk.doctype.dashboard_chart.dashboard_chart import get as chart_dat
 from frappe.desk.doctype.number_card.number_card import get_result
 from frappe.utils import add_to_date, now_datetime
 
-from brm_app.reports.cards import csat_last_90_days, nps_last_90_days
+from brm_app.reports.cards import NO_DATA, csat_last_90_days, nps_last_90_days
 from tests.support.factories import make_portfolio, make_survey, mute_mail
 from tests.support.users import as_user
 from tests.support.workflow import PROCESS_MANAGER, RELATIONSHIP_MANAGER, make_approver
@@ -132,6 +132,13 @@ def test_csat_and_nps_cards_are_scoped_to_the_reader(people):
 		# only these two responses exist on the throw-away test site in this transaction
 		assert csat_last_90_days()["value"] == 50.0
 		assert nps_last_90_days()["value"] == 0.0
+
+
+def test_csat_and_nps_cards_show_a_dash_without_responses_not_zero(people):
+	"""A relationship manager whose customers have no response in 90 days has no CSAT / NPS: "—"."""
+	with as_user(people.rm_a):
+		assert csat_last_90_days() == NO_DATA == "\u2014"
+		assert nps_last_90_days() == NO_DATA
 
 
 def test_relationship_manager_gets_the_whole_workspace(people):
