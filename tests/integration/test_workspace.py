@@ -6,7 +6,6 @@ import json
 
 import frappe
 import pytest
-from frappe.desk.doctype.dashboard_chart.dashboard_chart import get as chart_data
 from frappe.desk.doctype.number_card.number_card import get_result
 from frappe.utils import add_to_date, now_datetime
 
@@ -98,18 +97,30 @@ def test_count_cards_count_only_the_readers_records(people):
 		assert card_count("Active Customer Portfolios") == all_active >= 5
 
 
-def test_group_by_charts_count_only_the_readers_records(people):
+def test_health_donut_counts_only_the_readers_portfolios_in_rag_order_and_colours(people):
+	"""The workspace's health donut is the Customer Health report's chart: Red, Amber, Green, Not Scored in
+	that order, whatever the counts, so the chart's colours (red, orange, green, grey) keep their meaning."""
+	from frappe.desk.query_report import run
+
 	for name in people.mine + people.theirs:
 		frappe.db.set_value("Customer Portfolio", name, {"health_rag": "Red", "health_score": 10})
 	all_red = frappe.db.count(
 		"Customer Portfolio", {"health_rag": "Red", "relationship_status": ("!=", "Ended")}
 	)
+	chart_doc = frappe.get_doc("Dashboard Chart", "Customer Health RAG")
+	assert (chart_doc.chart_type, chart_doc.report_name, chart_doc.use_report_chart) == (
+		"Report",
+		"Customer Health",
+		1,
+	)
+	assert json.loads(chart_doc.custom_options)["colors"] == ["#e24c4c", "#f8a13f", "#2e9e5b", "#a8b3bf"]
 	with as_user(people.rm_a):
-		mine = chart_data(chart_name="Customer Health RAG", refresh=1)
+		mine = run("Customer Health", filters={})["chart"]
 	with as_user(people.manager):
-		everyone = chart_data(chart_name="Customer Health RAG", refresh=1)
-	assert dict(zip(mine["labels"], mine["datasets"][0]["values"], strict=True)) == {"Red": 2}
-	assert dict(zip(everyone["labels"], everyone["datasets"][0]["values"], strict=True))["Red"] == all_red
+		everyone = run("Customer Health", filters={})["chart"]
+	assert mine["data"]["labels"] == ["Red", "Amber", "Green", "Not Scored"]
+	assert mine["data"]["datasets"][0]["values"] == [2, 0, 0, 0]
+	assert everyone["data"]["datasets"][0]["values"][0] == all_red
 
 
 def respond(customer, values):
