@@ -70,9 +70,15 @@ def display_rows(rows: list[dict]) -> list[dict]:
 	result = []
 	for row in rows:
 		fieldtype, precision = UNIT_FORMAT[row["unit"]]
+		# a count is a whole number (a target from BRM Settings comes as 1.0 and would read "1.0")
+		numbers = {
+			field: int(row[field]) if fieldtype == "Int" and row[field] is not None else row[field]
+			for field in ("target", "actual", "previous")
+		}
 		result.append(
 			{
 				**row,
+				**numbers,
 				"figure": _(row["figure"]),
 				"unit": _(UNIT_LABELS[row["unit"]], context="KPI unit"),
 				"definition": _(row["definition"]),
