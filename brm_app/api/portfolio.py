@@ -19,6 +19,7 @@ from frappe.utils import add_days, add_months, cint, escape_html, flt, get_first
 
 from brm_app.brm_app.doctype.brm_settings.brm_settings import get_settings, health_weights
 from brm_app.helpdesk.complaints import open_complaint_counts
+from brm_app.reports.common import month_label
 from brm_app.services.health import complaints_part, csat_part, nps_part
 
 PORTFOLIO = "Customer Portfolio"
@@ -132,11 +133,17 @@ def satisfaction_trend(portfolio: str, months: int = TREND_MONTHS, end: date | N
 	nps_by_month = {
 		r.month: round((flt(r.promoters) - flt(r.detractors)) / r.total * 100, 1) for r in nps if r.total
 	}
+	ratings_by_month = {r.month: int(r.total) for r in ratings if r.total}
+	answers_by_month = {r.month: int(r.total) for r in nps if r.total}
 	return {
 		"months": keys,
-		"labels": [add_months(first, i).strftime("%b %Y") for i in range(months)],
+		# "Okt 2026" for a reader in Indonesian (frappe's date formatting in the session's language)
+		"labels": [month_label(key) for key in keys],
 		"csat": [csat_by_month.get(key) for key in keys],
 		"nps": [nps_by_month.get(key) for key in keys],
+		# the sample sizes: a CSAT of 100 % from 2 ratings is shown with its n
+		"ratings": [ratings_by_month.get(key, 0) for key in keys],
+		"nps_answers": [answers_by_month.get(key, 0) for key in keys],
 	}
 
 
