@@ -78,6 +78,12 @@ def user_full_names(users) -> dict[str, str]:
 NO_DATA = "\u2014"
 
 
+def translated(value: str | None, context: str | None = None) -> str | None:
+	"""A value made at run time (a status, a RAG, a figure's name) in the reader's language, when the rows
+	are built; `context` for a word with several meanings. None stays None."""
+	return _(value, context=context) if value else None
+
+
 def month_label(month_key: str | None) -> str | None:
 	"""A "YYYY-MM" key as the reader reads a month: "Okt 2026" in Indonesian, "Oct 2026" in English (frappe's
 	date formatting, in the session's language)."""

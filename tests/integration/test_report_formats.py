@@ -68,7 +68,7 @@ def world():
 		end_date=add_days(nowdate(), 40),
 		notice_period_days=30,
 	)
-	agreement.db_set({"docstatus": 1, "status": "Active"})
+	agreement.db_set({"docstatus": 1, "status": "Active", "agreement_kind": "External"})
 	make_business_case(customer)
 	return frappe._dict(customer=customer)
 
@@ -152,3 +152,31 @@ def test_customer_health_scores_read_with_one_decimal(world):
 		assert frappe.format_value(row["nps_score"], {"fieldtype": "Float", "precision": 1}) == "-20"
 	with number_format(ENGLISH):
 		assert frappe.format_value(row["health_score"], {"fieldtype": "Float", "precision": 1}) == "71.5"
+
+
+@pytest.fixture
+def indonesian():
+	"""The session reads Indonesian (translations as brm_app/translations/id.csv has them now)."""
+	from frappe.translate import clear_cache
+
+	clear_cache()
+	lang, frappe.local.lang = frappe.local.lang, "id"
+	yield
+	frappe.local.lang = lang
+
+
+def test_words_made_at_run_time_read_in_indonesian_with_their_context(world, indonesian):
+	"""The Pipeline's State is a workflow state ("Status"), not a country ("Negara"); the scorecard's units
+	and trends and the renewal's kind are translated when the rows are built."""
+	columns, rows, *_rest = business_case_pipeline.execute({"customer": world.customer})
+	labels = {col["fieldname"]: col["label"] for col in columns if not col.get("hidden")}
+	assert labels["state_label"] == "Status"
+	assert [row["state_label"] for row in rows] == ["Draf"]
+	_columns, rows, *_rest = brm_kpi_scorecard.execute({"customer": world.customer})
+	by_key = {row["key"]: row for row in rows}
+	assert by_key["k2_cases_approved"]["unit"] == "jumlah"
+	assert by_key["k2_days_to_approval"]["unit"] == "hari"
+	assert by_key["k6_nps"]["unit"] == "skor"
+	assert by_key["k6_csat"]["rag"] == "Merah" and by_key["k6_csat"]["rag_key"] == "Red"
+	_columns, rows, *_rest = agreement_renewals.execute({"customer": world.customer})
+	assert [(row["status"], row["agreement_kind"]) for row in rows] == [("Aktif", "Eksternal")]

@@ -12,7 +12,7 @@ from frappe import _
 from frappe.utils import cint, formatdate
 
 from brm_app.reports import queries
-from brm_app.reports.common import column, filters_dict, month_label, user_full_names
+from brm_app.reports.common import column, filters_dict, month_label, translated, user_full_names
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 3660
@@ -49,7 +49,7 @@ def display_rows(rows: list[dict]) -> list[dict]:
 			("renewal", "renewal_key", "Customer Agreement renewal"),
 		):
 			row[key] = row[field]
-			row[field] = _(row[field], context=context) if row[field] else None
+			row[field] = translated(row[field], context=context)
 	return rows
 
 

@@ -15,7 +15,7 @@ from frappe.utils import formatdate
 
 from brm_app.brm_app.doctype.brm_settings.brm_settings import kpi_targets
 from brm_app.reports import queries
-from brm_app.reports.common import column, filters_dict, period
+from brm_app.reports.common import column, filters_dict, period, translated
 from brm_app.services import kpi
 
 SERVICE_CHANGE, INNOVATION = "Service Change", "Technology Innovation"
@@ -79,12 +79,12 @@ def display_rows(rows: list[dict]) -> list[dict]:
 			{
 				**row,
 				**numbers,
-				"figure": _(row["figure"]),
-				"unit": _(UNIT_LABELS[row["unit"]], context="KPI unit"),
-				"definition": _(row["definition"]),
-				"trend": _(row["trend"], context="KPI trend") if row["trend"] else None,
+				"figure": translated(row["figure"]),
+				"unit": translated(UNIT_LABELS[row["unit"]], context="KPI unit"),
+				"definition": translated(row["definition"]),
+				"trend": translated(row["trend"], context="KPI trend"),
 				"trend_key": row["trend"],
-				"rag": _(row["rag"]) if row["rag"] else None,
+				"rag": translated(row["rag"]),
 				"rag_key": row["rag"],
 				"value_fieldtype": fieldtype,
 				"value_precision": precision,
@@ -168,7 +168,7 @@ def chart(rows: list[dict]) -> dict:
 	drawn = [row for row in rows if row["unit"] == kpi.PERCENT and row["actual"] is not None]
 	return {
 		"data": {
-			"labels": [f"{row['kpi']} {_(row['figure'])}" for row in drawn],
+			"labels": [f"{row['kpi']} {translated(row['figure'])}" for row in drawn],
 			"datasets": [
 				{"name": _("Actual"), "values": [row["actual"] for row in drawn]},
 				{"name": _("Target"), "values": [row["target"] for row in drawn]},

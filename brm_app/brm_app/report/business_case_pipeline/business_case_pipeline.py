@@ -13,7 +13,7 @@ from frappe import _
 from frappe.utils import flt
 
 from brm_app.reports import queries
-from brm_app.reports.common import column, filters_dict, last_12_months, period
+from brm_app.reports.common import column, filters_dict, last_12_months, period, translated
 
 STATES = ("Draft", "Under Review", "Pending Approval", "Pending Final Approval", "Approved", "Rejected")
 IN_APPROVAL = ("Under Review", "Pending Approval", "Pending Final Approval")
@@ -42,7 +42,7 @@ def execute(filters=None):
 	data.sort(key=lambda r: (order.get(r["state"], len(STATES)), r["state"], r["currency"] or ""))
 	for r in data:
 		# the workflow state in the reader's language (its untranslated name stays in `state`)
-		r["state_label"] = _(r["state"], context="Workflow")
+		r["state_label"] = translated(r["state"], context="Workflow")
 	return get_columns(), data, None, chart(data), summary(data)
 
 
@@ -70,7 +70,7 @@ def chart(data: list[dict]) -> dict:
 	labels = list(per_state)
 	return {
 		"data": {
-			"labels": [_(s, context="Workflow") for s in labels],
+			"labels": [translated(s, context="Workflow") for s in labels],
 			"datasets": [{"name": _("Cases"), "values": [per_state[s] for s in labels]}],
 		},
 		"type": "bar",

@@ -14,7 +14,7 @@ from frappe import _
 from frappe.utils import cint
 
 from brm_app.reports import queries
-from brm_app.reports.common import column, filters_dict, summary_value, user_full_names
+from brm_app.reports.common import column, filters_dict, summary_value, translated, user_full_names
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10000
@@ -44,9 +44,9 @@ def display_rows(rows: list[dict]) -> list[dict]:
 	for row in rows:
 		row["relationship_manager_name"] = names.get(row.relationship_manager) or row.relationship_manager
 		row["rag_key"] = row.health_rag or ""
-		row["health_rag"] = _(row.health_rag) if row.health_rag else _("Not Scored")
-		row["strategic_importance"] = _(row.strategic_importance) if row.strategic_importance else None
-		row["relationship_status"] = _(row.relationship_status) if row.relationship_status else None
+		row["health_rag"] = translated(row.health_rag) or _("Not Scored")
+		row["strategic_importance"] = translated(row.strategic_importance)
+		row["relationship_status"] = translated(row.relationship_status)
 	return rows
 
 
