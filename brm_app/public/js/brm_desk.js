@@ -210,14 +210,18 @@ brm_app.desk.show_filter = function () {
 // frappe 15 prints a Percent field as flt(value, precision) + "%", whatever the number format: on a site
 // in #.###,## a CSAT read "33.333%" beside a rating mean of "3,33". Percentages go through format_number
 // like every other figure (same precision rule as frappe's: the field's, else the site's float precision).
-brm_app.desk.frappe_percent_formatter = frappe.form.formatters.Percent;
-frappe.form.formatters.Percent = function (value, docfield, options) {
-	if (value === null || value === undefined || value === "") {
-		return brm_app.desk.frappe_percent_formatter(value === undefined ? null : value, docfield, options);
-	}
-	const precision =
-		(docfield && docfield.precision) ||
-		cint(frappe.boot.sysdefaults && frappe.boot.sysdefaults.float_precision) ||
-		2;
-	return frappe.form.formatters._right(format_number(value, null, cint(precision)) + "%", options);
+brm_app.desk.use_number_format_for_percent = function (formatters) {
+	if (!formatters || !formatters.Percent || brm_app.desk.frappe_percent_formatter) return;
+	brm_app.desk.frappe_percent_formatter = formatters.Percent;
+	formatters.Percent = function (value, docfield, options) {
+		if (value === null || value === undefined || value === "") {
+			return brm_app.desk.frappe_percent_formatter(null, docfield, options);
+		}
+		const precision =
+			(docfield && docfield.precision) ||
+			cint(frappe.boot.sysdefaults && frappe.boot.sysdefaults.float_precision) ||
+			2;
+		return formatters._right(format_number(value, null, cint(precision)) + "%", options);
+	};
 };
+brm_app.desk.use_number_format_for_percent(frappe.form && frappe.form.formatters);
