@@ -168,3 +168,11 @@ def test_relationship_manager_gets_the_whole_workspace(people):
 	# BRM Settings is read-only for a relationship manager but still readable; everything else is theirs
 	assert set(REPORTS) <= links
 	assert {"Customer Portfolio", "Business Case", "Satisfaction Survey", "BRM Settings"} <= links
+
+
+def test_count_charts_keep_an_axis_of_whole_numbers():
+	"""frappe-charts steps an axis in halves when the largest value is 1 or 2; the count charts ask for an
+	axis of at least 0..4 (whole steps), merged into the chart's axis options by frappe's chart widget."""
+	for name in ("Survey Responses", "Business Cases by State"):
+		options = json.loads(frappe.db.get_value("Dashboard Chart", name, "custom_options"))
+		assert options["axisOptions"]["yAxisRange"] == {"min": 0, "max": 4}, name

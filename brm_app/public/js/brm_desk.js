@@ -225,3 +225,19 @@ brm_app.desk.use_number_format_for_percent = function (formatters) {
 	};
 };
 brm_app.desk.use_number_format_for_percent(frappe.form && frappe.form.formatters);
+
+// brm_app.desk.whole_number_axis(report): the report's chart counts things: its axis runs at least from 0
+// to 4, so frappe-charts never steps it in halves (it does when the largest count is 1 or 2). frappe's
+// query report replaces the chart's axisOptions, so the range is added as the chart is drawn.
+brm_app.desk.WHOLE_NUMBER_RANGE = { min: 0, max: 4 };
+brm_app.desk.whole_number_axis = function (report) {
+	if (!report || !report.render_chart || report.brm_whole_number_axis) return;
+	const render_chart = report.render_chart.bind(report);
+	report.render_chart = (options) => {
+		options.axisOptions = Object.assign({}, options.axisOptions, {
+			yAxisRange: brm_app.desk.WHOLE_NUMBER_RANGE,
+		});
+		return render_chart(options);
+	};
+	report.brm_whole_number_axis = true;
+};

@@ -28,6 +28,7 @@ frappe.query_reports["Agreement Renewals"] = {
 	],
 	onload(report) {
 		brm_app.desk.compact_filters(report, ["days_ahead"]);
+		brm_app.desk.whole_number_axis(report);
 	},
 	formatter(value, row, column, data, default_formatter) {
 		value = brm_app.desk.report_formatter(value, row, column, data, default_formatter);

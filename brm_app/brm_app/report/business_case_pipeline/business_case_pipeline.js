@@ -29,6 +29,7 @@ frappe.query_reports["Business Case Pipeline"] = {
 	],
 	onload(report) {
 		brm_app.desk.compact_filters(report, ["from_date", "to_date"]);
+		brm_app.desk.whole_number_axis(report);
 	},
 	formatter(value, row, column, data, default_formatter) {
 		return brm_app.desk.report_formatter(value, row, column, data, default_formatter);
