@@ -173,6 +173,7 @@ brm_app.desk.pill = function (html, colour) {
 // are on the first screen.
 brm_app.desk.compact_filters = function (report, keep) {
 	if (!report || !report.filters || window.innerWidth >= 768) return;
+	$(report.page.page_form).find(".brm-more-filters").remove(); // onload runs again on a new route
 	const folded = report.filters.filter((f) => {
 		const value = f.get_value();
 		const is_default = !value || String(value) === String(f.df.default || "");

@@ -12,7 +12,7 @@ from frappe import _
 from frappe.utils import cint, formatdate
 
 from brm_app.reports import queries
-from brm_app.reports.common import column, filters_dict, month_label, translated, user_full_names
+from brm_app.reports.common import NO_DATA, column, filters_dict, month_label, translated, user_full_names
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 3660
@@ -112,7 +112,7 @@ def summary(months: list[dict]) -> list[dict]:
 		},
 		{
 			"label": _("Next Notice Deadline"),
-			"value": formatdate(next_deadline) if next_deadline else "-",
+			"value": formatdate(next_deadline) if next_deadline else NO_DATA,
 			"datatype": "Data",
 			"indicator": "Blue",
 		},

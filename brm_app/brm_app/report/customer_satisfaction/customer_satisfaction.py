@@ -99,11 +99,10 @@ def row(key, counts: dict) -> dict:
 
 def get_columns(group_by: str) -> list[dict]:
 	label, fieldtype, options = KEY_COLUMN[group_by]
-	key_hidden = fieldtype != "Link"
 	return [
 		column(label, "group_label", width=200),
-		# the key itself (a Link opens the service / user); hidden where it only repeats the label
-		column(label, "group", fieldtype, options, width=160, hidden=key_hidden),
+		# the key itself (a month key, a customer id, an e-mail address): kept for exports, not shown
+		column(label, "group", fieldtype, options, width=160, hidden=True),
 		column("Surveys Sent", "sent", "Int"),
 		column("Responded (of Sent)", "responded", "Int"),
 		column("Response Rate %", "response_rate", "Percent"),
