@@ -281,6 +281,47 @@ def test_send_survey_now_sends_to_each_stakeholder_who_receives_surveys(managers
 	assert len(mails) == 1 and mails[0].recipients == [yes.email_id]
 
 
+def test_send_survey_now_throttles_on_the_send_date(managers):
+	"""Send Survey Now: a stakeholder whose last survey went out 40 days ago (its record made today) is
+	surveyed; one whose survey record is 40 days old but went out 5 days ago is refused (30-day throttle)."""
+	mute_mail()
+	set_brm_settings(contact_throttle_days=30, survey_expiry_days=14)
+	portfolio = make_portfolio(relationship_manager=RM)
+	customer = portfolio.customer
+	long_ago, lately = (make_contact(customer, first_name=f"Desk {k}") for k in ("long ago", "lately"))
+	portfolio.reload()
+	portfolio.set(
+		"stakeholders",
+		[
+			{"contact": contact.name, "stakeholder_role": "Key User", "receives_surveys": 1}
+			for contact in (long_ago, lately)
+		],
+	)
+	portfolio.save(ignore_permissions=True)
+	now = now_datetime()
+	for contact, created, sent in ((long_ago, 0, 40), (lately, 40, 5)):
+		earlier = make_survey(customer, email=contact.email_id, contact=contact.name)
+		frappe.db.set_value(
+			"Satisfaction Survey",
+			earlier.name,
+			{
+				"creation": add_days(now, -created),
+				"scheduled_for": add_days(now, -sent),
+				"sent_on": add_days(now, -sent),
+				"status": "Sent",
+			},
+			update_modified=False,
+		)
+
+	with as_user(RM):
+		result = api.send_survey_now(portfolio.name)
+
+	assert [frappe.db.get_value("Satisfaction Survey", name, "contact") for name in result["sent"]] == [
+		long_ago.name
+	]
+	assert [row["contact"] for row in result["skipped"]] == [lately.name]
+
+
 def test_send_survey_now_needs_a_recipient(managers):
 	portfolio = make_portfolio(relationship_manager=RM)
 	with as_user(RM), pytest.raises(frappe.ValidationError, match="receives surveys"):
