@@ -40,6 +40,7 @@ from frappe.utils import cint, flt, getdate, now_datetime, nowdate, update_progr
 from pymysql.converters import escape_string
 
 from brm_app import demo
+from brm_app.brm_app.doctype.business_case.business_case import irr_label, payback_label
 from brm_app.brm_app.doctype.satisfaction_survey.satisfaction_survey import low_score_threshold
 from brm_app.services import approval_rules as rules
 from brm_app.services import survey_scoring
@@ -128,7 +129,9 @@ def generate(
 		if progress and missing:
 			print()
 		health_seconds = None
-		if health and missing:
+		# every run ends with the health of every portfolio computed (a re-run that adds nothing too: the
+		# first screen never shows unscored portfolios because the hourly job has not run yet)
+		if health:
 			health_seconds = _recompute_health(progress)
 			if commit:
 				frappe.db.commit()  # nosemgrep: the health figures of the new portfolios
@@ -743,11 +746,9 @@ class _World:
 			"npv": finance.npv,
 			"roi_percent": finance.roi_percent,
 			"payback_years": finance.payback_years or 0,
-			"payback_label": "Never"
-			if finance.payback_years is None
-			else "{} years".format(f"{finance.payback_years:.2f}".rstrip("0").rstrip(".")),
+			"payback_label": payback_label(finance.payback_years),
 			"irr_percent": finance.irr_percent,
-			"irr_label": "Not defined" if finance.irr_percent is None else f"{finance.irr_percent:.2f}%",
+			"irr_label": irr_label(finance.irr_percent),
 			"workflow_state": state,
 			"approval_levels": levels,
 			**stamps,

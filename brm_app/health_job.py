@@ -7,7 +7,9 @@ bulk UPDATE … CASE statements. A second run with nothing new changes nothing. 
 someone editing a portfolio meanwhile does not get a "document has been modified" conflict.
 
 Window: responses and tickets of the last HEALTH_WINDOW_DAYS days. A part without data (no responses, no
-tickets, no services consumed) is left out of the score rather than counted as 0.
+tickets, no services consumed) is left out of the score rather than counted as 0, and stored as NULL (shown
+empty), as is the score of a portfolio with no data at all: the columns are made nullable by
+brm_app.setup.health_columns.
 """
 
 import frappe
@@ -94,16 +96,19 @@ def portfolio_health(ratings, nps, tickets, open_complaints, coverage, weights) 
 	)
 	result = compute_health(parts, weights)
 	return {
-		"health_score": result.score or 0,
-		"health_rag": result.rag or "",
-		"csat_score": round(csat, 2) if csat is not None else 0,
-		"nps_score": round(nps_value, 2) if nps_value is not None else 0,
-		"sla_compliance": round(parts.sla_compliance, 2) if parts.sla_compliance is not None else 0,
-		"open_complaints": open_complaints,
-		"agreement_coverage": round(parts.agreement_coverage, 2)
-		if parts.agreement_coverage is not None
-		else 0,
+		"health_score": result.score,
+		"health_rag": result.rag or None,
+		"csat_score": _rounded(csat),
+		"nps_score": _rounded(nps_value),
+		"sla_compliance": _rounded(parts.sla_compliance),
+		"open_complaints": open_complaints if parts.complaints is not None else None,
+		"agreement_coverage": _rounded(parts.agreement_coverage),
 	}
+
+
+def _rounded(value: float | None) -> float | None:
+	"""A stored part: rounded to 2 decimals, or None (stored NULL) when there is no data for it."""
+	return round(value, 2) if value is not None else None
 
 
 # --- one query per metric -------------------------------------------------------------------------------
@@ -232,6 +237,9 @@ def bulk_update(changed: dict[str, dict]) -> None:
 
 
 def _differs(stored, computed) -> bool:
-	if isinstance(computed, str):
-		return (stored or "") != computed
+	"""Whether a stored health field must be rewritten: no data (NULL) and 0 are different values."""
+	if isinstance(stored, str) or isinstance(computed, str):
+		return (stored or "") != (computed or "")
+	if stored is None or computed is None:
+		return (stored is None) != (computed is None)
 	return abs(flt(stored) - flt(computed)) > 0.005

@@ -19,6 +19,7 @@ from frappe.utils import add_days, add_months, cint, escape_html, flt, get_first
 
 from brm_app.brm_app.doctype.brm_settings.brm_settings import get_settings, health_weights
 from brm_app.helpdesk.complaints import open_complaint_counts
+from brm_app.reports.common import month_label
 from brm_app.services.health import complaints_part, csat_part, nps_part
 
 PORTFOLIO = "Customer Portfolio"
@@ -66,29 +67,30 @@ HEALTH_PARTS = (
 
 
 def health_overview(doc) -> dict:
-	"""The stored health score and its parts: each part's measure, its 0-100 score and its weight."""
+	"""The stored health score and its parts: each part's measure, its 0-100 score and its weight; None
+	(shown as a dash) for a part without data and for the score of a portfolio without any."""
 	weights = health_weights()
-	known = bool(doc.health_updated_on)
-	scores = {
-		"csat": csat_part(flt(doc.csat_score)),
-		"nps": nps_part(max(-100.0, min(100.0, flt(doc.nps_score)))),
-		"sla_compliance": flt(doc.sla_compliance),
-		"complaints": complaints_part(cint(doc.open_complaints)),
-		"agreement_coverage": flt(doc.agreement_coverage),
+	measures = {part: doc.get(field) for part, field, _label in HEALTH_PARTS}
+	scorers = {
+		"csat": lambda value: csat_part(min(100.0, max(0.0, flt(value)))),
+		"nps": lambda value: nps_part(max(-100.0, min(100.0, flt(value)))),
+		"sla_compliance": flt,
+		"complaints": lambda value: complaints_part(cint(value)),
+		"agreement_coverage": flt,
 	}
 	return {
-		"score": flt(doc.health_score) if known else None,
+		"score": flt(doc.health_score) if doc.health_score is not None else None,
 		"rag": doc.health_rag or None,
 		"updated_on": doc.health_updated_on,
 		"parts": [
 			{
 				"part": part,
 				"label": _(label),
-				"value": flt(doc.get(field)) if known else None,
-				"score": round(scores[part], 1) if known else None,
+				"value": flt(measures[part]) if measures[part] is not None else None,
+				"score": round(scorers[part](measures[part]), 1) if measures[part] is not None else None,
 				"weight": weights.get(part, 0),
 			}
-			for part, field, label in HEALTH_PARTS
+			for part, _field, label in HEALTH_PARTS
 		],
 	}
 
@@ -131,11 +133,17 @@ def satisfaction_trend(portfolio: str, months: int = TREND_MONTHS, end: date | N
 	nps_by_month = {
 		r.month: round((flt(r.promoters) - flt(r.detractors)) / r.total * 100, 1) for r in nps if r.total
 	}
+	ratings_by_month = {r.month: int(r.total) for r in ratings if r.total}
+	answers_by_month = {r.month: int(r.total) for r in nps if r.total}
 	return {
 		"months": keys,
-		"labels": [add_months(first, i).strftime("%b %Y") for i in range(months)],
+		# "Okt 2026" for a reader in Indonesian (frappe's date formatting in the session's language)
+		"labels": [month_label(key) for key in keys],
 		"csat": [csat_by_month.get(key) for key in keys],
 		"nps": [nps_by_month.get(key) for key in keys],
+		# the sample sizes: a CSAT of 100 % from 2 ratings is shown with its n
+		"ratings": [ratings_by_month.get(key, 0) for key in keys],
+		"nps_answers": [answers_by_month.get(key, 0) for key in keys],
 	}
 
 

@@ -64,7 +64,10 @@ def open_complaint_counts(customers: list[str] | None = None) -> dict[str, int]:
 
 
 def refresh_open_complaints(customers: list[str | None]) -> None:
-	"""Store the open complaint count on these customers' portfolios (without touching `modified`)."""
+	"""Store the open complaint count on these customers' portfolios (without touching `modified`).
+
+	Called when a ticket of the customer changes: the customer has a ticket, so the count is data, 0
+	included (a portfolio without any ticket keeps NULL, "no data", from the health job)."""
 	customers = sorted({c for c in customers if c})
 	if not customers:
 		return
@@ -74,7 +77,7 @@ def refresh_open_complaints(customers: list[str | None]) -> None:
 	)
 	for portfolio in portfolios:
 		count = counts.get(portfolio.customer, 0)
-		if (portfolio.open_complaints or 0) != count:
+		if portfolio.open_complaints != count:
 			frappe.db.set_value(PORTFOLIO, portfolio.name, "open_complaints", count, update_modified=False)
 
 

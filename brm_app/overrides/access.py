@@ -360,9 +360,33 @@ def get_dashboard_chart(
 		heatmap_filters.append([doc.document_type, "docstatus", "<", 2, False])
 		return _heatmap(doc, heatmap_filters, heatmap_year or doc.get("heatmap_year"))
 	if _row_level(doc.get("document_type")):
-		# the undecorated function (under frappe.whitelist's type check and cache_source): no shared cache
-		return inspect.unwrap(dashboard_chart.get)(**kwargs)
+		# the undecorated function (under frappe.whitelist's type check and cache_source): no shared cache.
+		# The desk sends unset arguments as "" (to_date=""), which cache_source turns into None; so does
+		# this call, or "Last Year" is counted back from an empty date (HTTP 417 "Please select a valid date
+		# filter", the BRM dashboard's Survey Responses chart stuck on "Loading...").
+		unset = ("filters", "from_date", "to_date", "timespan", "time_interval", "heatmap_year")
+		kwargs.update({key: kwargs[key] or None for key in unset})
+		result = inspect.unwrap(dashboard_chart.get)(**kwargs)
+		if (time_interval or doc.get("time_interval")) == "Monthly" and doc.get("timeseries"):
+			_translate_month_labels(result)
+		return result
 	return dashboard_chart.get(**kwargs)
+
+
+def _translate_month_labels(result: dict | None) -> None:
+	"""frappe labels a monthly time series "Oct 2026" in English whatever the reader's language: the
+	labels of BRM charts read as the reader reads a month ("Okt 2026")."""
+	from datetime import datetime
+
+	from brm_app.reports.common import month_label
+
+	if not result or not result.get("labels"):
+		return
+	try:
+		keys = [datetime.strptime(label, "%b %Y").strftime("%Y-%m") for label in result["labels"]]
+	except (TypeError, ValueError):
+		return  # not frappe's month labels: left as they are
+	result["labels"] = [month_label(key) for key in keys]
 
 
 # list view sidebar --------------------------------------------------------------------------------------

@@ -3,6 +3,9 @@
 Count-based cards go through frappe.get_list, which applies brm_app's permission_query_conditions; these
 methods run their own SQL (brm_app.reports.queries), which is scoped to the session user's portfolios by
 brm_app.reports.common.scope, never to a user named in the request.
+
+Without responses there is no CSAT or NPS: the card shows NO_DATA ("—"), not 0 % / 0. frappe's number card
+shows a plain string as it is (a figure comes as {value, fieldtype, route}, and a click opens the report).
 """
 
 import frappe
@@ -12,6 +15,7 @@ from brm_app.reports import queries
 from brm_app.services import kpi
 
 WINDOW_DAYS = 90
+NO_DATA = "\u2014"
 
 
 def _last_days() -> tuple:
@@ -26,25 +30,29 @@ def _require_survey_read() -> None:
 
 @frappe.whitelist()
 @frappe.read_only()
-def csat_last_90_days(filters: str | dict | None = None) -> dict:
+def csat_last_90_days(filters: str | dict | None = None) -> dict | str:
 	"""CSAT % of the rating answers received in the last 90 days, in the reader's portfolios."""
 	_require_survey_read()
 	counts = queries.survey_counts(frappe._dict(), *_last_days())
-	return {
-		"value": kpi.share(counts["satisfied"], counts["ratings"]) or 0,
-		"fieldtype": "Percent",
-		"route": ["query-report", "Customer Satisfaction"],
-	}
+	return _card(kpi.share(counts["satisfied"], counts["ratings"]), "Percent")
 
 
 @frappe.whitelist()
 @frappe.read_only()
-def nps_last_90_days(filters: str | dict | None = None) -> dict:
+def nps_last_90_days(filters: str | dict | None = None) -> dict | str:
 	"""NPS of the responses received in the last 90 days, in the reader's portfolios."""
 	_require_survey_read()
 	counts = queries.survey_counts(frappe._dict(), *_last_days())
+	return _card(kpi.nps(counts["promoters"], counts["detractors"], counts["nps_answers"]), "Float")
+
+
+def _card(value: float | None, fieldtype: str) -> dict | str:
+	"""The card's figure (one decimal), or NO_DATA when there is none."""
+	if value is None:
+		return NO_DATA
 	return {
-		"value": kpi.nps(counts["promoters"], counts["detractors"], counts["nps_answers"]) or 0,
-		"fieldtype": "Float",
+		"value": value,
+		"fieldtype": fieldtype,
+		"precision": 1,
 		"route": ["query-report", "Customer Satisfaction"],
 	}

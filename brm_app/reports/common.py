@@ -10,7 +10,7 @@ from datetime import date
 
 import frappe
 from frappe import _
-from frappe.utils import add_days, getdate, today
+from frappe.utils import add_days, fmt_money, formatdate, getdate, today
 
 from brm_app.permissions import allowed_portfolios_sql, restricted_user
 from brm_app.services.kpi import months_back, quarter_of
@@ -26,16 +26,89 @@ LINKABLE = frozenset(
 )
 
 
-def column(label: str, fieldname: str, fieldtype: str = "Data", options: str | None = None, width: int = 120):
-	"""One report column; every column has a fieldname (the one helper all BRM reports use)."""
+# The precision of each kind of figure when none is given: percentages and scores one decimal, counts none.
+# Without it frappe falls back to the site's float precision (3 on a new site), so a target of 80 % read
+# "80,000" and a count of 1 "1,000" in the format #.###,##.
+DEFAULT_PRECISION = {"Percent": 1, "Float": 1, "Int": 0}
+
+
+def column(
+	label: str,
+	fieldname: str,
+	fieldtype: str = "Data",
+	options: str | None = None,
+	width: int = 120,
+	precision: int | None = None,
+	context: str | None = None,
+	hidden: bool = False,
+):
+	"""One report column; every column has a fieldname (the one helper all BRM reports use).
+
+	Numbers carry a precision by meaning (DEFAULT_PRECISION unless given); `context` picks the translation
+	of an ambiguous label (the Pipeline's "State" is a workflow state, not a country)."""
 	if not fieldname:
 		raise ValueError("A report column needs a fieldname")
 	if fieldtype == "Link" and options not in LINKABLE:
 		raise ValueError("Link report columns only to doctypes every BRM role may read")
-	col = {"label": _(label), "fieldname": fieldname, "fieldtype": fieldtype, "width": width}
+	col = {"label": _(label, context=context), "fieldname": fieldname, "fieldtype": fieldtype, "width": width}
 	if options:
 		col["options"] = options
+	if precision is None:
+		precision = DEFAULT_PRECISION.get(fieldtype)
+	if precision is not None:
+		col["precision"] = precision
+	if hidden:
+		# kept for exports and links, not shown: a second column with the same name reads as noise
+		col["hidden"] = 1
 	return col
+
+
+def user_full_names(users) -> dict[str, str]:
+	"""user id (e-mail) -> full name, one query for all: managers are shown by name, not by address."""
+	users = sorted({user for user in users if user})
+	if not users:
+		return {}
+	rows = frappe.get_all(
+		"User", filters={"name": ("in", users)}, fields=["name", "first_name", "last_name"], as_list=True
+	)
+	# as frappe.utils.get_fullname puts it together
+	return {name: " ".join(filter(None, (first, last))) or name for name, first, last in rows}
+
+
+NO_DATA = "\u2014"
+
+
+def translated(value: str | None, context: str | None = None) -> str | None:
+	"""A value made at run time (a status, a RAG, a figure's name) in the reader's language, when the rows
+	are built; `context` for a word with several meanings. None stays None."""
+	return _(value, context=context) if value else None
+
+
+def month_label(month_key: str | None) -> str | None:
+	"""A "YYYY-MM" key as the reader reads a month: "Okt 2026" in Indonesian, "Oct 2026" in English (frappe's
+	date formatting, in the session's language)."""
+	if not month_key:
+		return month_key
+	return formatdate(f"{month_key}-01", "MMM yyyy")
+
+
+def format_figure(
+	value, fieldtype: str = "Float", precision: int | None = 1, number_format: str | None = None
+):
+	"""A figure as text in the site's number format (`number_format` to force one): the Python twin of
+	brm_app.desk.format_figure. Percent "66,7%" / "66.7%" (frappe's own Percent format ignores the number
+	format), Int "1.250", Float with `precision` decimals; no data is NO_DATA, never 0."""
+	if value is None or value == "":
+		return NO_DATA
+	if fieldtype == "Int":
+		return fmt_money(value, precision=0, format=number_format)
+	text = fmt_money(value, precision=1 if precision is None else precision, format=number_format)
+	return f"{text}%" if fieldtype == "Percent" else text
+
+
+def summary_value(value, datatype: str) -> tuple:
+	"""(value, datatype) of a report summary figure: NO_DATA as text when there is none (not 0)."""
+	return (NO_DATA, "Data") if value is None else (value, datatype)
 
 
 SCOPE_CACHE = "__brm_scope"

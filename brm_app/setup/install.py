@@ -11,6 +11,7 @@ from brm_app.brm_app.doctype.brm_settings.brm_settings import ensure_settings_de
 from brm_app.brm_app.doctype.satisfaction_survey_template.satisfaction_survey_template import (
 	ensure_default_templates,
 )
+from brm_app.setup.health_columns import ensure_nullable_health_columns
 from brm_app.setup.indexes import ensure_report_indexes
 from brm_app.setup.workflows import ensure_workflows
 from brm_app.surveys.setup import ensure_survey_setup
@@ -104,6 +105,7 @@ def ensure_setup() -> None:
 	ensure_workflows()
 	ensure_survey_setup()
 	ensure_report_indexes()
+	ensure_nullable_health_columns()
 
 
 def ensure_roles() -> None:

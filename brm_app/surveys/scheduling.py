@@ -21,6 +21,7 @@ import random
 
 import frappe
 from frappe import _
+from frappe.query_builder.functions import Coalesce
 from frappe.utils import add_to_date, cint, escape_html, flt, now_datetime, validate_email_address
 
 from brm_app.brm_app.doctype.brm_settings.brm_settings import get_settings
@@ -178,7 +179,12 @@ def require_email(customer: str, contact: str | None, email: str | None) -> tupl
 
 
 def check_throttle(contact: str | None, email: str, days: int) -> None:
-	"""No second survey to the same e-mail address or contact within `days` days (0 = no throttle)."""
+	"""No second survey to the same e-mail address or contact within `days` days (0 = no throttle).
+
+	"Within" counts from when a survey went out (`sent_on`), not from when its record was made: a survey
+	created long ago but sent last week throttles, one created today for a send 40 days back does not. A
+	survey not sent yet counts from its planned send (`scheduled_for`, which lies ahead, so it throttles),
+	or from its creation when it has neither."""
 	if days <= 0:
 		return
 	since = add_to_date(now_datetime(), days=-days)
@@ -186,11 +192,12 @@ def check_throttle(contact: str | None, email: str, days: int) -> None:
 	match = table.email == email
 	if contact:
 		match = match | (table.contact == contact)
+	went_out = Coalesce(table.sent_on, table.scheduled_for, table.creation)
 	recent = (
 		frappe.qb.from_(table)
-		.select(table.name, table.creation)
-		.where(match & (table.creation >= since) & (table.status != "Cancelled"))
-		.orderby(table.creation, order=frappe.qb.desc)
+		.select(table.name)
+		.where(match & (went_out >= since) & (table.status != "Cancelled"))
+		.orderby(went_out, order=frappe.qb.desc)
 		.limit(1)
 	).run(as_dict=True)
 	if recent:

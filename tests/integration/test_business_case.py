@@ -9,6 +9,7 @@ from frappe.utils import add_to_date, now_datetime
 from brm_app.brm_app.doctype.business_case.business_case import (
 	MAX_LONG_TEXT,
 	all_requirements_signed_off,
+	payback_label,
 	sign_off_requirement,
 )
 from brm_app.controllers.customer_linked import MissingPortfolioError
@@ -28,6 +29,7 @@ from tests.support.factories import (
 	make_portfolio,
 	uid,
 )
+from tests.support.formats import ENGLISH, INDONESIAN, number_format
 from tests.support.users import as_role, as_user, make_user
 from tests.support.workflow import act, approve_business_case, make_approver
 
@@ -132,9 +134,10 @@ def test_saving_with_the_same_preparer_works():
 def test_hand_checked_example_through_the_document():
 	# cost 1000 up front, benefit 400 at the end of years 1..3, 10 %:
 	# NPV = -1000 + 400/1.1 + 400/1.21 + 400/1.331 = -5.26; ROI = 200/1000 = 20 %; payback 2.5; IRR 9.70 %
-	case = make_business_case(
-		costs=[_cost(1000, 0)], benefits=[_benefit(400, year) for year in (1, 2, 3)], discount_rate=10
-	)
+	with number_format(ENGLISH):
+		case = make_business_case(
+			costs=[_cost(1000, 0)], benefits=[_benefit(400, year) for year in (1, 2, 3)], discount_rate=10
+		)
 	case.reload()
 	assert case.total_cost == 1000
 	assert case.total_benefit == 1200
@@ -145,6 +148,18 @@ def test_hand_checked_example_through_the_document():
 	assert case.payback_label == "2.5 years"
 	assert case.irr_percent == pytest.approx(9.70, abs=0.005)
 	assert case.irr_label == "9.70%"
+
+
+@pytest.mark.parametrize(
+	("fmt", "payback", "irr"), [(INDONESIAN, "2,5 years", "9,70%"), (ENGLISH, "2.5 years", "9.70%")]
+)
+def test_payback_and_irr_labels_follow_the_sites_number_format(fmt, payback, irr):
+	"""The Finance tab shows payback_years "2,5" beside its label: both read in the site's format."""
+	with number_format(fmt):
+		case = make_business_case(
+			costs=[_cost(1000, 0)], benefits=[_benefit(400, year) for year in (1, 2, 3)], discount_rate=10
+		)
+	assert (case.payback_label, case.irr_label) == (payback, irr)
 
 
 def test_client_sent_figures_are_overwritten():
@@ -168,7 +183,7 @@ def test_client_sent_figures_are_overwritten():
 	assert case.npv == pytest.approx(-5.26, abs=0.005)
 	assert case.total_cost == 1000
 	assert case.roi_percent == pytest.approx(20)
-	assert case.payback_label == "2.5 years"
+	assert case.payback_label == payback_label(2.5)
 	assert case.irr_percent == pytest.approx(9.70, abs=0.005)
 
 	case.npv = 999

@@ -3,6 +3,7 @@
 import frappe
 
 from brm_app.demo import DEMO_PREFIX, generate
+from brm_app.health_job import recompute_health_scores
 
 
 def _demo_customers() -> list[str]:
@@ -35,6 +36,16 @@ def test_generate_makes_a_consistent_world_and_is_idempotent():
 			fields=["nps_category"],
 		)
 		assert responded and all(r.nps_category for r in responded)
+
+	# the demo ends with every portfolio's health computed: scored from its data, nothing left to change
+	health = frappe.get_all(
+		"Customer Portfolio",
+		filters={"name": ("in", customers)},
+		fields=["name", "health_score", "health_rag", "health_updated_on"],
+	)
+	assert all(row.health_updated_on for row in health)
+	assert all(row.health_rag in ("Red", "Amber", "Green") and row.health_score is not None for row in health)
+	assert recompute_health_scores(customers) == 0
 
 	second = generate(scale=2, progress=False, commit=False)
 	assert second["customers_created"] == 0

@@ -180,6 +180,10 @@ def test_the_overview_adds_up_the_hand_built_dataset(dataset):
 	assert trend["csat"][-3] == 0 and trend["nps"][-3] == -100
 	assert trend["csat"][-2] is None and trend["nps"][-2] is None  # no responses last month
 	assert [v for v in trend["csat"] if v is not None] == [0, 66.7]  # 13 months ago left out
+	# the sample sizes behind each month's figures, and months as the reader reads them
+	assert trend["ratings"][-1] > 0 and trend["ratings"][-2] == 0
+	assert trend["nps_answers"][-1] == 3 and trend["nps_answers"][-2] == 0
+	assert trend["labels"][-1] == frappe.utils.formatdate(expected["this_month"], "MMM yyyy")
 
 	assert overview["open_complaints"] == 1
 	assert [row.name for row in overview["expiring_agreements"]] == [expected["inside"]]
@@ -210,6 +214,20 @@ def test_a_portfolio_without_health_data_says_so(managers):
 	assert all(part["score"] is None for part in overview["health"]["parts"])
 	assert overview["trend"]["csat"] == [None] * 12
 	assert overview["expiring_agreements"] == [] and overview["open_complaints"] == 0
+
+
+def test_a_month_without_nps_answers_is_a_gap_not_zero(managers):
+	"""Ratings this month but no NPS answer: the month has a CSAT and no NPS (None, drawn as a gap)."""
+	portfolio = make_portfolio(relationship_manager=RM)
+	template = make_survey_template(questions=[("How satisfied are you?", "Rating")]).name
+	survey = make_survey(portfolio.customer, template)
+	survey.answers[0].answer = 5
+	survey.update({"status": "Responded", "sent_on": add_days(now_datetime(), -1)})
+	survey.save(ignore_permissions=True)
+	with as_user(RM):
+		trend = api.get_portfolio_overview(portfolio.name)["trend"]
+	assert (trend["csat"][-1], trend["ratings"][-1]) == (100.0, 1)
+	assert (trend["nps"][-1], trend["nps_answers"][-1]) == (None, 0)
 
 
 def test_another_managers_portfolio_is_refused(dataset):
@@ -261,6 +279,47 @@ def test_send_survey_now_sends_to_each_stakeholder_who_receives_surveys(managers
 	assert survey.trigger == "Periodic Relationship Review" and survey.respondent_language == "id"
 	mails = queued_mails(survey.name)
 	assert len(mails) == 1 and mails[0].recipients == [yes.email_id]
+
+
+def test_send_survey_now_throttles_on_the_send_date(managers):
+	"""Send Survey Now: a stakeholder whose last survey went out 40 days ago (its record made today) is
+	surveyed; one whose survey record is 40 days old but went out 5 days ago is refused (30-day throttle)."""
+	mute_mail()
+	set_brm_settings(contact_throttle_days=30, survey_expiry_days=14)
+	portfolio = make_portfolio(relationship_manager=RM)
+	customer = portfolio.customer
+	long_ago, lately = (make_contact(customer, first_name=f"Desk {k}") for k in ("long ago", "lately"))
+	portfolio.reload()
+	portfolio.set(
+		"stakeholders",
+		[
+			{"contact": contact.name, "stakeholder_role": "Key User", "receives_surveys": 1}
+			for contact in (long_ago, lately)
+		],
+	)
+	portfolio.save(ignore_permissions=True)
+	now = now_datetime()
+	for contact, created, sent in ((long_ago, 0, 40), (lately, 40, 5)):
+		earlier = make_survey(customer, email=contact.email_id, contact=contact.name)
+		frappe.db.set_value(
+			"Satisfaction Survey",
+			earlier.name,
+			{
+				"creation": add_days(now, -created),
+				"scheduled_for": add_days(now, -sent),
+				"sent_on": add_days(now, -sent),
+				"status": "Sent",
+			},
+			update_modified=False,
+		)
+
+	with as_user(RM):
+		result = api.send_survey_now(portfolio.name)
+
+	assert [frappe.db.get_value("Satisfaction Survey", name, "contact") for name in result["sent"]] == [
+		long_ago.name
+	]
+	assert [row["contact"] for row in result["skipped"]] == [lately.name]
 
 
 def test_send_survey_now_needs_a_recipient(managers):

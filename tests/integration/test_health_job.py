@@ -17,6 +17,7 @@ from tests.support.factories import (
 	make_it_service,
 	make_portfolio,
 	make_survey,
+	make_survey_template,
 	mute_mail,
 	set_brm_settings,
 )
@@ -158,12 +159,54 @@ def test_new_data_changes_the_score_on_the_next_run():
 	assert float(stored(portfolio).csat_score) < float(before.csat_score)
 
 
-def test_a_portfolio_without_any_data_gets_no_score():
+PARTS = ("csat_score", "nps_score", "sla_compliance", "open_complaints", "agreement_coverage")
+
+
+def test_a_portfolio_without_any_data_gets_no_score_and_no_parts():
+	"""No data is NULL (shown empty), never a score or part of 0."""
 	portfolio = make_portfolio()
 	recompute_health_scores([portfolio.name])
 	values = stored(portfolio)
-	assert values.health_rag in ("", None)
-	assert float(values.health_score) == 0
+	assert not values.health_rag  # the Select's empty option: "Not Scored"
+	assert values.health_score is None
+	assert {part: values[part] for part in PARTS} == dict.fromkeys(PARTS)
+
+
+def test_a_part_without_data_stays_null_beside_the_parts_with_data():
+	"""Ratings but no NPS answer, no ticket, no service: only CSAT (and the score) are stored."""
+	portfolio = make_portfolio()
+	template = make_survey_template([("Service?", "Rating"), ("Your manager?", "Rating")]).name
+	survey = make_survey(portfolio.customer, template=template)
+	for row, value in zip(survey.answers, [5, 2], strict=True):
+		row.answer = value
+	survey.status = "Responded"
+	survey.save(ignore_permissions=True)
+	recompute_health_scores([portfolio.name])
+	values = stored(portfolio)
+	assert float(values.csat_score) == 50
+	assert float(values.health_score) == 50  # the CSAT part alone carries the score
+	assert values.health_rag == "Amber"
+	assert (values.nps_score, values.sla_compliance, values.open_complaints, values.agreement_coverage) == (
+		None,
+		None,
+		None,
+		None,
+	)
+
+
+def test_a_stored_zero_without_data_is_corrected_to_null_and_a_save_keeps_null():
+	"""A site that stored 0 for "no data" before gets NULL on the next run; saving the form keeps it."""
+	portfolio = make_portfolio()
+	frappe.db.set_value(PORTFOLIO, portfolio.name, dict.fromkeys(("health_score", *PARTS), 0))
+	assert recompute_health_scores([portfolio.name]) == 1
+	assert stored(portfolio).health_score is None
+
+	doc = frappe.get_doc(PORTFOLIO, portfolio.name)
+	doc.business_drivers = "Grow the managed services"
+	doc.save(ignore_permissions=True)
+	values = stored(portfolio)
+	assert values.health_score is None
+	assert {part: values[part] for part in PARTS} == dict.fromkeys(PARTS)
 
 
 def test_responses_older_than_the_window_are_left_out():

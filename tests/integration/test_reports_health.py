@@ -159,3 +159,21 @@ def test_the_page_is_the_head_of_the_full_order_for_every_show(dataset, small_sc
 		for show in range(1, len(everything) + 1):
 			_c, page, *_r = execute({"service": service, "limit": show})
 			assert [r["portfolio"] for r in page] == [r["portfolio"] for r in expected[:show]], show
+
+
+def test_rows_read_by_name_once_with_no_data_empty(dataset):
+	"""One customer column with the full name (not the id, the name and the portfolio, three times the same
+	words), the manager by full name, and a portfolio without data has no score (not 0)."""
+	frappe.db.set_value("Customer Portfolio", dataset.b_unscored, "health_score", None, update_modified=False)
+	with as_user(dataset.manager):
+		columns, rows, *_rest = execute({"service": dataset.service})
+	shown = [col["fieldname"] for col in columns if not col.get("hidden")]
+	assert shown[:2] == ["customer_name", "relationship_manager_name"]
+	assert "customer" not in shown and "portfolio" not in shown and "relationship_manager" not in shown
+	by_portfolio = {row["portfolio"]: row for row in rows}
+	red = by_portfolio[dataset.a_red]
+	assert red["customer_name"] == frappe.db.get_value("Customer Portfolio", dataset.a_red, "customer_name")
+	assert red["relationship_manager_name"] == frappe.utils.get_fullname(dataset.rm_a)
+	assert "@" not in red["relationship_manager_name"]
+	unscored = by_portfolio[dataset.b_unscored]
+	assert unscored["health_score"] is None and unscored["health_rag"] == "Not Scored"

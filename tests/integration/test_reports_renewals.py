@@ -35,7 +35,7 @@ def dataset():
 	a1 = make_portfolio(relationship_manager=rm_a).customer
 	a2 = make_portfolio(relationship_manager=rm_a).customer
 	b1 = make_portfolio(relationship_manager=rm_b).customer
-	data = frappe._dict(rm_a=rm_a, manager=manager, service=service, other=other)
+	data = frappe._dict(rm_a=rm_a, rm_b=rm_b, manager=manager, service=service, other=other)
 	data.a1_soon = agreement(a1, 30, 60, [service])  # deadline passed 30 days ago
 	data.a1_later = agreement(a1, 200, 30, [service])  # outside 90 days
 	data.a2_expiring = agreement(a2, 10, 0, [service, other], status="Expiring")  # deadline in 10 days
@@ -68,8 +68,16 @@ def test_process_manager_sees_soonest_deadline_first(dataset):
 		"Notice Deadline within 30 Days": 1,
 		"Next Notice Deadline": frappe.utils.formatdate(add_days(today, 10)),
 	}
-	months = sorted({getdate(row["end_date"]).strftime("%Y-%m") for row in rows})
-	assert chart["data"]["labels"] == months
+	months = sorted({getdate(row["end_date"]).strftime("%Y-%m-01") for row in rows})
+	assert chart["data"]["labels"] == [frappe.utils.formatdate(month, "MMM yyyy") for month in months]
+	# the customer's full name and the manager's full name, not an id or an e-mail address
+	assert [row["customer_name"] for row in rows] == [
+		frappe.db.get_value("Customer", row["customer"], "customer_name") for row in rows
+	]
+	assert {row["relationship_manager_name"] for row in rows} == {
+		frappe.utils.get_fullname(user) for user in (dataset.rm_a, dataset.rm_b)
+	}
+	assert not any("@" in row["relationship_manager_name"] for row in rows)
 	assert sum(chart["data"]["datasets"][0]["values"]) == len(rows)
 
 

@@ -4,7 +4,7 @@ by hand from a small two-manager dataset; row-level access in rows, summary and 
 import frappe
 import pytest
 from frappe.desk.query_report import run
-from frappe.utils import add_days, add_to_date, getdate, now_datetime, nowdate
+from frappe.utils import add_days, add_to_date, formatdate, getdate, now_datetime, nowdate
 
 from brm_app.brm_app.report.customer_satisfaction.customer_satisfaction import execute
 from tests.support.factories import make_it_service, make_portfolio, make_survey, mute_mail
@@ -99,12 +99,22 @@ def test_by_month_for_the_process_manager(dataset):
 		"Surveys Sent": 4,
 		"Response Rate %": 75.0,
 		"CSAT %": 50.0,
+		"Rating Answers": 6,
 		"NPS": 0.0,
+		"NPS Answers": 3,
 		"Detractors": 1,
 	}
-	assert chart["data"]["labels"] == [dataset.old_month, dataset.this_month]
+	# months as a reader reads them, each with its sample size (rating answers)
+	old_label, this_label = (
+		formatdate(f"{key}-01", "MMM yyyy") for key in (dataset.old_month, dataset.this_month)
+	)
+	assert [row["group_label"] for row in rows] == [old_label, this_label]
+	assert chart["data"]["labels"] == [f"{old_label} (n=2)", f"{this_label} (n=4)"]
+	# percentages only, on one axis: CSAT and response rate (NPS, -100..100, is not drawn with them)
+	assert [d["name"] for d in chart["data"]["datasets"]] == ["CSAT %", "Response Rate %"]
 	assert chart["data"]["datasets"][0]["values"] == [row["csat"] for row in rows]
-	assert chart["data"]["datasets"][1]["values"] == [row["nps"] for row in rows]
+	assert chart["data"]["datasets"][1]["values"] == [row["response_rate"] for row in rows]
+	assert chart["fieldtype"] == "Percent"
 
 
 def test_relationship_manager_sees_only_their_customers(dataset):
@@ -123,7 +133,9 @@ def test_relationship_manager_sees_only_their_customers(dataset):
 		"Surveys Sent": 3,
 		"Response Rate %": 66.7,
 		"CSAT %": 75.0,
+		"Rating Answers": 4,
 		"NPS": 0.0,
+		"NPS Answers": 2,
 		"Detractors": 1,
 	}
 	assert summary_values(result["report_summary"]) == summary_values(summary)
@@ -152,6 +164,28 @@ def test_by_customer_and_by_service(dataset):
 		dataset.only_a: (3, 2, 66.7, 4, 75.0, 2, 1, 1, 0.0),
 	}
 	assert summary_values(only_a_summary)["CSAT %"] == 75.0
+	# a customer group reads as the customer's name, a manager's as their full name
+	names = {row["group"]: row["group_label"] for row in customers}
+	assert names == {
+		dataset.a1: frappe.db.get_value("Customer", dataset.a1, "customer_name"),
+		dataset.b1: frappe.db.get_value("Customer", dataset.b1, "customer_name"),
+	}
+
+
+def test_no_responses_is_no_figure_not_zero(dataset):
+	"""A period with surveys sent but none answered: CSAT and NPS are "—", and the chart draws no CSAT."""
+	with as_user(dataset.manager):
+		_c, rows, _m, _chart, summary = execute(
+			{
+				"service": dataset.service,
+				"from_date": add_days(nowdate(), -400),
+				"to_date": add_days(nowdate(), -100),
+			}
+		)
+	assert rows == []
+	values = summary_values(summary)
+	assert (values["CSAT %"], values["NPS"], values["Response Rate %"]) == ("\u2014", "\u2014", "\u2014")
+	assert values["Surveys Sent"] == 0
 
 
 def test_default_period_is_the_last_3_months(dataset):

@@ -132,8 +132,8 @@ def dataset():
 
 
 def figures(rows):
-	by_label = {row["figure"]: row for row in rows}
-	return {f.key: by_label[f.label] for f in kpi.FIGURES}
+	by_key = {row["key"]: row for row in rows}
+	return {f.key: by_key[f.key] for f in kpi.FIGURES}
 
 
 def expected_for(data, who):
@@ -183,7 +183,8 @@ def chart_actuals(chart):
 
 
 def percent_actuals(expected):
-	return [expected[f.key] or 0 for f in kpi.FIGURES if f.unit == kpi.PERCENT]
+	"""The chart draws the percentage figures that have data (a figure without data is no bar of 0)."""
+	return [expected[f.key] for f in kpi.FIGURES if f.unit == kpi.PERCENT and expected[f.key] is not None]
 
 
 def actuals(rows):
@@ -209,6 +210,11 @@ def test_relationship_manager_sees_only_their_customers(dataset):
 		_columns, other, *_rest = execute({"service": dataset.service, "relationship_manager": dataset.rm_b})
 	assert actuals(rows) == expected_for(dataset, "a")
 	assert chart_actuals(chart) == percent_actuals(expected_for(dataset, "a"))
+	# zero is not no data: A's K5 outcomes achieved is a measured 0 % (a bar of 0), A has no innovation at all
+	# (K4's share has no data: no bar)
+	labels = chart["data"]["labels"]
+	assert any(label.startswith("K5 Portfolios with an outcome achieved") for label in labels)
+	assert not any(label.startswith("K4 Innovations that reached") for label in labels)
 	assert actuals(unfiltered) == expected_for(dataset, "a")
 	assert actuals(other)["k6_csat"] is None and actuals(other)["k5_sla_compliance"] is None
 	assert actuals(other)["k7_feedback"] == 0
@@ -240,10 +246,11 @@ def test_rag_summary_and_chart_follow_targets_and_rows(dataset):
 	counted = {item["label"]: item["value"] for item in summary}
 	for status in (kpi.GREEN, kpi.AMBER, kpi.RED):
 		assert counted[status] == sum(1 for row in rows if row["rag"] == status)
-	percent_rows = [row for row in rows if row["unit"] == kpi.PERCENT]
+	percent_rows = [row for row in rows if row["value_fieldtype"] == "Percent" and row["actual"] is not None]
 	assert chart["data"]["labels"] == [f"{row['kpi']} {row['figure']}" for row in percent_rows]
-	assert chart["data"]["datasets"][0]["values"] == [row["actual"] or 0 for row in percent_rows]
+	assert chart["data"]["datasets"][0]["values"] == [row["actual"] for row in percent_rows]
 	assert chart["data"]["datasets"][1]["values"] == [row["target"] for row in percent_rows]
+	assert None not in chart["data"]["datasets"][0]["values"]
 
 
 def test_previous_period_and_trend(dataset):

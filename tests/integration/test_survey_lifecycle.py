@@ -25,6 +25,7 @@ from tests.support.factories import (
 	make_contact,
 	make_issue,
 	make_portfolio,
+	make_survey,
 	make_survey_template,
 	mute_mail,
 	set_brm_settings,
@@ -235,10 +236,52 @@ def test_contact_throttle_allows_a_survey_after_the_window():
 	portfolio, contact = world()
 	first = close(make_issue(portfolio.customer, contact))
 	old = surveys_of("Issue", first.name)[0].name
-	frappe.db.set_value(SURVEY, old, "creation", add_days(now_datetime(), -31), update_modified=False)
+	back_date(old, created_days_ago=31, sent_days_ago=31)
 
 	second = close(make_issue(portfolio.customer, contact))
 	assert len(surveys_of("Issue", second.name)) == 1
+
+
+def back_date(survey: str, created_days_ago: int, sent_days_ago: int) -> None:
+	"""A survey record made `created_days_ago` days ago and e-mailed `sent_days_ago` days ago."""
+	now = now_datetime()
+	frappe.db.set_value(
+		SURVEY,
+		survey,
+		{
+			"creation": add_days(now, -created_days_ago),
+			"scheduled_for": add_days(now, -sent_days_ago),
+			"sent_on": add_days(now, -sent_days_ago),
+			"status": "Sent",
+		},
+		update_modified=False,
+	)
+
+
+def test_throttle_counts_from_the_send_date_not_the_record_date():
+	"""Sent 40 days ago though the record was made today: outside the 30-day window, a new survey goes."""
+	portfolio, contact = world()
+	earlier = make_survey(portfolio.customer, email=contact.email_id, contact=contact.name)
+	back_date(earlier.name, created_days_ago=0, sent_days_ago=40)
+
+	scheduling.check_throttle(contact.name, contact.email_id, 30)  # no Skip raised
+	issue = close(make_issue(portfolio.customer, contact))
+	assert len(surveys_of("Issue", issue.name)) == 1
+	assert info_comments("Issue", issue.name) == []
+
+
+def test_throttle_refuses_a_survey_sent_recently_from_an_old_record():
+	"""Record made 40 days ago but e-mailed 5 days ago: inside the 30-day window, refused."""
+	portfolio, contact = world()
+	earlier = make_survey(portfolio.customer, email=contact.email_id, contact=contact.name)
+	back_date(earlier.name, created_days_ago=40, sent_days_ago=5)
+
+	with pytest.raises(scheduling.Skip, match=earlier.name):
+		scheduling.check_throttle(contact.name, contact.email_id, 30)
+	issue = close(make_issue(portfolio.customer, contact))
+	assert surveys_of("Issue", issue.name) == []
+	(comment,) = info_comments("Issue", issue.name)
+	assert earlier.name in comment and "30 days" in comment
 
 
 def test_throttle_matches_the_address_even_through_another_contact():

@@ -6,11 +6,10 @@ import json
 
 import frappe
 import pytest
-from frappe.desk.doctype.dashboard_chart.dashboard_chart import get as chart_data
 from frappe.desk.doctype.number_card.number_card import get_result
 from frappe.utils import add_to_date, now_datetime
 
-from brm_app.reports.cards import csat_last_90_days, nps_last_90_days
+from brm_app.reports.cards import NO_DATA, csat_last_90_days, nps_last_90_days
 from tests.support.factories import make_portfolio, make_survey, mute_mail
 from tests.support.users import as_user
 from tests.support.workflow import PROCESS_MANAGER, RELATIONSHIP_MANAGER, make_approver
@@ -98,18 +97,30 @@ def test_count_cards_count_only_the_readers_records(people):
 		assert card_count("Active Customer Portfolios") == all_active >= 5
 
 
-def test_group_by_charts_count_only_the_readers_records(people):
+def test_health_donut_counts_only_the_readers_portfolios_in_rag_order_and_colours(people):
+	"""The workspace's health donut is the Customer Health report's chart: Red, Amber, Green, Not Scored in
+	that order, whatever the counts, so the chart's colours (red, orange, green, grey) keep their meaning."""
+	from frappe.desk.query_report import run
+
 	for name in people.mine + people.theirs:
 		frappe.db.set_value("Customer Portfolio", name, {"health_rag": "Red", "health_score": 10})
 	all_red = frappe.db.count(
 		"Customer Portfolio", {"health_rag": "Red", "relationship_status": ("!=", "Ended")}
 	)
+	chart_doc = frappe.get_doc("Dashboard Chart", "Customer Health RAG")
+	assert (chart_doc.chart_type, chart_doc.report_name, chart_doc.use_report_chart) == (
+		"Report",
+		"Customer Health",
+		1,
+	)
+	assert json.loads(chart_doc.custom_options)["colors"] == ["#e24c4c", "#f8a13f", "#2e9e5b", "#a8b3bf"]
 	with as_user(people.rm_a):
-		mine = chart_data(chart_name="Customer Health RAG", refresh=1)
+		mine = run("Customer Health", filters={})["chart"]
 	with as_user(people.manager):
-		everyone = chart_data(chart_name="Customer Health RAG", refresh=1)
-	assert dict(zip(mine["labels"], mine["datasets"][0]["values"], strict=True)) == {"Red": 2}
-	assert dict(zip(everyone["labels"], everyone["datasets"][0]["values"], strict=True))["Red"] == all_red
+		everyone = run("Customer Health", filters={})["chart"]
+	assert mine["data"]["labels"] == ["Red", "Amber", "Green", "Not Scored"]
+	assert mine["data"]["datasets"][0]["values"] == [2, 0, 0, 0]
+	assert everyone["data"]["datasets"][0]["values"][0] == all_red
 
 
 def respond(customer, values):
@@ -134,6 +145,13 @@ def test_csat_and_nps_cards_are_scoped_to_the_reader(people):
 		assert nps_last_90_days()["value"] == 0.0
 
 
+def test_csat_and_nps_cards_show_a_dash_without_responses_not_zero(people):
+	"""A relationship manager whose customers have no response in 90 days has no CSAT / NPS: "—"."""
+	with as_user(people.rm_a):
+		assert csat_last_90_days() == NO_DATA == "\u2014"
+		assert nps_last_90_days() == NO_DATA
+
+
 def test_relationship_manager_gets_the_whole_workspace(people):
 	"""As desk builds it for the reader: every card, chart, shortcut and link is allowed to a relationship
 	manager (frappe drops the items a user may not open)."""
@@ -150,3 +168,11 @@ def test_relationship_manager_gets_the_whole_workspace(people):
 	# BRM Settings is read-only for a relationship manager but still readable; everything else is theirs
 	assert set(REPORTS) <= links
 	assert {"Customer Portfolio", "Business Case", "Satisfaction Survey", "BRM Settings"} <= links
+
+
+def test_count_charts_keep_an_axis_of_whole_numbers():
+	"""frappe-charts steps an axis in halves when the largest value is 1 or 2; the count charts ask for an
+	axis of at least 0..4 (whole steps), merged into the chart's axis options by frappe's chart widget."""
+	for name in ("Survey Responses", "Business Cases by State"):
+		options = json.loads(frappe.db.get_value("Dashboard Chart", name, "custom_options"))
+		assert options["axisOptions"]["yAxisRange"] == {"min": 0, "max": 4}, name

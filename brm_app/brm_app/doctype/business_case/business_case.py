@@ -11,7 +11,7 @@ case is immutable; to change it, cancel and amend.
 
 import frappe
 from frappe import _
-from frappe.utils import cint, flt, get_datetime, now_datetime
+from frappe.utils import cint, flt, fmt_money, get_datetime, get_number_format_info, now_datetime
 
 from brm_app.approvals import bulk, enforce_workflow, record_transition
 from brm_app.controllers.customer_linked import is_contact_of_customer, link_portfolio
@@ -272,14 +272,10 @@ class BusinessCase(BRMRecord):
 		self.net_benefit = result.net_benefit
 		self.npv = result.npv
 		self.roi_percent = result.roi_percent
-		if result.payback_years is None:
-			self.payback_years = 0
-			self.payback_label = _("Never")
-		else:
-			self.payback_years = result.payback_years
-			self.payback_label = _("{0} years").format(_format_number(result.payback_years))
+		self.payback_years = result.payback_years or 0
+		self.payback_label = payback_label(result.payback_years)
 		self.irr_percent = result.irr_percent
-		self.irr_label = _("Not defined") if result.irr_percent is None else f"{result.irr_percent:.2f}%"
+		self.irr_label = irr_label(result.irr_percent)
 
 	# after save
 
@@ -360,5 +356,25 @@ def _whole_number(value: object) -> object:
 
 
 def _format_number(value: float) -> str:
-	"""2.5 -> "2.5", 3.0 -> "3", 9.7001 -> "9.7" (at most two decimals)."""
-	return f"{value:.2f}".rstrip("0").rstrip(".")
+	"""At most two decimals in the site's number format, trailing zeros dropped: 2.5 -> "2,5" in #.###,##
+	and "2.5" in #,###.##, 3.0 -> "3", 1250.75 -> "1.250,75" (never %-formatting: the headline and the
+	Finance tab must read one way)."""
+	number_format = frappe.db.get_default("number_format") or "#,###.##"
+	decimal_sign = get_number_format_info(number_format)[0]
+	text = fmt_money(value, precision=2, format=number_format)
+	if decimal_sign and decimal_sign in text:
+		text = text.rstrip("0").rstrip(decimal_sign)
+	return text
+
+
+def payback_label(years: float | None) -> str:
+	"""The payback period as the Finance tab and the headline show it ("Never" without one)."""
+	return _("Never") if years is None else _("{0} years").format(_format_number(years))
+
+
+def irr_label(irr_percent: float | None) -> str:
+	"""The IRR as shown ("Not defined" when the cash flows have none), two decimals: "40,07%"."""
+	if irr_percent is None:
+		return _("Not defined")
+	number_format = frappe.db.get_default("number_format") or "#,###.##"
+	return fmt_money(irr_percent, precision=2, format=number_format) + "%"

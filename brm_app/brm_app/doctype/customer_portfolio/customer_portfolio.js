@@ -151,31 +151,45 @@ function render_trend(wrapper, trend) {
 		);
 		return;
 	}
-	// only the months with responses: a month without any is no data, not a score of 0
-	const months = trend.months
-		.map((key, i) => ({
-			label: moment(key + "-01").format("MMM YYYY"),
-			csat: trend.csat[i],
-			nps: trend.nps[i],
-		}))
-		.filter((m) => m.csat != null || m.nps != null);
+	// CSAT (a percentage) and NPS (-100..100) are different units: one chart each. Each draws only the
+	// months that have that figure: a month without NPS answers is a gap, not an NPS of 0. Every label
+	// carries its sample size ("Okt 2026 (n=2)").
 	$(wrapper).html(
-		`<h5>${__("CSAT / NPS Trend")}</h5><div class="brm-trend-chart"></div>
-		<div class="text-muted small">${__("Months with survey responses in the last 12 months.")}</div>`
+		`<h5>${__("CSAT / NPS Trend")}</h5>
+		<div class="brm-trend-csat"></div><div class="brm-trend-nps"></div>
+		<div class="text-muted small">${__(
+			"Months with survey responses in the last 12 months; n = answers behind the figure."
+		)}</div>`
 	);
-	new frappe.Chart($(wrapper).find(".brm-trend-chart").get(0), {
-		type: months.length > 1 ? "line" : "bar",
-		height: 220,
-		colors: ["#2490ef", "#ff8c00"],
+	trend_chart($(wrapper).find(".brm-trend-csat").get(0), trend, "csat", "ratings", __("CSAT (%)"));
+	trend_chart($(wrapper).find(".brm-trend-nps").get(0), trend, "nps", "nps_answers", __("NPS"));
+}
+
+function trend_chart(element, trend, key, count_key, title) {
+	const points = trend.months
+		.map((_month, i) => ({
+			label: __("{0} (n={1})", [trend.labels[i], format_number(trend[count_key][i], null, 0)]),
+			value: trend[key][i],
+		}))
+		.filter((point) => point.value != null);
+	if (!points.length) {
+		$(element).html(
+			`<div class="text-muted small">${title}: ${__("no answers in the last 12 months")}</div>`
+		);
+		return;
+	}
+	new frappe.Chart(element, {
+		title: title,
+		type: points.length > 1 ? "line" : "bar",
+		height: 160,
+		colors: [key === "csat" ? "#2490ef" : "#ff8c00"],
 		data: {
-			labels: months.map((m) => m.label),
-			datasets: [
-				{ name: __("CSAT (%)"), values: months.map((m) => (m.csat == null ? 0 : m.csat)) },
-				{ name: __("NPS"), values: months.map((m) => (m.nps == null ? 0 : m.nps)) },
-			],
+			labels: points.map((point) => point.label),
+			datasets: [{ name: title, values: points.map((point) => point.value) }],
 		},
 		lineOptions: { dotSize: 4 },
 		axisOptions: { xIsSeries: 1 },
+		tooltipOptions: { formatTooltipY: (value) => format_number(value, null, 1) },
 	});
 }
 

@@ -19,11 +19,21 @@ from brm_app.exceptions import (
 	StakeholderContactError,
 )
 from brm_app.permissions import restricted_user
+from brm_app.setup.health_columns import NULLABLE_HEALTH_FIELDS
 
 AGREED = "Agreed"
 
 
 class CustomerPortfolio(BRMRecord):
+	def get_valid_dict(self, *args, **kwargs):
+		"""frappe writes 0 for an empty number field; a health figure without data stays empty (NULL), not a
+		measured 0 (brm_app.setup.health_columns)."""
+		values = super().get_valid_dict(*args, **kwargs)
+		for fieldname in NULLABLE_HEALTH_FIELDS:
+			if fieldname in values and self.get(fieldname) is None:
+				values[fieldname] = None
+		return values
+
 	def validate(self):
 		self.check_one_portfolio_per_customer()
 		self.set_relationship_manager_default()

@@ -12,7 +12,7 @@ from frappe import _
 from frappe.utils import cint, formatdate
 
 from brm_app.reports import queries
-from brm_app.reports.common import column, filters_dict
+from brm_app.reports.common import NO_DATA, column, filters_dict, month_label, translated, user_full_names
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 3660
@@ -26,7 +26,7 @@ def execute(filters=None):
 	days = cint(filters.get("days_ahead")) if filters.get("days_ahead") not in (None, "") else DEFAULT_DAYS
 	days = min(max(days, 0), MAX_DAYS)
 	limit = min(max(cint(filters.get("limit")) or DEFAULT_LIMIT, 1), MAX_LIMIT)
-	data = queries.renewal_rows(filters, days, limit)
+	data = display_rows(queries.renewal_rows(filters, days, limit))
 	months = queries.renewal_months(filters, days, SOON_DAYS)
 	total = sum(month.agreements for month in months)
 	message = None
@@ -37,21 +37,38 @@ def execute(filters=None):
 	return get_columns(), data, message, chart(months), summary(months)
 
 
+def display_rows(rows: list[dict]) -> list[dict]:
+	"""The rows in the reader's words: the manager's full name; status, kind and renewal translated (the
+	untranslated values stay in `status_key`, `kind_key`, `renewal_key`)."""
+	names = user_full_names(row.relationship_manager for row in rows)
+	for row in rows:
+		row["relationship_manager_name"] = names.get(row.relationship_manager) or row.relationship_manager
+		for field, key, context in (
+			("status", "status_key", None),
+			("agreement_kind", "kind_key", "Customer Agreement kind"),
+			("renewal", "renewal_key", "Customer Agreement renewal"),
+		):
+			row[key] = row[field]
+			row[field] = translated(row[field], context=context)
+	return rows
+
+
 def get_columns() -> list[dict]:
 	return [
-		column("Agreement", "agreement", "Link", "Customer Agreement", width=150),
+		column("Customer", "customer_name", width=220),
 		column("Title", "agreement_title", width=200),
-		column("Customer", "customer", width=160),
-		column("Relationship Manager", "relationship_manager", "Link", "User", width=160),
-		column("Status", "status", width=90),
-		column("Kind", "agreement_kind", width=80),
-		column("Renewal", "renewal", width=80),
-		column("Start Date", "start_date", "Date", width=100),
-		column("End Date", "end_date", "Date", width=100),
-		column("Notice Period (Days)", "notice_period_days", "Int", width=110),
 		column("Notice Deadline", "notice_deadline", "Date", width=110),
 		column("Days to Notice Deadline", "days_to_notice_deadline", "Int", width=120),
+		column("End Date", "end_date", "Date", width=100),
 		column("Days to End", "days_to_end", "Int", width=90),
+		column("Agreement", "agreement", "Link", "Customer Agreement", width=150),
+		column("Relationship Manager", "relationship_manager_name", width=170),
+		column("Relationship Manager (User)", "relationship_manager", "Link", "User", width=160, hidden=True),
+		column("Status", "status", width=90),
+		column("Kind", "agreement_kind", width=80),
+		column("Renewal", "renewal", width=90),
+		column("Start Date", "start_date", "Date", width=100),
+		column("Notice Period (Days)", "notice_period_days", "Int", width=110),
 		column("Value", "agreement_value", "Currency", "currency", width=130),
 		column("Currency", "currency", width=80),
 		column("Renewal Reminder Sent On", "renewal_reminder_sent_on", "Datetime", width=150),
@@ -59,15 +76,16 @@ def get_columns() -> list[dict]:
 
 
 def chart(months: list[dict]) -> dict:
-	"""Agreements ending per month."""
+	"""Agreements ending per month ("Okt 2026"), a count: whole numbers."""
 	return {
 		"data": {
-			"labels": [month.month for month in months],
+			"labels": [month_label(month.month) for month in months],
 			"datasets": [
 				{"name": _("Agreements Ending"), "values": [int(month.agreements) for month in months]}
 			],
 		},
 		"type": "bar",
+		"fieldtype": "Int",
 	}
 
 
@@ -94,7 +112,7 @@ def summary(months: list[dict]) -> list[dict]:
 		},
 		{
 			"label": _("Next Notice Deadline"),
-			"value": formatdate(next_deadline) if next_deadline else "-",
+			"value": formatdate(next_deadline) if next_deadline else NO_DATA,
 			"datatype": "Data",
 			"indicator": "Blue",
 		},

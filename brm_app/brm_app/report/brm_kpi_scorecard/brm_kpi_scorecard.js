@@ -27,11 +27,13 @@ frappe.query_reports["BRM KPI Scorecard"] = {
 		{ fieldname: "customer", label: __("Customer"), fieldtype: "Link", options: "Customer" },
 		{ fieldname: "service", label: __("Service"), fieldtype: "Link", options: "IT Service" },
 	],
+	onload(report) {
+		brm_app.desk.compact_filters(report, ["from_date", "to_date"]);
+	},
 	formatter(value, row, column, data, default_formatter) {
-		value = default_formatter(value, row, column, data);
-		if (column.fieldname === "rag" && data && data.rag) {
-			const colour = { Green: "green", Amber: "orange", Red: "red" }[data.rag];
-			value = `<span class="indicator-pill ${colour}">${value}</span>`;
+		value = brm_app.desk.report_formatter(value, row, column, data, default_formatter);
+		if (column.fieldname === "rag" && data && data.rag_key) {
+			value = brm_app.desk.pill(value, brm_app.desk.RAG_PILLS[data.rag_key]);
 		}
 		return value;
 	},

@@ -15,7 +15,7 @@ from frappe.utils import formatdate
 
 from brm_app.brm_app.doctype.brm_settings.brm_settings import kpi_targets
 from brm_app.reports import queries
-from brm_app.reports.common import column, filters_dict, period
+from brm_app.reports.common import column, filters_dict, period, translated
 from brm_app.services import kpi
 
 SERVICE_CHANGE, INNOVATION = "Service Change", "Technology Innovation"
@@ -29,27 +29,68 @@ def execute(filters=None):
 	targets, tolerance = kpi_targets()
 
 	current, previous = figures(filters, prev_from, from_date, to_date)
-	data = []
+	rows = []
 	for figure in kpi.FIGURES:
 		target = None if figure.key in kpi.UNTARGETED else targets.get(figure.target_field)
 		actual = current[figure.key]
-		data.append(
+		rows.append(
 			{
+				"key": figure.key,
 				"kpi": figure.kpi,
-				"figure": _(figure.label),
+				"figure": figure.label,
 				"unit": figure.unit,
 				"target": target,
 				"actual": actual,
 				"previous": previous[figure.key],
 				"trend": kpi.trend(actual, previous[figure.key]),
 				"rag": kpi.rag(actual, target, tolerance, figure.higher_is_better),
-				"definition": _(figure.definition),
+				"definition": figure.definition,
 			}
 		)
 	period_label = _("{0} to {1} (previous period {2} to {3})").format(
 		formatdate(from_date), formatdate(to_date), formatdate(prev_from), formatdate(prev_to)
 	)
-	return get_columns(), data, message(period_label), chart(data), summary(data)
+	return get_columns(), display_rows(rows), message(period_label), chart(rows), summary(rows)
+
+
+# How each unit's figures read: (fieldtype, precision). A percentage is not "80,000", a count not "1,000".
+UNIT_FORMAT = {
+	kpi.PERCENT: ("Percent", 1),
+	kpi.COUNT: ("Int", 0),
+	kpi.DAYS: ("Float", 1),
+	kpi.SCORE: ("Float", 1),
+}
+UNIT_LABELS = {kpi.PERCENT: "%", kpi.COUNT: "count", kpi.DAYS: "days", kpi.SCORE: "score"}
+
+
+def display_rows(rows: list[dict]) -> list[dict]:
+	"""The rows in the reader's language (translated here, at run time), with the fieldtype and precision of
+	each row's figures (`value_fieldtype`, `value_precision`: the report's formatter and exports read them);
+	the untranslated RAG and trend stay in `rag_key` / `trend_key`."""
+	result = []
+	for row in rows:
+		fieldtype, precision = UNIT_FORMAT[row["unit"]]
+		# a count is a whole number (a target from BRM Settings comes as 1.0 and would read "1.0")
+		numbers = {
+			field: int(row[field]) if fieldtype == "Int" and row[field] is not None else row[field]
+			for field in ("target", "actual", "previous")
+		}
+		result.append(
+			{
+				**row,
+				**numbers,
+				"figure": translated(row["figure"]),
+				"unit": translated(UNIT_LABELS[row["unit"]], context="KPI unit"),
+				"definition": translated(row["definition"]),
+				"trend": translated(row["trend"], context="KPI trend"),
+				"trend_key": row["trend"],
+				"rag": translated(row["rag"]),
+				"rag_key": row["rag"],
+				"value_fieldtype": fieldtype,
+				"value_precision": precision,
+			}
+		)
+	return result
 
 
 def figures(filters, prev_from, from_date, to_date) -> tuple[dict, dict]:
@@ -98,15 +139,19 @@ def figures(filters, prev_from, from_date, to_date) -> tuple[dict, dict]:
 
 
 def get_columns() -> list[dict]:
+	# Target, Actual and Previous Period hold percentages, counts, days and scores: each row says which
+	# (value_fieldtype / value_precision, marked by brm_figure for the report's formatter)
+	figure = {"brm_figure": 1}
 	return [
-		column("KPI", "kpi", width=60),
-		column("Figure", "figure", width=300),
+		# on a phone the first ~350 px show: which figure, its value, its target and RAG
+		column("KPI", "kpi", width=50),
+		column("Figure", "figure", width=200),
+		column("Actual", "actual", "Float", width=80) | figure,
+		column("Target", "target", "Float", width=80) | figure,
+		column("RAG", "rag", width=75),
+		column("Trend", "trend", width=80, context="KPI trend"),
+		column("Previous Period", "previous", "Float", width=120) | figure,
 		column("Unit", "unit", width=70),
-		column("Target", "target", "Float", width=90),
-		column("Actual", "actual", "Float", width=90),
-		column("Previous Period", "previous", "Float", width=120),
-		column("Trend", "trend", width=80),
-		column("RAG", "rag", width=80),
 		column("Definition", "definition", "Small Text", width=500),
 	]
 
@@ -117,27 +162,29 @@ def message(period_label: str) -> str:
 	)
 
 
-def chart(data: list[dict]) -> dict:
-	"""Actual against target for the percentage figures."""
-	rows = [row for row in data if row["unit"] == kpi.PERCENT]
+def chart(rows: list[dict]) -> dict:
+	"""Actual against target for the percentage figures that have data this period: a figure without data
+	is left out rather than drawn as a bar of 0 (a 0 % that was measured is drawn)."""
+	drawn = [row for row in rows if row["unit"] == kpi.PERCENT and row["actual"] is not None]
 	return {
 		"data": {
-			"labels": [f"{row['kpi']} {row['figure']}" for row in rows],
+			"labels": [f"{row['kpi']} {translated(row['figure'])}" for row in drawn],
 			"datasets": [
-				{"name": _("Actual"), "values": [row["actual"] or 0 for row in rows]},
-				{"name": _("Target"), "values": [row["target"] or 0 for row in rows]},
+				{"name": _("Actual"), "values": [row["actual"] for row in drawn]},
+				{"name": _("Target"), "values": [row["target"] for row in drawn]},
 			],
 		},
 		"type": "bar",
 		"fieldtype": "Percent",
+		"colors": ["#2490ef", "#a8b3bf"],
 	}
 
 
-def summary(data: list[dict]) -> list[dict]:
+def summary(rows: list[dict]) -> list[dict]:
 	counts = {
-		status: sum(1 for row in data if row["rag"] == status) for status in (kpi.GREEN, kpi.AMBER, kpi.RED)
+		status: sum(1 for row in rows if row["rag"] == status) for status in (kpi.GREEN, kpi.AMBER, kpi.RED)
 	}
-	no_data = sum(1 for row in data if row["rag"] is None)
+	no_data = sum(1 for row in rows if row["rag"] is None)
 	return [
 		*(
 			{"label": _(status), "value": count, "indicator": RAG_INDICATOR[status], "datatype": "Int"}

@@ -27,4 +27,11 @@ frappe.query_reports["Business Case Pipeline"] = {
 		{ fieldname: "customer", label: __("Customer"), fieldtype: "Link", options: "Customer" },
 		{ fieldname: "service", label: __("Service"), fieldtype: "Link", options: "IT Service" },
 	],
+	onload(report) {
+		brm_app.desk.compact_filters(report, ["from_date", "to_date"]);
+		brm_app.desk.whole_number_axis(report);
+	},
+	formatter(value, row, column, data, default_formatter) {
+		return brm_app.desk.report_formatter(value, row, column, data, default_formatter);
+	},
 };

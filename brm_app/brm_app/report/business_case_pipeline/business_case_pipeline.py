@@ -13,7 +13,7 @@ from frappe import _
 from frappe.utils import flt
 
 from brm_app.reports import queries
-from brm_app.reports.common import column, filters_dict, last_12_months, period
+from brm_app.reports.common import column, filters_dict, last_12_months, period, translated
 
 STATES = ("Draft", "Under Review", "Pending Approval", "Pending Final Approval", "Approved", "Rejected")
 IN_APPROVAL = ("Under Review", "Pending Approval", "Pending Final Approval")
@@ -40,12 +40,15 @@ def execute(filters=None):
 		for row in rows
 	]
 	data.sort(key=lambda r: (order.get(r["state"], len(STATES)), r["state"], r["currency"] or ""))
+	for r in data:
+		# the workflow state in the reader's language (its untranslated name stays in `state`)
+		r["state_label"] = translated(r["state"], context="Workflow")
 	return get_columns(), data, None, chart(data), summary(data)
 
 
 def get_columns() -> list[dict]:
 	return [
-		column("State", "state", width=160),
+		column("State", "state_label", width=160, context="Workflow"),
 		column("Currency", "currency", width=80),
 		column("Cases", "cases", "Int", width=80),
 		column("Total Cost", "total_cost", "Currency", "currency", width=140),
@@ -53,23 +56,25 @@ def get_columns() -> list[dict]:
 		column("Net Benefit", "net_benefit", "Currency", "currency", width=140),
 		column("NPV", "npv", "Currency", "currency", width=140),
 		column("Cases with Positive NPV", "positive_npv", "Int", width=120),
-		column("Mean ROI %", "mean_roi", "Float", width=100),
+		column("Mean ROI %", "mean_roi", "Percent", width=100),
 		column("Mean Approval Cycle (Days)", "mean_cycle_time", "Float", width=130),
+		column("State", "state", width=120, hidden=True),
 	]
 
 
 def chart(data: list[dict]) -> dict:
-	"""Cases per state (all currencies)."""
+	"""Cases per state (all currencies): a count, whole numbers."""
 	per_state = defaultdict(int)
 	for row in data:
 		per_state[row["state"]] += row["cases"]
 	labels = list(per_state)
 	return {
 		"data": {
-			"labels": [_(s) for s in labels],
+			"labels": [translated(s, context="Workflow") for s in labels],
 			"datasets": [{"name": _("Cases"), "values": [per_state[s] for s in labels]}],
 		},
 		"type": "bar",
+		"fieldtype": "Int",
 	}
 
 

@@ -23,13 +23,20 @@ frappe.query_reports["Customer Health"] = {
 			fieldtype: "Select",
 			options: ["", "Prospect", "Active", "At Risk", "Dormant", "Ended"],
 		},
-		{ fieldname: "limit", label: __("Show"), fieldtype: "Int", default: 100 },
+		brm_app.desk.show_filter(),
 	],
+	onload(report) {
+		brm_app.desk.compact_filters(report, ["health_rag"]);
+	},
 	formatter(value, row, column, data, default_formatter) {
-		value = default_formatter(value, row, column, data);
-		if (column.fieldname === "health_rag" && data && data.health_rag) {
-			const colour = { Green: "green", Amber: "orange", Red: "red" }[data.health_rag];
-			value = `<span class="indicator-pill ${colour}">${value}</span>`;
+		if (column.fieldname === "customer_name" && data && data.portfolio) {
+			// the customer's full name, opening its portfolio
+			const route = `/app/customer-portfolio/${encodeURIComponent(data.portfolio)}`;
+			return `<a href="${route}">${frappe.utils.escape_html(value || data.portfolio)}</a>`;
+		}
+		value = brm_app.desk.report_formatter(value, row, column, data, default_formatter);
+		if (column.fieldname === "health_rag" && data) {
+			value = brm_app.desk.pill(value, brm_app.desk.RAG_PILLS[data.rag_key] || "gray");
 		}
 		return value;
 	},

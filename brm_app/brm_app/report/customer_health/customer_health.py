@@ -14,17 +14,20 @@ from frappe import _
 from frappe.utils import cint
 
 from brm_app.reports import queries
-from brm_app.reports.common import column, filters_dict
+from brm_app.reports.common import column, filters_dict, summary_value, translated, user_full_names
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10000
 RAGS = (("Red", "Red"), ("Amber", "Orange"), ("Green", "Green"), ("", "Grey"))
+# the chart's colours, in the order of RAGS (also the workspace's health donut: custom_options of the
+# "Customer Health RAG" dashboard chart)
+RAG_COLOURS = ("#e24c4c", "#f8a13f", "#2e9e5b", "#a8b3bf")
 
 
 def execute(filters=None):
 	filters = filters_dict(filters)
 	limit = min(max(cint(filters.get("limit")) or DEFAULT_LIMIT, 1), MAX_LIMIT)
-	data = queries.health_rows(filters, limit)
+	data = display_rows(queries.health_rows(filters, limit))
 	totals = queries.health_totals(filters)
 	message = None
 	if totals["portfolios"] > len(data):
@@ -34,26 +37,41 @@ def execute(filters=None):
 	return get_columns(), data, message, chart(totals), summary(totals)
 
 
+def display_rows(rows: list[dict]) -> list[dict]:
+	"""The rows as the reader reads them: the manager's full name, the words in the reader's language
+	(the untranslated RAG stays in `rag_key` for the colour); a figure without data stays None (empty)."""
+	names = user_full_names(row.relationship_manager for row in rows)
+	for row in rows:
+		row["relationship_manager_name"] = names.get(row.relationship_manager) or row.relationship_manager
+		row["rag_key"] = row.health_rag or ""
+		row["health_rag"] = translated(row.health_rag) or _("Not Scored")
+		row["strategic_importance"] = translated(row.strategic_importance)
+		row["relationship_status"] = translated(row.relationship_status)
+	return rows
+
+
 def get_columns() -> list[dict]:
 	return [
-		column("Customer", "customer", width=180),
-		column("Customer Name", "customer_name", width=180),
-		column("Portfolio", "portfolio", "Link", "Customer Portfolio", width=150),
-		column("Relationship Manager", "relationship_manager", "Link", "User", width=160),
+		# the portfolio is named by its customer: one column for both, the full name, opening the portfolio
+		column("Customer", "customer_name", width=240),
+		column("Portfolio", "portfolio", "Link", "Customer Portfolio", width=150, hidden=True),
+		column("Relationship Manager", "relationship_manager_name", width=170),
+		column("Relationship Manager (User)", "relationship_manager", "Link", "User", width=160, hidden=True),
 		column("Importance", "strategic_importance", width=100),
-		column("Relationship Status", "relationship_status", width=110),
+		column("Relationship Status", "relationship_status", width=120),
 		column("Health Score", "health_score", "Float", width=100),
-		column("RAG", "health_rag", width=70),
+		column("RAG", "health_rag", width=90),
 		column("CSAT %", "csat_score", "Percent", width=90),
 		column("NPS", "nps_score", "Float", width=80),
-		column("SLA Compliance %", "sla_compliance", "Percent", width=110),
+		column("SLA Compliance %", "sla_compliance", "Percent", width=120),
 		column("Open Complaints", "open_complaints", "Int", width=100),
-		column("Agreement Coverage %", "agreement_coverage", "Percent", width=120),
+		column("Agreement Coverage %", "agreement_coverage", "Percent", width=130),
 		column("Health Updated On", "health_updated_on", "Datetime", width=150),
 	]
 
 
 def chart(totals: dict) -> dict:
+	"""Portfolios per RAG, coloured by meaning (Red red, Amber orange, Green green, not scored grey)."""
 	return {
 		"data": {
 			"labels": [_(rag) if rag else _("Not Scored") for rag, _c in RAGS],
@@ -62,20 +80,17 @@ def chart(totals: dict) -> dict:
 			],
 		},
 		"type": "donut",
-		"colors": ["#e24c4c", "#f8a13f", "#2e9e5b", "#a8b3bf"],
+		"colors": list(RAG_COLOURS),
+		"fieldtype": "Int",
 	}
 
 
 def summary(totals: dict) -> list[dict]:
 	by_rag = totals["by_rag"]
+	mean, mean_type = summary_value(totals["mean_score"], "Float")
 	return [
 		{"label": _("Portfolios"), "value": totals["portfolios"], "datatype": "Int", "indicator": "Blue"},
-		{
-			"label": _("Mean Health Score"),
-			"value": totals["mean_score"],
-			"datatype": "Float",
-			"indicator": "Blue",
-		},
+		{"label": _("Mean Health Score"), "value": mean, "datatype": mean_type, "indicator": "Blue"},
 		*(
 			{
 				"label": _(rag) if rag else _("Not Scored"),

@@ -34,4 +34,10 @@ frappe.query_reports["Customer Satisfaction"] = {
 		{ fieldname: "customer", label: __("Customer"), fieldtype: "Link", options: "Customer" },
 		{ fieldname: "service", label: __("Service"), fieldtype: "Link", options: "IT Service" },
 	],
+	onload(report) {
+		brm_app.desk.compact_filters(report, ["from_date", "to_date", "group_by"]);
+	},
+	formatter(value, row, column, data, default_formatter) {
+		return brm_app.desk.report_formatter(value, row, column, data, default_formatter);
+	},
 };

@@ -10,10 +10,19 @@ consumes (surveys are per customer, not per service), so service rows do not add
 Read-only; limited to the portfolios the reader may see.
 """
 
+import frappe
 from frappe import _
 
 from brm_app.reports import queries
-from brm_app.reports.common import column, filters_dict, last_3_months, period
+from brm_app.reports.common import (
+	column,
+	filters_dict,
+	last_3_months,
+	month_label,
+	period,
+	summary_value,
+	user_full_names,
+)
 from brm_app.services import kpi
 
 GROUP_BY = ("Month", "Customer", "Service", "Relationship Manager")
@@ -48,7 +57,28 @@ def execute(filters=None):
 		data.sort(key=lambda r: r["group"] or "")
 	else:
 		data.sort(key=lambda r: (-r["responded"] - r["nps_answers"], r["group"] or ""))
+	set_group_labels(data, group_by)
 	return get_columns(group_by), data, None, chart(data, group_by), summary(row(None, total))
+
+
+def set_group_labels(data: list[dict], group_by: str) -> None:
+	"""What the reader reads for each group: "Okt 2026" for a month, the customer's and the manager's full
+	name (the untranslated key stays in `group`)."""
+	keys = [r["group"] for r in data if r["group"]]
+	if group_by == "Month":
+		names = {key: month_label(key) for key in keys}
+	elif group_by == "Customer":
+		names = dict(
+			frappe.get_all(
+				"Customer", filters={"name": ("in", keys)}, fields=["name", "customer_name"], as_list=True
+			)
+		)
+	elif group_by == "Relationship Manager":
+		names = user_full_names(keys)
+	else:
+		names = {}
+	for r in data:
+		r["group_label"] = names.get(r["group"]) or r["group"] or _("Not Set")
 
 
 def row(key, counts: dict) -> dict:
@@ -70,7 +100,9 @@ def row(key, counts: dict) -> dict:
 def get_columns(group_by: str) -> list[dict]:
 	label, fieldtype, options = KEY_COLUMN[group_by]
 	return [
-		column(label, "group", fieldtype, options, width=180),
+		column(label, "group_label", width=200),
+		# the key itself (a month key, a customer id, an e-mail address): kept for exports, not shown
+		column(label, "group", fieldtype, options, width=160, hidden=True),
 		column("Surveys Sent", "sent", "Int"),
 		column("Responded (of Sent)", "responded", "Int"),
 		column("Response Rate %", "response_rate", "Percent"),
@@ -85,30 +117,37 @@ def get_columns(group_by: str) -> list[dict]:
 
 
 def chart(data: list[dict], group_by: str) -> dict:
+	"""CSAT % and response rate % (one axis: both are percentages; NPS, -100..100, stays in the table) per
+	group, each label with its sample size: "Okt 2026 (n=2)", the rating answers behind the CSAT. A group
+	with neither figure is left out, not drawn as 0."""
 	rows = data if group_by == "Month" else data[:CHART_GROUPS]
+	rows = [r for r in rows if r["csat"] is not None or r["response_rate"] is not None]
 	return {
 		"data": {
-			"labels": [str(r["group"] or _("Not Set")) for r in rows],
+			"labels": [_("{0} (n={1})").format(r["group_label"], r["ratings"]) for r in rows],
 			"datasets": [
-				{"name": _("CSAT %"), "values": [r["csat"] or 0 for r in rows]},
-				{"name": _("NPS"), "values": [r["nps"] or 0 for r in rows]},
-				{"name": _("Response Rate %"), "values": [r["response_rate"] or 0 for r in rows]},
+				{"name": _("CSAT %"), "values": [r["csat"] for r in rows]},
+				{"name": _("Response Rate %"), "values": [r["response_rate"] for r in rows]},
 			],
 		},
 		"type": "line" if group_by == "Month" else "bar",
+		"fieldtype": "Percent",
+		"colors": ["#2490ef", "#a8b3bf"],
+		"axisOptions": {"xIsSeries": 1} if group_by == "Month" else {},
 	}
 
 
 def summary(total: dict) -> list[dict]:
+	rate, rate_type = summary_value(total["response_rate"], "Percent")
+	csat, csat_type = summary_value(total["csat"], "Percent")
+	nps, nps_type = summary_value(total["nps"], "Float")
 	return [
 		{"label": _("Surveys Sent"), "value": total["sent"], "datatype": "Int", "indicator": "Blue"},
-		{
-			"label": _("Response Rate %"),
-			"value": total["response_rate"],
-			"datatype": "Percent",
-			"indicator": "Blue",
-		},
-		{"label": _("CSAT %"), "value": total["csat"], "datatype": "Percent", "indicator": "Green"},
-		{"label": _("NPS"), "value": total["nps"], "datatype": "Float", "indicator": "Green"},
+		{"label": _("Response Rate %"), "value": rate, "datatype": rate_type, "indicator": "Blue"},
+		{"label": _("CSAT %"), "value": csat, "datatype": csat_type, "indicator": "Green"},
+		# the sample sizes behind the percentages: CSAT from few ratings is not a firm 100 %
+		{"label": _("Rating Answers"), "value": total["ratings"], "datatype": "Int", "indicator": "Grey"},
+		{"label": _("NPS"), "value": nps, "datatype": nps_type, "indicator": "Green"},
+		{"label": _("NPS Answers"), "value": total["nps_answers"], "datatype": "Int", "indicator": "Grey"},
 		{"label": _("Detractors"), "value": total["detractors"], "datatype": "Int", "indicator": "Red"},
 	]
