@@ -24,6 +24,7 @@ import pytest
 from frappe.utils import add_months, nowdate
 
 from brm_app.demo import generate
+from tests.support.desk_calls import chart_data, endpoint
 from tests.support.factories import make_business_case
 from tests.support.users import as_user
 from tests.support.workflow import PROCESS_MANAGER, approve_business_case, make_approver, to_pending_approval
@@ -87,13 +88,6 @@ def strings(value, where: str = "") -> Iterator[tuple[str, str]]:
 	elif isinstance(value, list | tuple):
 		for index, item in enumerate(value):
 			yield from strings(item, f"{where}[{index}]")
-
-
-def endpoint(method: str):
-	"""The function the desk's call of `method` runs: an app's replacement (hooks override_whitelisted_methods,
-	the last one wins, as in frappe.handler) or frappe's own."""
-	overrides = frappe.get_hooks("override_whitelisted_methods", {}).get(method) or []
-	return frappe.get_attr(overrides[-1] if overrides else method)
 
 
 def desk(text: str) -> str:
@@ -229,27 +223,6 @@ def test_every_number_card_speaks_indonesian(indonesian, reader):
 			shown[where] = text
 		found.update({f"{name}: {where}": text for where, text in english(shown).items()})
 	assert found == {}, json.dumps(found, indent=1, ensure_ascii=False)
-
-
-def chart_data(chart) -> dict:
-	"""What the chart widget fetches, as frappe's chart_widget.js asks for it: a report chart runs its report
-	(query_report.run) and draws the report's chart; the others call dashboard_chart.get with the chart's
-	filters and no time range of the user's own."""
-	if chart.chart_type == "Report":
-		result = endpoint("frappe.desk.query_report.run")(
-			chart.report_name, filters=chart.filters_json, ignore_prepared_report=1
-		)
-		return (result.get("chart") or {}).get("data") or {}
-	return endpoint("frappe.desk.doctype.dashboard_chart.dashboard_chart.get")(
-		chart_name=chart.name,
-		filters=chart.filters_json,
-		refresh=1,
-		time_interval=None,
-		timespan=None,
-		from_date=None,
-		to_date=None,
-		heatmap_year=None,
-	)
 
 
 @pytest.mark.parametrize("reader", ["relationship manager", "process manager"])
