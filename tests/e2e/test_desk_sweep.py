@@ -108,7 +108,10 @@ OPEN_MESSAGE = """
 CHARTS = """
 	const page = $(frappe.container.page);
 	const loading_text = __("Loading..."), empty_text = __("No Data");
-	return page.find('.widget.dashboard-widget-box, .chart-wrapper').filter(':visible').map(function () {
+	// dashboard / workspace chart widgets, the report view's chart, and charts a form draws itself
+	const boxes = page.find('.widget.dashboard-widget-box, .chart-wrapper')
+		.add(page.find('.form-layout svg.frappe-chart').closest('.chart-container').parent());
+	return boxes.filter(':visible').map(function () {
 		const box = $(this);
 		if (!box.find('.frappe-chart, .chart-loading-state').length && !box.hasClass('chart-wrapper')) return null;
 		const states = box.find('.chart-loading-state').filter(':visible').map(function () {
@@ -318,7 +321,7 @@ READY = {
 	" && frappe.query_report && frappe.query_report.report_name === arguments[0]"
 	" && frappe.query_report.data && $(frappe.container.page).is(':visible'))",
 }
-CHART_SCREENS = ("workspace", "dashboard", "report")
+CHART_SCREENS = ("workspace", "dashboard", "report", "form")
 
 
 def open_screen(session: Sweep, kind: str, target: str, world) -> None:
@@ -389,9 +392,10 @@ def look(session: Sweep, kind: str, target: str, world) -> list[str]:
 	for chart in charts:
 		drawn = chart["marks"] > 0 and not chart["empty"]
 		if chart["loading"] or not drawn:
-			# a report's chart or a dashboard chart named on the widget; empty is only right without values
+			# a report's or a form's chart (the world gives each values), or a dashboard chart named on the
+			# widget: empty is only right without values
 			if (
-				kind == "report"
+				kind in ("report", "form")
 				or chart["title"] in with_values
 				or _chart_by_label(chart["title"]) in with_values
 			):
