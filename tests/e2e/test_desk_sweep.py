@@ -278,6 +278,14 @@ def sweep(request, world, server, tmp_path_factory):
 	try:
 		desk.login(user, PASSWORD)
 		assert desk.js("return frappe.boot.lang") == lang
+		# start on the BRM workspace, loaded as a page of its own: the desk's first page (whatever the user's
+		# default workspace is) must not be drawing its charts while the sweep moves on
+		desk.get("/app/" + WORKSPACE.lower().replace(" ", "-"))
+		desk.until(
+			lambda d: d.execute_script(READY["workspace"], WORKSPACE), message="the workspace did not open"
+		)
+		desk.idle()
+		settle_charts_of(desk)
 		desk.js(WATCH_REQUESTS)
 		session = Sweep(desk, role, lang, user, folder)
 		session.console_errors()  # what logging in logged is the login page's business, not a screen's
@@ -332,11 +340,15 @@ def open_screen(session: Sweep, kind: str, target: str, world) -> None:
 
 
 def settle_charts(session: Sweep) -> list[dict]:
+	return settle_charts_of(session.desk)
+
+
+def settle_charts_of(desk: Desk) -> list[dict]:
 	"""The page's charts once they are drawn: none loading and each with marks or saying "No Data" (frappe-charts
 	grows bars and lines from zero for a moment), or as they are after CHART_WAIT seconds."""
 	deadline = time.monotonic() + CHART_WAIT
 	while True:
-		charts = session.desk.js(CHARTS)
+		charts = desk.js(CHARTS)
 		settled = all(not chart["loading"] and (chart["marks"] or chart["empty"]) for chart in charts)
 		if settled or time.monotonic() > deadline:
 			return charts
@@ -426,3 +438,30 @@ def test_screen(sweep, world, kind, target):
 	finally:
 		sweep.times.append((f"{kind} {target}", round(time.monotonic() - started, 1)))
 	assert problems == [], json.dumps(problems, indent=1, ensure_ascii=False)
+
+
+# --- workflow names in the reader's language -----------------------------------------------------------
+
+SHOWN_WORKFLOW_VALUES = """
+	const log = cur_frm.fields_dict.approval_log.grid;
+	const cells = [];
+	log.grid_rows.forEach((row) => ['action', 'state_from', 'state_to'].forEach((fieldname) => {
+		const cell = row.row.find(`.grid-static-col[data-fieldname="${fieldname}"] .static-area`);
+		cells.push([row.doc[fieldname] || '', cell.text().trim()]);
+	}));
+	const state = cur_frm.fields_dict.workflow_state.$wrapper.find('.control-value, .like-disabled-input')
+		.filter(':visible').first().text().trim();
+	return {cells: cells, state: [cur_frm.doc.workflow_state, state]};
+"""
+
+
+def test_the_approval_log_and_state_speak_the_readers_language(sweep, world):
+	"""The approved business case's Approval State and its approval log (Action, From State, To State) show the
+	workflow's names as frappe translates them into the reader's language (in English: as stored)."""
+	open_screen(sweep, "form", "Business Case", world)
+	sweep.desk.tab("tab_approval")
+	shown = sweep.desk.js(SHOWN_WORKFLOW_VALUES)
+	assert len(shown["cells"]) >= 9  # three steps: Submit for Review, Request Approval, Approve
+	expected = [(stored, frappe._(stored, lang=sweep.lang)) for stored, _ in shown["cells"]]
+	assert [tuple(cell) for cell in shown["cells"]] == expected
+	assert shown["state"] == ["Approved", {"id": "Disetujui", "en": "Approved"}[sweep.lang]]
