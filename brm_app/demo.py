@@ -168,9 +168,16 @@ def _ensure_issue_types() -> None:
 
 
 def _survey_templates() -> list[str]:
-	templates = frappe.get_all("Satisfaction Survey Template", filters={"enabled": 1}, pluck="name")
+	"""The enabled templates, those in the site's language first (the demo's surveys use the first)."""
+	templates = frappe.get_all(
+		"Satisfaction Survey Template",
+		filters={"enabled": 1},
+		fields=["name", "language"],
+		order_by="creation desc",
+	)
 	if templates:
-		return templates
+		site_language = frappe.db.get_default("lang")
+		return [t.name for t in sorted(templates, key=lambda t: t.language != site_language)]
 	return [make_demo_template()]
 
 

@@ -91,6 +91,8 @@ override_whitelisted_methods = {
 	"frappe.workflow.doctype.workflow_action.workflow_action.confirm_action": (
 		"brm_app.approvals.api.confirm_workflow_action"
 	),
+	# the onboarding steps' descriptions in the reader's language (brm_app.overrides.workspace)
+	"frappe.desk.desktop.get_desktop_page": "brm_app.overrides.workspace.get_desktop_page",
 	# frappe 15.44 endpoints that skip row-level access: permission-checked versions (brm_app.overrides.access)
 	**{
 		method: f"brm_app.overrides.access.{replacement}"
@@ -137,8 +139,9 @@ override_whitelisted_methods = {
 }
 
 # Desk helpers of the BRM forms and lists (workflow actions with a reason, "My customers",
-# "Pending my approval"): brm_app.desk in public/js/brm_desk.js
-app_include_js = ["/assets/brm_app/js/brm_desk.js"]
+# "Pending my approval"): brm_app.desk in public/js/brm_desk.js; workflow names in the reader's language
+# (approval log, Approval State): public/js/brm_translate.js
+app_include_js = ["/assets/brm_app/js/brm_desk.js", "/assets/brm_app/js/brm_translate.js"]
 
 # "Create Improvement Opportunity" on tickets and low-score surveys; "Resend Invitation" on surveys
 doctype_js = {

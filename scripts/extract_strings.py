@@ -21,6 +21,7 @@ import ast
 import csv
 import html
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -114,16 +115,18 @@ def from_desk_records() -> list[str]:
 				out.append(row.get("label"))
 		for block in json.loads(doc.get("content") or "[]"):
 			data = block.get("data") or {}
-			if block.get("type") == "header":
+			if block.get("type") in ("header", "paragraph"):
 				out.append(_strip_tags(data.get("text")))
-			elif block.get("type") == "paragraph":
-				out.append(_strip_tags(data.get("text")))
+				# the desk translates a header or paragraph as its whole HTML, without line breaks and tabs
+				# (frappe's workspace blocks: __(text.replace(/(\n|\t)/gm, "")))
+				out.append(re.sub(r"[\n\t]", "", data.get("text") or ""))
 	for path in _json_files(MODULE / "module_onboarding"):
 		doc = _load(path)
 		out += [doc.get("title"), doc.get("subtitle"), doc.get("success_message")]
 	for path in _json_files(MODULE / "onboarding_step"):
 		doc = _load(path)
-		out += [doc.get("title"), doc.get("action_label")]
+		# the description too: brm_app.overrides.workspace translates it for the onboarding widget
+		out += [doc.get("title"), doc.get("action_label"), doc.get("description")]
 	for path in _json_files(MODULE / "print_format"):
 		doc = _load(path)
 		out.append(doc.get("name"))

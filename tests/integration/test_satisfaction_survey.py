@@ -10,6 +10,7 @@ from brm_app.brm_app.doctype.satisfaction_survey.satisfaction_survey import (
 	submit_answers,
 )
 from brm_app.brm_app.doctype.satisfaction_survey_template.satisfaction_survey_template import (
+	default_template_languages,
 	ensure_default_templates,
 )
 from brm_app.controllers.customer_linked import MissingPortfolioError
@@ -88,8 +89,9 @@ def test_default_templates_are_created_once():
 
 def test_default_templates_have_the_expected_questions():
 	_remove_templates_of_default_triggers()
+	languages = default_template_languages()
 	created = ensure_default_templates()
-	assert len(created) == 3
+	assert len(created) == 3 * len(languages)
 	for name in created:
 		template = frappe.get_doc("Satisfaction Survey Template", name)
 		assert template.enabled
@@ -99,16 +101,55 @@ def test_default_templates_have_the_expected_questions():
 		assert types.count("Yes/No") == 1
 		assert types.count("Text") == 1
 		assert {row.mandatory for row in template.questions if row.question_type == "Text"} == {0}
-	assert sorted(
-		frappe.db.get_value("Satisfaction Survey Template", name, "trigger") for name in created
-	) == sorted(DEFAULT_TRIGGERS)
+	made = frappe.get_all(
+		"Satisfaction Survey Template", filters={"name": ("in", created)}, fields=["trigger", "language"]
+	)
+	assert sorted((row.trigger, row.language) for row in made) == sorted(
+		(trigger, language) for trigger in DEFAULT_TRIGGERS for language in languages
+	)
+
+
+def test_default_templates_are_made_in_english_and_in_indonesian():
+	"""One template per trigger and language: a survey takes the one in its respondent's language."""
+	assert {"en", "id"} <= set(default_template_languages())
+	_remove_templates_of_default_triggers()
+	ensure_default_templates()
+	questions = {}
+	for language in ("en", "id"):
+		(name,) = frappe.get_all(
+			"Satisfaction Survey Template",
+			filters={"trigger": "Ticket Closed", "language": language},
+			pluck="name",
+		)
+		template = frappe.get_doc("Satisfaction Survey Template", name)
+		questions[language] = [row.question for row in template.questions]
+		if language == "id":
+			assert name == "Survei Tiket Ditutup"
+			assert template.intro.startswith("Anda baru saja menghubungi kami")
+	assert questions["en"][0] == "How satisfied are you with how your request was handled?"
+	assert questions["id"][0] == "Seberapa puas Anda dengan penanganan permintaan Anda?"
+	assert len(questions["id"]) == len(questions["en"])
+	assert not set(questions["id"]) & set(questions["en"])
+
+
+def test_a_site_with_english_templates_only_gets_the_indonesian_ones_on_migrate():
+	_remove_templates_of_default_triggers()
+	ensure_default_templates()
+	for name in frappe.get_all("Satisfaction Survey Template", filters={"language": "id"}, pluck="name"):
+		frappe.delete_doc("Satisfaction Survey Template", name, force=True, ignore_permissions=True)
+	created = ensure_default_templates()
+	assert (
+		sorted(frappe.db.get_value("Satisfaction Survey Template", name, "language") for name in created)
+		== ["id"] * 3
+	)
+	assert ensure_default_templates() == []
 
 
 def test_default_templates_leave_an_existing_template_of_a_trigger_alone():
 	_remove_templates_of_default_triggers()
 	own = make_survey_template(trigger="Project Delivered", template_name=uid("Our delivery survey "))
 	created = ensure_default_templates()
-	assert len(created) == 2
+	assert len(created) == 2 * len(default_template_languages())
 	assert frappe.db.get_all(
 		"Satisfaction Survey Template", filters={"trigger": "Project Delivered"}, pluck="name"
 	) == [own.name]
@@ -120,7 +161,9 @@ def test_install_and_migrate_make_the_default_templates():
 	_remove_templates_of_default_triggers()
 	ensure_setup()
 	for trigger in DEFAULT_TRIGGERS:
-		assert frappe.db.count("Satisfaction Survey Template", {"trigger": trigger}) == 1
+		assert frappe.db.count("Satisfaction Survey Template", {"trigger": trigger}) == len(
+			default_template_languages()
+		)
 
 
 def _remove_templates_of_default_triggers():

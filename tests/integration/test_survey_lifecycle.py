@@ -158,6 +158,37 @@ def test_template_in_the_respondents_language_is_preferred():
 	assert survey.respondent_language == "id"
 
 
+def test_the_default_templates_ask_an_indonesian_respondent_in_indonesian_and_others_in_english():
+	"""With only the default templates installed (one per trigger and language), the survey of an Indonesian
+	customer copies the Indonesian questions and its e-mail is Indonesian; an English one stays English."""
+	from brm_app.brm_app.doctype.satisfaction_survey_template.satisfaction_survey_template import (
+		ensure_default_templates,
+	)
+
+	for name in frappe.get_all(
+		"Satisfaction Survey Template", filters={"trigger": "Ticket Closed"}, pluck="name"
+	):
+		frappe.delete_doc("Satisfaction Survey Template", name, force=True, ignore_permissions=True)
+	ensure_default_templates()
+	questions = {}
+	for language in ("id", "en"):
+		portfolio, contact = world()
+		frappe.db.set_value("Customer", portfolio.customer, "language", language)
+		issue = close(make_issue(portfolio.customer, contact))
+		(survey,) = surveys_of("Issue", issue.name)
+		assert frappe.db.get_value("Satisfaction Survey Template", survey.template, "language") == language
+		questions[language] = frappe.get_all(
+			"Satisfaction Survey Answer", filters={"parent": survey.name}, pluck="question", order_by="idx"
+		)
+		if language == "id":
+			frappe.db.set_value(SURVEY, survey.name, "scheduled_for", add_to_date(now_datetime(), minutes=-1))
+			jobs.send_due_surveys()
+			(mail,) = queued_mails(survey.name)
+			assert "Isi survei" in mail.html
+	assert questions["id"][0] == "Seberapa puas Anda dengan penanganan permintaan Anda?"
+	assert questions["en"][0] == "How satisfied are you with how your request was handled?"
+
+
 def test_the_respondents_own_language_wins_over_a_customer_language_that_is_only_the_sites():
 	"""ERPNext gives every new customer the site's language: that must not hide the contact's choice."""
 	portfolio, contact = world()

@@ -3,6 +3,9 @@
 
 """Satisfaction Survey Template: the questions a survey copies when it is created (DESIGN.md S3 f, K6)."""
 
+from contextlib import contextmanager
+from pathlib import Path
+
 import frappe
 from frappe import _
 from frappe.model.document import Document
@@ -39,8 +42,11 @@ class SatisfactionSurveyTemplate(Document):
 				)
 
 
+TEMPLATE = "Satisfaction Survey Template"
+
+
 def _default_templates() -> list[dict]:
-	"""The templates made on install, one per automatic trigger, in the site's language."""
+	"""The templates made on install, one per automatic trigger, in the current language (frappe.local.lang)."""
 	recommend = _("How likely are you to recommend our IT services to a colleague?")
 	return [
 		{
@@ -87,36 +93,79 @@ def _default_templates() -> list[dict]:
 	]
 
 
-def ensure_default_templates() -> list[str]:
-	"""Create a default template for each automatic trigger that has no template yet; returns the names made.
+def default_template_languages() -> list[str]:
+	"""The languages the default templates are made in: English, the site's language and every language
+	brm_app ships a translation for (brm_app/translations/<lang>.csv), each only when enabled on the site.
+	A survey takes the template in its respondent's language (brm_app.surveys.scheduling.require_template)."""
+	shipped = sorted(
+		path.stem for path in (Path(frappe.get_app_path("brm_app")) / "translations").glob("*.csv")
+	)
+	languages: list[str] = []
+	for language in ("en", frappe.db.get_default("lang"), *shipped):
+		if (
+			language
+			and language not in languages
+			and frappe.db.exists("Language", {"name": language, "enabled": 1})
+		):
+			languages.append(language)
+	return languages
 
-	Idempotent: a trigger that already has a template (a default one, or one the administrator made or
-	renamed) is left alone, so re-running never duplicates nor overwrites edits.
+
+@contextmanager
+def _in_language(language: str):
+	"""Translate with `_()` into `language` inside the block."""
+	previous = getattr(frappe.local, "lang", None)
+	frappe.local.lang = language
+	try:
+		yield
+	finally:
+		frappe.local.lang = previous
+
+
+def default_templates_by_language() -> dict[str, list[dict]]:
+	"""`_default_templates()` rendered in each of `default_template_languages()`."""
+	rendered = {}
+	for language in default_template_languages():
+		with _in_language(language):
+			rendered[language] = _default_templates()
+	return rendered
+
+
+def ensure_default_templates() -> list[str]:
+	"""Create the default template of each automatic trigger in each language of
+	`default_template_languages()` that the trigger has no template in yet; returns the names made.
+
+	Idempotent: a (trigger, language) that already has a template is left alone, so re-running never
+	duplicates nor overwrites edits; and a trigger with a template of the administrator's own (a name that is
+	none of the default names) is left alone altogether: their survey stays the one that is sent.
 	"""
 	created = []
-	language = getattr(frappe.local, "lang", None)
-	if not (language and frappe.db.exists("Language", language)):
-		language = None
-	for template in _default_templates():
-		if frappe.db.exists("Satisfaction Survey Template", {"trigger": template["trigger"]}):
+	rendered = default_templates_by_language()
+	for position, trigger in enumerate(t["trigger"] for t in _default_templates()):
+		default_names = {templates[position]["template_name"] for templates in rendered.values()}
+		existing = frappe.get_all(TEMPLATE, filters={"trigger": trigger}, fields=["name", "language"])
+		if any(row.name not in default_names for row in existing):
 			continue
-		if frappe.db.exists("Satisfaction Survey Template", template["template_name"]):
-			continue
-		doc = frappe.get_doc(
-			{
-				"doctype": "Satisfaction Survey Template",
-				"template_name": template["template_name"],
-				"trigger": template["trigger"],
-				"enabled": 1,
-				"language": language,
-				"intro": template["intro"],
-				"thank_you_message": template["thank_you_message"],
-				"questions": [
-					{"question": question, "question_type": question_type, "mandatory": mandatory}
-					for question, question_type, mandatory in template["questions"]
-				],
-			}
-		)
-		doc.insert(ignore_permissions=True)
-		created.append(doc.name)
+		languages_made = {row.language for row in existing}
+		for language, templates in rendered.items():
+			template = templates[position]
+			if language in languages_made or frappe.db.exists(TEMPLATE, template["template_name"]):
+				continue
+			doc = frappe.get_doc(
+				{
+					"doctype": TEMPLATE,
+					"template_name": template["template_name"],
+					"trigger": template["trigger"],
+					"enabled": 1,
+					"language": language,
+					"intro": template["intro"],
+					"thank_you_message": template["thank_you_message"],
+					"questions": [
+						{"question": question, "question_type": question_type, "mandatory": mandatory}
+						for question, question_type, mandatory in template["questions"]
+					],
+				}
+			)
+			doc.insert(ignore_permissions=True)
+			created.append(doc.name)
 	return created
