@@ -369,8 +369,30 @@ def get_dashboard_chart(
 		result = inspect.unwrap(dashboard_chart.get)(**kwargs)
 		if (time_interval or doc.get("time_interval")) == "Monthly" and doc.get("timeseries"):
 			_translate_month_labels(result)
+		elif doc.get("chart_type") == "Group By":
+			_translate_group_labels(result)
+		_translate_legend(result)
 		return result
 	return dashboard_chart.get(**kwargs)
+
+
+def _translate_group_labels(result: dict | None) -> None:
+	"""A Group By chart's labels are the stored values of the field it groups by (a Select option, a workflow
+	state: English keys of the translation files); the desk draws them as they come."""
+	if result and result.get("labels"):
+		result["labels"] = [_translated(label) for label in result["labels"]]
+
+
+def _translate_legend(result: dict | None) -> None:
+	"""frappe names a chart's dataset after the chart (its English name), which the legend and tooltips show."""
+	for dataset in (result or {}).get("datasets") or []:
+		dataset["name"] = _translated(dataset.get("name"))
+
+
+def _translated(value):
+	from brm_app.reports.common import translated
+
+	return translated(value) if isinstance(value, str) else value
 
 
 def _translate_month_labels(result: dict | None) -> None:

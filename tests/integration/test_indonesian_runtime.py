@@ -156,13 +156,15 @@ def shown_by_report(result: dict) -> dict[str, str]:
 	fieldnames = []
 	for index, column in enumerate(columns):
 		if isinstance(column, dict):
+			if column.get("hidden"):
+				continue  # the report view does not show it (a raw key kept for links and sorting)
 			shown[f"column {index} label"] = desk(column.get("label") or "")
-			fieldnames.append((column.get("fieldname"), column.get("translatable")))
+			fieldnames.append((column.get("fieldname"), column.get("translatable"), index))
 		else:
 			shown[f"column {index} label"] = desk(str(column).split(":")[0])
-			fieldnames.append((index, False))
+			fieldnames.append((index, False, index))
 	for row_number, row in enumerate(result.get("result") or []):
-		for position, (fieldname, translatable) in enumerate(fieldnames):
+		for fieldname, translatable, position in fieldnames:
 			value = (
 				row.get(fieldname)
 				if isinstance(row, dict)
