@@ -1,10 +1,10 @@
-"""Daily renewal reminders for customer agreements (DESIGN.md S2, "Scheduled jobs").
+"""Daily renewal reminders for customer agreements (docs/design.md S2, "Scheduled jobs").
 
 The status job itself (Active -> Expiring -> Expired) is customer_agreement.update_agreement_statuses.
 Here: a submitted agreement that is still running, not terminated and not renewed yet gets one e-mail to its
 relationship manager RENEWAL_REMINDER_LEAD_DAYS before its notice period starts (or as soon as the job
 sees it, when that moment has passed). ``renewal_reminder_sent_on`` records it, so the reminder is sent once
-however often the job runs (SECURITY.md case 20); a comment on the agreement says who was reminded.
+however often the job runs (docs/security.md case 20); a comment on the agreement says who was reminded.
 """
 
 from datetime import date

@@ -1,4 +1,4 @@
-"""Recompute every Customer Portfolio's health score (DESIGN.md "Customer Portfolio", scheduled hourly).
+"""Recompute every Customer Portfolio's health score (docs/design.md "Customer Portfolio", scheduled hourly).
 
 Set-based: one GROUP BY query per metric over all portfolios (survey ratings, NPS answers, ticket SLA
 results, open complaints, agreement coverage), the score of each portfolio computed in Python by

@@ -1,4 +1,4 @@
-"""Row-level access (DESIGN.md "Roles and access", SECURITY.md cases 1-3).
+"""Row-level access (docs/design.md "Roles and access", docs/security.md cases 1-3).
 
 A Business Relationship Manager sees and edits only the portfolios they manage or whose
 relationship team lists them, and the agreements, opportunities, business cases and surveys of

@@ -1,4 +1,4 @@
-"""From an approved Business Case to the ERPNext Project that delivers it, and back (DESIGN.md S4 "project
+"""From an approved Business Case to the ERPNext Project that delivers it, and back (docs/design.md S4 "project
 portfolio"; "Processes").
 
 - `create_project(business_case)` (POST, the "Create Project" button of an approved case) makes the

@@ -1,4 +1,4 @@
-"""Approval workflows of Business Case and Customer Agreement (issue 4; SECURITY.md cases 5-9).
+"""Approval workflows of Business Case and Customer Agreement (issue 4; docs/security.md cases 5-9).
 
 - `brm_app.services.approval_rules`: the state diagrams and the pure decisions on them;
 - `brm_app.approvals.guard`: applies them on the server on every save path (called by the controllers);

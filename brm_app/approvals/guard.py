@@ -1,4 +1,4 @@
-"""The server-side guard of the approval workflows (SECURITY.md cases 5, 6, 8, 9).
+"""The server-side guard of the approval workflows (docs/security.md cases 5, 6, 8, 9).
 
 `enforce_workflow(doc)` runs from the controllers' `validate`, `before_update_after_submit` and
 `before_cancel`, so every way of changing a document meets it: frappe's `apply_workflow` (desk buttons,
@@ -202,7 +202,7 @@ def _restore_owned_fields(doc, before) -> None:
 
 def _locked_state(doc, spec: rules.WorkflowSpec, before) -> str:
 	"""The stored state, read under a row lock so that two approvals of one document run one after the
-	other and the second one sees the first one's result (SECURITY.md case 9)."""
+	other and the second one sees the first one's result (docs/security.md case 9)."""
 	stored = frappe.db.get_value(doc.doctype, doc.name, spec.state_field, for_update=True)
 	return stored or spec.first_state_with_docstatus(cint(before.docstatus)) or spec.initial_state
 

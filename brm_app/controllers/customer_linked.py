@@ -2,7 +2,7 @@
 
 Customer Agreement, Service Opportunity, Business Case and Satisfaction Survey all carry
 `customer`, `customer_name`, `portfolio` and `relationship_manager`. The relationship manager is
-copied from the portfolio so that row-level access (DESIGN.md "Roles and access") can filter every
+copied from the portfolio so that row-level access (docs/design.md "Roles and access") can filter every
 one of these doctypes on a single indexed column.
 """
 

@@ -1,4 +1,4 @@
-"""Integration with the helpdesks (ERPNext Issue, Helpdesk HD Ticket) and ERPNext Project (DESIGN.md
+"""Integration with the helpdesks (ERPNext Issue, Helpdesk HD Ticket) and ERPNext Project (docs/design.md
 "Helpdesk hooks"): surveys when tickets close and projects are delivered, complaints counted against the
 customer's portfolio, improvement opportunities from tickets and low-score surveys, dashboard connections.
 

@@ -1,4 +1,4 @@
-"""Turn a ticket or a low-score survey into a continual improvement opportunity (DESIGN.md S3 g, K7).
+"""Turn a ticket or a low-score survey into a continual improvement opportunity (docs/design.md S3 g, K7).
 
 The Service Opportunity points at its origin (``source_issue`` / ``source_hd_ticket`` / ``source_survey``)
 and the origin shows the opportunity: in its dashboard connections (brm_app.helpdesk.dashboards) and in a

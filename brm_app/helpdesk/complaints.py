@@ -1,4 +1,4 @@
-"""Complaint tickets count against the customer's portfolio (DESIGN.md S3 g, K7).
+"""Complaint tickets count against the customer's portfolio (docs/design.md S3 g, K7).
 
 A ticket is a complaint when its type is one of BRM Settings' complaint issue types: the Issue's
 ``issue_type``, or the HD Ticket's ``ticket_type`` of the same name. It is open until Resolved or Closed.

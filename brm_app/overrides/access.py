@@ -1,6 +1,6 @@
 """Permission-checked replacements of frappe 15.44 endpoints that skip row-level access.
 
-SECURITY.md says the app must be safe on its own account, whatever the framework version: each
+docs/security.md says the app must be safe on its own account, whatever the framework version: each
 function below replaces one whitelisted frappe method (hooks.override_whitelisted_methods), names the
 frappe behaviour it works around, and otherwise hands over to frappe's own code.
 

@@ -1,4 +1,4 @@
-"""Customer Agreement status and renewal periods (DESIGN.md S2).
+"""Customer Agreement status and renewal periods (docs/design.md S2).
 
 Pure Python (standard library only), so it runs and is tested without a Frappe site.
 

@@ -1,4 +1,4 @@
-"""Approval workflows of brm_app (DESIGN.md "Processes"; SECURITY.md cases 5, 6, 9): the state diagrams and
+"""Approval workflows of brm_app (docs/design.md "Processes"; docs/security.md cases 5, 6, 9): the state diagrams and
 the decisions taken on them.
 
 Pure Python (standard library only), so it runs and is tested without a Frappe site. The same

@@ -1,4 +1,4 @@
-"""KPI maths for the BRM reports (DESIGN.md S5, K1-K7): shares, medians, NPS, RAG status, trends, periods.
+"""KPI maths for the BRM reports (docs/design.md S5, K1-K7): shares, medians, NPS, RAG status, trends, periods.
 
 Pure Python (standard library only), so it runs and is tested without a Frappe site. The SQL that counts
 the records lives in brm_app.reports.queries; this module turns those counts into figures.

@@ -1,4 +1,4 @@
-"""Service Opportunity status transitions (DESIGN.md "Service Opportunity").
+"""Service Opportunity status transitions (docs/design.md "Service Opportunity").
 
 Pure Python (standard library only), so it runs and is tested without a Frappe site.
 

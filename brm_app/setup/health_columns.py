@@ -1,4 +1,4 @@
-"""NULL for "no data" in the portfolio's stored health (DESIGN.md "Customer Portfolio", derived health).
+"""NULL for "no data" in the portfolio's stored health (docs/design.md "Customer Portfolio", derived health).
 
 A portfolio without survey responses has no CSAT; without tickets, no SLA compliance; without any data, no
 health score. Those are stored as NULL and shown empty, never as 0, which would read as a measured zero.

@@ -109,7 +109,7 @@ def ensure_setup() -> None:
 
 
 def ensure_roles() -> None:
-	"""Create the three BRM roles (DESIGN.md S6) when they do not exist yet."""
+	"""Create the three BRM roles (docs/design.md S6) when they do not exist yet."""
 	for role_name in BRM_ROLES:
 		if frappe.db.exists("Role", role_name):
 			continue

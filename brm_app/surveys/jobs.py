@@ -2,14 +2,14 @@
 
 Each job picks its records with one query, then handles them one by one: the record's row is locked
 (SELECT … FOR UPDATE) and its status checked again, so two runs at the same time, or a run after a
-half-finished one, never send an invitation or reminder twice (SECURITY.md case 20). A record that fails is
+half-finished one, never send an invitation or reminder twice (docs/security.md case 20). A record that fails is
 rolled back to its savepoint, written to the Error Log and left as it was, so the next run retries it; the
 other records go on. Outside tests each record is committed on its own so that the work done survives a
 later crash of the job.
 
 Sending means queueing in frappe's Email Queue (frappe.sendmail); the queue's own retries deliver it. The
 survey's token survives a failed attempt only if the e-mail was queued in the same transaction, so a link
-in an e-mail always works until the survey is closed (SECURITY.md case 21).
+in an e-mail always works until the survey is closed (docs/security.md case 21).
 """
 
 import frappe

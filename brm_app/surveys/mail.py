@@ -3,7 +3,7 @@
 The templates are created on install/migrate (``ensure_email_templates``) and left alone afterwards, so an
 administrator may reword them. Their subject and body are Jinja with ``_()`` around the text, rendered in
 the recipient's language. Every value put into the context is escaped first: survey and customer data
-never reach the template engine as markup or as template code (SECURITY.md case 14).
+never reach the template engine as markup or as template code (docs/security.md case 14).
 """
 
 from contextlib import contextmanager

@@ -1,4 +1,4 @@
-"""Schedule satisfaction surveys when a ticket is closed or a project delivered (DESIGN.md S3 f, K6).
+"""Schedule satisfaction surveys when a ticket is closed or a project delivered (docs/design.md S3 f, K6).
 
 A survey is only *scheduled* here (status Scheduled, ``scheduled_for`` = now + the BRM Settings delay);
 the send job e-mails it later. The rules, in the order they are checked:

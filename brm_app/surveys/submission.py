@@ -1,4 +1,4 @@
-"""Storing a respondent's answers from the public survey page (SECURITY.md cases 10-14).
+"""Storing a respondent's answers from the public survey page (docs/security.md cases 10-14).
 
 The token is the only thing that says which survey is answered: the request can name no survey, and
 fields other than the answers never reach the survey (the endpoint takes only ``token`` and ``answers``; the

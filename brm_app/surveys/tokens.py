@@ -1,8 +1,8 @@
-"""Survey link tokens (SECURITY.md case 12).
+"""Survey link tokens (docs/security.md case 12).
 
 A token is ``secrets.token_urlsafe(32)``: 256 bits of randomness, URL-safe. The survey stores only its
 SHA-256 (``token_hash``, a unique column), so a copy of the survey table cannot be used to answer. So that
-a reminder or a resend carries the *same* link (SECURITY.md case 21), the token itself is also kept
+a reminder or a resend carries the *same* link (docs/security.md case 21), the token itself is also kept
 encrypted with the site's encryption key in frappe's ``__Auth`` store, and removed once the survey is
 closed. Lookups hash the presented token, find the row by its hash and compare the hashes in constant time.
 """

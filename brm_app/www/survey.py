@@ -1,9 +1,9 @@
-"""The public survey page, /survey?token=… (DESIGN.md "Public survey page").
+"""The public survey page, /survey?token=… (docs/design.md "Public survey page").
 
 No login: the token in the e-mailed link is the only key (brm_app.surveys.tokens). The questions are shown
 in the respondent's language (``page_language``: a language picked with ?_lang=, else the survey's
 respondent_language, else the customer's / contact's, else the browser's), via frappe's translations. An unknown,
-used, expired or cancelled token gets the same page and status (410) with one message (SECURITY.md case 12);
+used, expired or cancelled token gets the same page and status (410) with one message (docs/security.md case 12);
 too many failed attempts from one client get 429 (brm_app.surveys.guard). Every value in the page is escaped in the template
 (frappe's Jinja does not autoescape) and nothing a respondent typed is ever rendered as a template.
 """

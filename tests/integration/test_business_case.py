@@ -1,4 +1,4 @@
-"""Business Case rules (DESIGN.md "Business Case", SECURITY.md cases 6, 7, 8, 17)."""
+"""Business Case rules (docs/design.md "Business Case", docs/security.md cases 6, 7, 8, 17)."""
 
 from types import SimpleNamespace
 

@@ -1,4 +1,4 @@
-"""Customer Agreement (DESIGN.md S2): portfolio link, dates, covered services and their SLAs, signatories,
+"""Customer Agreement (docs/design.md S2): portfolio link, dates, covered services and their SLAs, signatories,
 notice period, derived status, activation, renewal, termination and the daily status job."""
 
 import frappe
@@ -505,7 +505,7 @@ def test_an_external_agreement_needs_both_signatories_to_be_activated():
 
 
 def test_editing_a_field_of_an_active_agreement_is_refused():
-	"""SECURITY.md case 7: only allow_on_submit fields change after activation."""
+	"""docs/security.md case 7: only allow_on_submit fields change after activation."""
 	doc = make_signed_agreement()
 	doc.end_date = add_days(doc.end_date, 365)
 	with pytest.raises(frappe.UpdateAfterSubmitError):

@@ -1,4 +1,4 @@
-"""Portfolio health recompute job (DESIGN.md "Customer Portfolio" derived health; issue 5): set-based
+"""Portfolio health recompute job (docs/design.md "Customer Portfolio" derived health; issue 5): set-based
 queries, the BRM Settings weights, idempotence, and the portfolio's `modified` left alone."""
 
 import frappe

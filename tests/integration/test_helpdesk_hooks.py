@@ -1,4 +1,4 @@
-"""Helpdesk and project hooks (issue 5; DESIGN.md "Helpdesk hooks", S3 g, K7): the HD Ticket path of the
+"""Helpdesk and project hooks (issue 5; docs/design.md "Helpdesk hooks", S3 g, K7): the HD Ticket path of the
 survey hook, complaint tickets counted against the portfolio, the improvement-opportunity action, Project
 Delivered surveys, dashboard connections, and nothing depending on the Helpdesk app being installed."""
 

@@ -1,5 +1,5 @@
 """Deleting a Customer, Contact, IT Service or portfolio that BRM records use is refused, naming them
-(SECURITY.md 19); deleting unused ones still works."""
+(docs/security.md 19); deleting unused ones still works."""
 
 from unittest import mock
 

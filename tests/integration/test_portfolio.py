@@ -1,4 +1,4 @@
-"""Customer Portfolio rules (DESIGN.md S1, K1) and the Customer hooks that create portfolios."""
+"""Customer Portfolio rules (docs/design.md S1, K1) and the Customer hooks that create portfolios."""
 
 from unittest import mock
 

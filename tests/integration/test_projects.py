@@ -1,5 +1,5 @@
 """From an approved business case to the ERPNext Project, and the project's progress back to the
-opportunity (issue 4; DESIGN.md S4 "project portfolio"), as real users."""
+opportunity (issue 4; docs/design.md S4 "project portfolio"), as real users."""
 
 from types import SimpleNamespace
 

@@ -1,5 +1,5 @@
-"""Satisfaction Survey and Satisfaction Survey Template rules (DESIGN.md "Satisfaction Survey",
-SECURITY.md cases 13, 14, 15, 16)."""
+"""Satisfaction Survey and Satisfaction Survey Template rules (docs/design.md "Satisfaction Survey",
+docs/security.md cases 13, 14, 15, 16)."""
 
 import frappe
 import pytest

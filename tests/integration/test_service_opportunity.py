@@ -1,4 +1,4 @@
-"""Service Opportunity (DESIGN.md S3 c, d, g; S4): portfolio link, estimates, impacted services, status
+"""Service Opportunity (docs/design.md S3 c, d, g; S4): portfolio link, estimates, impacted services, status
 pipeline and the "Create Business Case" mapping."""
 
 import frappe

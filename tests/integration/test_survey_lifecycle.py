@@ -1,4 +1,4 @@
-"""Survey lifecycle on the real site (issue 5; DESIGN.md S3 f, K6; SECURITY.md cases 11, 12, 20, 21):
+"""Survey lifecycle on the real site (issue 5; docs/design.md S3 f, K6; docs/security.md cases 11, 12, 20, 21):
 scheduling when an Issue closes (sampling, delay, throttle, template, skips with a reason, idempotence),
 the send / remind / expire jobs, token handling, follow-ups and agreement renewal reminders.
 

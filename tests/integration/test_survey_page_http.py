@@ -1,7 +1,7 @@
 """The public survey page through frappe's HTTP layer, on a real server on loopback (issue 5): the whole
 loop from a closed Issue to the follow-up ToDo, the respondent's language, a page fit for phones.
 
-What the page and its endpoint must withstand (SECURITY.md cases 8, 10-15) is tested case by case in
+What the page and its endpoint must withstand (docs/security.md cases 8, 10-15) is tested case by case in
 tests/security/, with the same helpers (tests.support.security).
 
 The server is another process and only sees committed data, so this module commits what it makes and

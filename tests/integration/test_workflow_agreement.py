@@ -1,4 +1,4 @@
-"""Customer Agreement sign-off workflow (issue 4; DESIGN.md "Customer Agreement"; SECURITY.md 5, 7, 8).
+"""Customer Agreement sign-off workflow (issue 4; docs/design.md "Customer Agreement"; docs/security.md 5, 7, 8).
 
 Draft -> Pending Sign-off -> Active (submitted; both signatories and signed-on) -> Terminated, on the real
 site as real users. Expiring / Expired stay derived from the dates; renewal is renew_agreement.

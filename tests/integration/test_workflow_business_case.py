@@ -1,4 +1,4 @@
-"""Business Case approval workflow (issue 4; DESIGN.md "Processes"; SECURITY.md cases 5, 6, 7, 8).
+"""Business Case approval workflow (issue 4; docs/design.md "Processes"; docs/security.md cases 5, 6, 7, 8).
 
 Everything runs on the real site as real users (frappe.set_user through tests/support/users.py); the desk
 path is frappe.model.workflow.apply_workflow, the forms' path brm_app.approvals.api.apply_action.
@@ -313,7 +313,7 @@ def test_a_new_case_starts_in_draft(people):
 
 
 def test_workflow_actions_over_get_are_refused(people):
-	"""SECURITY.md case 8: frappe's e-mail links apply actions over GET."""
+	"""docs/security.md case 8: frappe's e-mail links apply actions over GET."""
 	case = case_in(people, "Pending Approval")
 	previous = getattr(frappe.local, "request", None)
 	frappe.local.request = SimpleNamespace(method="GET")

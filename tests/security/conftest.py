@@ -1,4 +1,4 @@
-"""Fixtures of the access-model cases (SECURITY.md 1-4, 18, 19) and their HTTP tests.
+"""Fixtures of the access-model cases (docs/security.md 1-4, 18, 19) and their HTTP tests.
 
 `world` is a committed mixed dataset for tests that go through a real server on loopback (the server
 only sees committed data; tests.support.security's `committed` tracker deletes it again): two relationship

@@ -1,4 +1,4 @@
-"""SECURITY.md case 1: a relationship manager lists, counts, opens, prints, exports, searches (link field
+"""docs/security.md case 1: a relationship manager lists, counts, opens, prints, exports, searches (link field
 search) and reads through /api/resource another manager's portfolio, agreement, opportunity, business case
 or survey → nothing of it is returned.
 

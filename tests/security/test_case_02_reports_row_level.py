@@ -1,4 +1,4 @@
-"""SECURITY.md case 2: KPI and other script reports run as a relationship manager → only their customers'
+"""docs/security.md case 2: KPI and other script reports run as a relationship manager → only their customers'
 rows and totals; the `user` parameter of report APIs cannot be spoofed.
 
 Over HTTP against a real server on loopback, every BRM script report (found from the Report table, so a new

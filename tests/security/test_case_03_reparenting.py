@@ -1,4 +1,4 @@
-"""SECURITY.md case 3: re-parenting. save / set_value on another manager's record with `customer` changed to
+"""docs/security.md case 3: re-parenting. save / set_value on another manager's record with `customer` changed to
 one's own → refused (permission is checked against the stored record before the save, not only against the
 new values); moving one's own record into another manager's customer → refused too.
 

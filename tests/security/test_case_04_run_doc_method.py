@@ -1,4 +1,4 @@
-"""SECURITY.md case 4: a whitelisted document method called through run_doc_method with only read
+"""docs/security.md case 4: a whitelisted document method called through run_doc_method with only read
 permission → refused unless the caller may write / has the role.
 
 The BRM controllers define no whitelisted methods of their own (a test below fails the day one is added

@@ -1,4 +1,4 @@
-"""SECURITY.md case 5: approve / reject by a role not allowed in the transition → refused.
+"""docs/security.md case 5: approve / reject by a role not allowed in the transition → refused.
 
 Over HTTP against a real server on loopback, as logged-in users: a relationship manager (who prepared the
 case and manages its portfolio) and a process owner try to approve or reject a business case awaiting a

@@ -1,4 +1,4 @@
-"""SECURITY.md case 6: self-approval through apply_workflow, through setting `workflow_state` by save or
+"""docs/security.md case 6: self-approval through apply_workflow, through setting `workflow_state` by save or
 set_value, by bulk action, or after rewriting `owner` → refused; the rule rests on the immutable
 "prepared by" field.
 

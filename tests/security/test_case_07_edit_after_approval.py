@@ -1,4 +1,4 @@
-"""SECURITY.md case 7: edit a field of an approved (submitted) business case or active agreement that is not
+"""docs/security.md case 7: edit a field of an approved (submitted) business case or active agreement that is not
 `allow_on_submit` → refused; amendment creates a new version.
 
 Over HTTP on a real server, as the relationship manager and a process manager using the desk's REST API and

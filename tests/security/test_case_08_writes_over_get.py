@@ -1,4 +1,4 @@
-"""SECURITY.md case 8: writes over GET (approve, sign off, submit survey) → refused (`methods=["POST"]`).
+"""docs/security.md case 8: writes over GET (approve, sign off, submit survey) → refused (`methods=["POST"]`).
 
 frappe 15.44 accepts GET for its own `apply_workflow` and `bulk_workflow_approval`, and its e-mailed
 "confirm" link applies a workflow action over GET without a login: the app must refuse those on its own.

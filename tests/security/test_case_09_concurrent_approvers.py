@@ -1,4 +1,4 @@
-"""SECURITY.md case 9: two approvers act at the same moment → one transition happens, the other gets a
+"""docs/security.md case 9: two approvers act at the same moment → one transition happens, the other gets a
 clear conflict error (TimestampMismatchError / row lock), nothing half-written.
 
 Over HTTP on a real (threaded) server: two process managers, each logged in, send their approval at the

@@ -1,4 +1,4 @@
-"""SECURITY.md case 10: submit with a valid token but another survey's name in the body → ignored; the
+"""docs/security.md case 10: submit with a valid token but another survey's name in the body → ignored; the
 response binds only to the token's survey.
 
 Over HTTP on a real server, as an anonymous respondent."""

@@ -1,4 +1,4 @@
-"""SECURITY.md case 11: reuse a token, use it after expiry or cancellation, or fire two submissions in
+"""docs/security.md case 11: reuse a token, use it after expiry or cancellation, or fire two submissions in
 parallel → exactly one response stored.
 
 Over HTTP on a real (threaded) server, as anonymous respondents."""

@@ -1,4 +1,4 @@
-"""SECURITY.md case 12: guess tokens (1,000 random tries, rotating X-Forwarded-For) → HTTP 429; the same
+"""docs/security.md case 12: guess tokens (1,000 random tries, rotating X-Forwarded-For) → HTTP 429; the same
 error and timing for unknown, used and expired tokens; tokens ≥ 128 bits of randomness, stored hashed,
 compared in constant time. The guessing client's failure budget is its own (case 29): a valid link still
 answers.

@@ -1,4 +1,4 @@
-"""SECURITY.md case 13: extra fields in the request (`customer`, `owner`, `docstatus`, `csat=99`) →
+"""docs/security.md case 13: extra fields in the request (`customer`, `owner`, `docstatus`, `csat=99`) →
 ignored.
 
 Over HTTP on a real server, as an anonymous respondent: in the JSON body, as form fields, and inside the

@@ -1,4 +1,4 @@
-"""SECURITY.md case 14: answers with `<img onerror=…>`, `<script>`, `javascript:` links, `{{ 7*7 }}` →
+"""docs/security.md case 14: answers with `<img onerror=…>`, `<script>`, `javascript:` links, `{{ 7*7 }}` →
 stored harmlessly and shown escaped in desk, list, report, dashboard, e-mail and print; no template
 evaluation.
 

@@ -1,4 +1,4 @@
-"""SECURITY.md case 15: NPS -1, 11, 7.5, "abc", null; rating outside 1-5 → clear validation error.
+"""docs/security.md case 15: NPS -1, 11, 7.5, "abc", null; rating outside 1-5 → clear validation error.
 
 Over HTTP on a real server: each bad value sent through the public survey endpoint is refused with a
 message that names the question, nothing is stored and the link keeps working; the same values saved

@@ -1,4 +1,4 @@
-"""SECURITY.md case 16: dates out of order (agreement end before start, response before send) → error.
+"""docs/security.md case 16: dates out of order (agreement end before start, response before send) → error.
 
 Over HTTP on a real server, as a relationship manager and a process manager using the REST API the desk
 uses: agreements whose end is not after their start, signed after their end or in the future, or terminated

@@ -1,4 +1,4 @@
-"""SECURITY.md case 17: negative costs, discount rate ≥ 100 %, a horizon of 0 years, 10,000 cost rows,
+"""docs/security.md case 17: negative costs, discount rate ≥ 100 %, a horizon of 0 years, 10,000 cost rows,
 1 MB of text → error or bounded, never a crash or a wrong NPV.
 
 Over HTTP on a real server, as the relationship manager creating business cases through the REST API the

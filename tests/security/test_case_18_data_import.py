@@ -1,4 +1,4 @@
-"""SECURITY.md case 18: Data Import of portfolios / agreements with bad rows (missing fields, bad links,
+"""docs/security.md case 18: Data Import of portfolios / agreements with bad rows (missing fields, bad links,
 another manager's customer, workflow_state=Approved) → good rows in, bad rows reported, no permission bypass.
 
 frappe's Data Import runs its Importer in a background job; here it runs synchronously (the same

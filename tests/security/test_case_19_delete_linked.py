@@ -1,4 +1,4 @@
-"""SECURITY.md case 19: delete a Customer, portfolio or IT Service that BRM records link to → refused with
+"""docs/security.md case 19: delete a Customer, portfolio or IT Service that BRM records link to → refused with
 the links named.
 
 Over HTTP against a real server on loopback, as users who hold the delete right (a process manager for

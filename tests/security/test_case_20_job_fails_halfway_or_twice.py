@@ -1,4 +1,4 @@
-"""SECURITY.md case 20: a scheduled job fails half-way or runs twice → no duplicate survey, reminder or
+"""docs/security.md case 20: a scheduled job fails half-way or runs twice → no duplicate survey, reminder or
 renewal notice; the failure is in the Error Log; the next run finishes the work.
 
 The jobs run as the scheduler runs them: each in its own thread with its own database connection, as

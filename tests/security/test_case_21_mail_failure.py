@@ -1,4 +1,4 @@
-"""SECURITY.md case 21: outgoing mail fails → the survey stays retryable, its link still works after a
+"""docs/security.md case 21: outgoing mail fails → the survey stays retryable, its link still works after a
 resend, no duplicate invitations.
 
 The invitation is queued by the send job; delivering it fails because the outgoing mail server refuses the

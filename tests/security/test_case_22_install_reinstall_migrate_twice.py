@@ -1,4 +1,4 @@
-"""SECURITY.md case 22: install, uninstall, reinstall and `bench migrate` twice in a row → no error, no
+"""docs/security.md case 22: install, uninstall, reinstall and `bench migrate` twice in a row → no error, no
 duplicated roles / workflows / custom fields, no lost data on migrate.
 
 On a scratch site made for the test without brm_app (`scripts/dev scratch-site NAME --without-brm-app`) and in

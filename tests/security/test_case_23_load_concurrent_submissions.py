@@ -1,4 +1,4 @@
-"""SECURITY.md case 23: many respondents submit at once against a multi-worker server → every accepted
+"""docs/security.md case 23: many respondents submit at once against a multi-worker server → every accepted
 response stored exactly once, errors only as 429 or clear refusals.
 
 frappe runs behind gunicorn with 4 worker processes on loopback (tests.support.security.GunicornServer).

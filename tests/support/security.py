@@ -1,4 +1,4 @@
-"""Shared pieces of the SECURITY.md case tests (tests/security/) and the survey page HTTP tests.
+"""Shared pieces of the docs/security.md case tests (tests/security/) and the survey page HTTP tests.
 
 - `live_server_fixtures()` gives a test module its `committed` tracker and its own real server on loopback;
 - `HttpUser` is a logged-in browser: it logs in through /api/method/login, takes the CSRF token from the

@@ -1,11 +1,11 @@
 # Copyright (c) 2026, brm_app developers and contributors
 # For license information, please see license.txt
 
-"""Business Case (DESIGN.md S3 b, K2): the investment case of a service opportunity.
+"""Business Case (docs/design.md S3 b, K2): the investment case of a service opportunity.
 
 The finance figures are computed here on the server (brm_app.services.finance) and overwrite whatever the
 client sent. `prepared_by` is set once on insert and never changes: the approval workflow refuses
-self-approval against it (SECURITY.md case 6), because `owner` can be rewritten. A submitted (approved)
+self-approval against it (docs/security.md case 6), because `owner` can be rewritten. A submitted (approved)
 case is immutable; to change it, cancel and amend.
 """
 
@@ -30,7 +30,7 @@ FUNDING_STATUSES = ("Not Requested", "Requested", "Approved", "Declined")
 # Opportunity statuses that move on to "Business Case" once a case is made for them.
 OPPORTUNITY_OPEN_STATUSES = ("New", "Assessing")
 OPPORTUNITY_CASE_STATUS = "Business Case"
-# Bounds (SECURITY.md case 17): long texts and big tables are refused before any work is done on them.
+# Bounds (docs/security.md case 17): long texts and big tables are refused before any work is done on them.
 MAX_LONG_TEXT = 100_000  # objectives, risks
 MAX_SHORT_TEXT = 10_000  # requirement texts, decision notes
 MAX_REQUIREMENTS = 1000

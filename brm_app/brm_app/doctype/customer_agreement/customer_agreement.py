@@ -1,7 +1,7 @@
 # Copyright (c) 2026, brm_app developers and contributors
 # For license information, please see license.txt
 
-"""Customer Agreement (DESIGN.md S2): an agreement with a customer, internal (non-contractual) or
+"""Customer Agreement (docs/design.md S2): an agreement with a customer, internal (non-contractual) or
 external (a contract), over a set of IT Services with their SLAs and availability targets.
 
 Submitting activates it (sign-off recorded); afterwards only the status and termination can change.
@@ -280,7 +280,7 @@ class CustomerAgreement(BRMRecord):
 		if not self.terminated_on:
 			return
 		# Terminated On is written through the API too (allow_on_submit): no back-dating before the
-		# sign-off, no date after the agreement has ended anyway (SECURITY.md case 16)
+		# sign-off, no date after the agreement has ended anyway (docs/security.md case 16)
 		terminated_on = getdate(self.terminated_on)
 		if self.signed_on and terminated_on < getdate(self.signed_on):
 			frappe.throw(

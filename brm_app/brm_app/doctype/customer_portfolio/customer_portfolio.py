@@ -1,7 +1,7 @@
 # Copyright (c) 2026, brm_app developers and contributors
 # For license information, please see license.txt
 
-"""Customer Portfolio: what the provider knows about one customer (DESIGN.md S1, K1)."""
+"""Customer Portfolio: what the provider knows about one customer (docs/design.md S1, K1)."""
 
 import frappe
 from frappe import _

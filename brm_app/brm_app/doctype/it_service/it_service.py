@@ -1,7 +1,7 @@
 # Copyright (c) 2026, brm_app developers and contributors
 # For license information, please see license.txt
 
-"""IT Service: an entry of the service portfolio (DESIGN.md "Data model", S4)."""
+"""IT Service: an entry of the service portfolio (docs/design.md "Data model", S4)."""
 
 import frappe
 from frappe import _

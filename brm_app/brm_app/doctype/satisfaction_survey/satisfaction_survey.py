@@ -1,10 +1,10 @@
 # Copyright (c) 2026, brm_app developers and contributors
 # For license information, please see license.txt
 
-"""Satisfaction Survey (DESIGN.md S3 f, K6): one invitation to one respondent and, once answered, its scores.
+"""Satisfaction Survey (docs/design.md S3 f, K6): one invitation to one respondent and, once answered, its scores.
 
 Answers are checked and normalised by brm_app.services.survey_scoring; scores are computed here on the
-server and overwrite whatever the client sent (SECURITY.md case 13). Once Responded, the response is
+server and overwrite whatever the client sent (docs/security.md case 13). Once Responded, the response is
 immutable: its answers, response time and status never change again.
 """
 

@@ -1,7 +1,7 @@
 # Copyright (c) 2026, brm_app developers and contributors
 # For license information, please see license.txt
 
-"""Satisfaction Survey Template: the questions a survey copies when it is created (DESIGN.md S3 f, K6)."""
+"""Satisfaction Survey Template: the questions a survey copies when it is created (docs/design.md S3 f, K6)."""
 
 from contextlib import contextmanager
 from pathlib import Path

@@ -1,7 +1,7 @@
 # Copyright (c) 2026, brm_app developers and contributors
 # For license information, please see license.txt
 
-"""Service Opportunity (DESIGN.md S3 c, d, g; S4): a new service, change, innovation, cost reduction,
+"""Service Opportunity (docs/design.md S3 c, d, g; S4): a new service, change, innovation, cost reduction,
 retirement or improvement identified with a customer, followed from New to Delivered.
 
 Status moves one pipeline step at a time (brm_app.services.opportunity_status); the approvals and

@@ -1,7 +1,7 @@
 # Copyright (c) 2026, brm_app developers and contributors
 # For license information, please see license.txt
 
-"""Agreement Renewals (DESIGN.md S2): submitted Active / Expiring customer agreements ending within the next
+"""Agreement Renewals (docs/design.md S2): submitted Active / Expiring customer agreements ending within the next
 N days (filter, default 90), with the notice deadline (end date - notice period days), soonest deadline
 first. The Service filter keeps agreements that cover that IT Service. The rows stop at the Show filter
 (default 100, soonest deadlines); the summary and the chart count every agreement of the window. Read-only;

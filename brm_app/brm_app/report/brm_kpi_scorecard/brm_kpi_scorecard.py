@@ -1,7 +1,7 @@
 # Copyright (c) 2026, brm_app developers and contributors
 # For license information, please see license.txt
 
-"""BRM KPI Scorecard (DESIGN.md S5): K1-K7 for a period, with target, actual, previous period, trend and RAG.
+"""BRM KPI Scorecard (docs/design.md S5): K1-K7 for a period, with target, actual, previous period, trend and RAG.
 
 The exact definition of each figure is brm_app.services.kpi.FIGURES (also shown in the report and the
 README). Targets and the Amber tolerance are in BRM Settings (KPI Targets). Read-only; every count is

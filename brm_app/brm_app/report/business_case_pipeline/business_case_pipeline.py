@@ -1,7 +1,7 @@
 # Copyright (c) 2026, brm_app developers and contributors
 # For license information, please see license.txt
 
-"""Business Case Pipeline (DESIGN.md S3 b, K2): business cases created in the period (default: the last
+"""Business Case Pipeline (docs/design.md S3 b, K2): business cases created in the period (default: the last
 12 months; cancelled ones left out) per workflow state and currency, with their cost, benefit, NPV, ROI
 and approval cycle time. The Service filter keeps cases whose opportunity impacts that IT Service.
 Amounts are never added across currencies. Read-only; limited to the portfolios the reader may see.

@@ -1,7 +1,7 @@
 # Copyright (c) 2026, brm_app developers and contributors
 # For license information, please see license.txt
 
-"""Customer Health (DESIGN.md S1): each portfolio's health score and its parts, at-risk customers first.
+"""Customer Health (docs/design.md S1): each portfolio's health score and its parts, at-risk customers first.
 
 The score and parts are the ones the hourly health job stores on the portfolio (brm_app.health_job).
 Order: Red or relationship status At Risk first, then Amber, Green and not yet scored; lowest score first

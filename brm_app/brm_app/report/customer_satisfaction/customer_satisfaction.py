@@ -1,7 +1,7 @@
 # Copyright (c) 2026, brm_app developers and contributors
 # For license information, please see license.txt
 
-"""Customer Satisfaction (DESIGN.md S3 f, K6): CSAT, NPS and response rate by month, customer, service or
+"""Customer Satisfaction (docs/design.md S3 f, K6): CSAT, NPS and response rate by month, customer, service or
 relationship manager, with a chart. Default period: the last 3 months (from the first day of the month two months ago).
 
 Response rate counts the surveys *sent* in the period (Responded / sent); CSAT and NPS count the responses
