@@ -35,6 +35,15 @@ USER_HOME=$(getent passwd "$BRM_CLI_USER" | cut -d: -f6)
 W=$BRM_CLI_HOME
 LOGS=$W/logs
 
+# The registries may sit behind a TLS proxy whose CA is only in the system's store: uv (which bench init
+# uses) and node trust their own lists unless told, so point them at the system's bundle when it exists
+# and the environment names none.
+SYSTEM_CA=/etc/ssl/certs/ca-certificates.crt
+if [ -f "$SYSTEM_CA" ]; then
+	: "${SSL_CERT_FILE:=$SYSTEM_CA}" "${NODE_EXTRA_CA_CERTS:=$SYSTEM_CA}" "${UV_NATIVE_TLS:=1}"
+	export SSL_CERT_FILE NODE_EXTRA_CA_CERTS UV_NATIVE_TLS
+fi
+
 as_user() { # command line run by bash as the bench user, with this environment (registries' CA, pip config)
 	runuser -u "$BRM_CLI_USER" -- env HOME="$USER_HOME" USER="$BRM_CLI_USER" LOGNAME="$BRM_CLI_USER" \
 		PATH="$USER_HOME/.local/bin:$USER_HOME/bench-cli/bin:$PATH" W="$W" SITE="$BRM_CLI_SITE" \
