@@ -88,6 +88,15 @@ def from_workflows() -> list[str]:
 	return out
 
 
+def from_kpi_figures() -> list[str]:
+	"""The Scorecard's figure names and definitions (brm_app.services.kpi.FIGURES), translated when its rows
+	and chart are built."""
+	sys.path.insert(0, str(REPO))
+	from brm_app.services import kpi
+
+	return [text for figure in kpi.FIGURES for text in (figure.label, figure.definition)]
+
+
 def from_desk_records() -> list[str]:
 	"""Reports, number cards, dashboard charts, workspaces, onboarding."""
 	out: list[str] = []
@@ -187,6 +196,7 @@ def collect() -> list[str]:
 		*from_doctypes(),
 		*from_custom_fields(),
 		*from_workflows(),
+		*from_kpi_figures(),
 		*from_desk_records(),
 		*from_code(),
 	]
