@@ -32,7 +32,7 @@ from frappe.utils import add_days, add_months, now_datetime, nowdate
 
 from tests.e2e.conftest import forget_user_traces
 from tests.support.browser import DESKTOP, PHONE, Desk, start_chromium
-from tests.support.desk_calls import chart_data
+from tests.support.desk_calls import REPORTS, chart_data
 from tests.support.factories import make_it_service, make_opportunity, make_survey
 from tests.support.security import (
 	GOOD,
@@ -56,13 +56,6 @@ LISTS = (
 	"IT Service",
 )
 FORMS = (*LISTS, "BRM Settings")
-REPORTS = (
-	"BRM KPI Scorecard",
-	"Customer Satisfaction",
-	"Customer Health",
-	"Agreement Renewals",
-	"Business Case Pipeline",
-)
 SCREENS = (
 	("workspace", WORKSPACE),
 	("dashboard", WORKSPACE),

@@ -10,19 +10,13 @@ from frappe.desk.doctype.number_card.number_card import get_result
 from frappe.utils import add_to_date, now_datetime
 
 from brm_app.reports.cards import NO_DATA, csat_last_90_days, nps_last_90_days
+from tests.support.desk_calls import REPORTS
 from tests.support.factories import make_portfolio, make_survey, mute_mail
 from tests.support.users import as_user
 from tests.support.workflow import PROCESS_MANAGER, RELATIONSHIP_MANAGER, make_approver
 
 WORKSPACE = "Business Relationship Management"
 MODULE = "BRM App"
-REPORTS = (
-	"BRM KPI Scorecard",
-	"Customer Satisfaction",
-	"Customer Health",
-	"Agreement Renewals",
-	"Business Case Pipeline",
-)
 
 
 def test_workspace_links_every_brm_doctype_report_and_the_settings():

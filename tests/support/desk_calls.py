@@ -3,6 +3,15 @@ apps' replacements), and the data a dashboard chart widget fetches."""
 
 import frappe
 
+# the BRM script reports, as the workspace links them
+REPORTS = (
+	"BRM KPI Scorecard",
+	"Customer Satisfaction",
+	"Customer Health",
+	"Agreement Renewals",
+	"Business Case Pipeline",
+)
+
 
 def endpoint(method: str):
 	"""The function the desk's call of `method` runs: an app's replacement (hooks override_whitelisted_methods,
