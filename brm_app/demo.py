@@ -18,7 +18,7 @@ import time
 import frappe
 from frappe.utils import add_days, add_to_date, now_datetime, nowdate, update_progress_bar
 
-from brm_app.health_job import recompute_health_scores
+from brm_app.jobs.health import recompute_health_scores
 
 DEMO_PREFIX = "BRM Demo Customer"
 SERVICES = [

@@ -43,7 +43,7 @@ from brm_app import demo
 from brm_app.brm_app.doctype.business_case.business_case import irr_label, payback_label
 from brm_app.brm_app.doctype.satisfaction_survey.satisfaction_survey import low_score_threshold
 from brm_app.services import approval_rules as rules
-from brm_app.services import survey_scoring
+from brm_app.services import opportunity_status, survey_scoring
 from brm_app.services.agreement_status import derive_status
 from brm_app.services.finance import compute_business_case
 
@@ -158,7 +158,7 @@ def expected_counts(customers: int) -> dict[str, int]:
 
 
 def _recompute_health(progress: bool) -> float:
-	from brm_app.health_job import recompute_health_scores
+	from brm_app.jobs.health import recompute_health_scores
 
 	if progress:
 		update_progress_bar("Health scores", 0, 2)
@@ -810,7 +810,7 @@ class _World:
 		# what brm_app.approvals does to the opportunity: linked, its status following the case
 		opportunity.update(
 			business_case=name,
-			status=rules.opportunity_status_for_case(state, "New") or rules.OPP_BUSINESS_CASE,
+			status=opportunity_status.status_for_case(state, "New") or opportunity_status.BUSINESS_CASE,
 		)
 		self.t["Service Opportunity"].used.add("business_case")
 

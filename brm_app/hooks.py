@@ -23,40 +23,35 @@ after_uninstall = "brm_app.setup.install.after_uninstall"
 # ---------------
 doc_events = {
 	"Customer": {
-		"after_insert": "brm_app.brm_app.overrides.customer.after_insert",
-		"on_trash": "brm_app.brm_app.overrides.customer.on_trash",
+		"after_insert": "brm_app.integrations.customer.after_insert",
+		"on_trash": "brm_app.integrations.customer.on_trash",
 	},
-	# surveys when tickets close, complaints counted (brm_app.helpdesk); HD Ticket only with Helpdesk
-	"Issue": {"on_update": "brm_app.helpdesk.tickets.on_issue_update"},
-	"HD Ticket": {"on_update": "brm_app.helpdesk.tickets.on_hd_ticket_update"},
-	# surveys for delivered projects (brm_app.helpdesk); the opportunity follows its project (brm_app.projects)
-	"Project": {
-		"on_update": [
-			"brm_app.helpdesk.projects.on_project_update",
-			"brm_app.projects.on_project_update",
-		]
-	},
+	# surveys when tickets close, complaints counted (brm_app.integrations); HD Ticket only with Helpdesk
+	"Issue": {"on_update": "brm_app.integrations.tickets.on_issue_update"},
+	"HD Ticket": {"on_update": "brm_app.integrations.tickets.on_hd_ticket_update"},
+	# surveys for delivered projects; the opportunity follows its project (brm_app.integrations.projects)
+	"Project": {"on_update": "brm_app.integrations.projects.on_project_update"},
 	# only full-access users may share BRM records (a share would bypass row-level access)
-	"DocShare": {"validate": "brm_app.permissions.validate_docshare"},
+	"DocShare": {"validate": "brm_app.access.rules.validate_docshare"},
 	# ERPNext updates a project's progress from its tasks without the project's hooks
-	"Task": {"on_update": "brm_app.projects.on_task_update"},
+	"Task": {"on_update": "brm_app.integrations.projects.on_task_update"},
 	# Files of BRM records follow the record's access: no re-pointing at a URL one may not read
-	"File": {"validate": "brm_app.controllers.files.validate"},
-	# comments, likes and follows of a BRM record only by who may read it (brm_app.overrides.record_access)
-	"Comment": {"validate": "brm_app.overrides.record_access.check_linked_record"},
-	"Document Follow": {"validate": "brm_app.overrides.record_access.check_linked_record"},
+	"File": {"validate": "brm_app.access.files.validate"},
+	# comments, likes and follows of a BRM record only by who may read it (brm_app.access.record_paths)
+	"Comment": {"validate": "brm_app.access.record_paths.check_linked_record"},
+	"Document Follow": {"validate": "brm_app.access.record_paths.check_linked_record"},
 }
 
-# Row-level access (brm_app.permissions): a relationship manager sees only their customers' records
+# Row-level access (brm_app.access.rules): a relationship manager sees only their customers' records
 permission_query_conditions = {
-	"Customer Portfolio": "brm_app.permissions.portfolio_query_conditions",
-	"Customer Agreement": "brm_app.permissions.agreement_query_conditions",
-	"Service Opportunity": "brm_app.permissions.opportunity_query_conditions",
-	"Business Case": "brm_app.permissions.business_case_query_conditions",
-	"Satisfaction Survey": "brm_app.permissions.survey_query_conditions",
+	"Customer Portfolio": "brm_app.access.rules.portfolio_query_conditions",
+	"Customer Agreement": "brm_app.access.rules.agreement_query_conditions",
+	"Service Opportunity": "brm_app.access.rules.opportunity_query_conditions",
+	"Business Case": "brm_app.access.rules.business_case_query_conditions",
+	"Satisfaction Survey": "brm_app.access.rules.survey_query_conditions",
 	# their child tables, listed on their own through get_list / /api/resource
 	**{
-		child: "brm_app.permissions.child_query_conditions"
+		child: "brm_app.access.rules.child_query_conditions"
 		for child in (
 			"Portfolio Stakeholder",
 			"Portfolio Team Member",
@@ -71,16 +66,16 @@ permission_query_conditions = {
 			"Satisfaction Survey Answer",
 		)
 	},
-	# Files attached to BRM records: only those of records the user may read (brm_app.controllers.files)
-	"File": "brm_app.controllers.files.query_conditions",
+	# Files attached to BRM records: only those of records the user may read (brm_app.access.files)
+	"File": "brm_app.access.files.query_conditions",
 }
 has_permission = {
-	"Customer Portfolio": "brm_app.permissions.has_permission",
-	"Customer Agreement": "brm_app.permissions.has_permission",
-	"Service Opportunity": "brm_app.permissions.has_permission",
-	"Business Case": "brm_app.permissions.has_permission",
-	"Satisfaction Survey": "brm_app.permissions.has_permission",
-	"File": "brm_app.controllers.files.has_permission",
+	"Customer Portfolio": "brm_app.access.rules.has_permission",
+	"Customer Agreement": "brm_app.access.rules.has_permission",
+	"Service Opportunity": "brm_app.access.rules.has_permission",
+	"Business Case": "brm_app.access.rules.has_permission",
+	"Satisfaction Survey": "brm_app.access.rules.has_permission",
+	"File": "brm_app.access.files.has_permission",
 }
 
 # The public survey page and endpoint: no traceback for anonymous callers, no `cmd` taking over the call
@@ -89,13 +84,13 @@ before_request = ["brm_app.api.survey.harden_public_requests"]
 # Approval e-mail links: frappe applies the action over GET without a login; BRM workflows say where to act
 override_whitelisted_methods = {
 	"frappe.workflow.doctype.workflow_action.workflow_action.confirm_action": (
-		"brm_app.approvals.api.confirm_workflow_action"
+		"brm_app.api.approvals.confirm_workflow_action"
 	),
-	# the onboarding steps' descriptions in the reader's language (brm_app.overrides.workspace)
-	"frappe.desk.desktop.get_desktop_page": "brm_app.overrides.workspace.get_desktop_page",
-	# frappe 15.44 endpoints that skip row-level access: permission-checked versions (brm_app.overrides.access)
+	# the onboarding steps' descriptions in the reader's language (brm_app.api.workspace)
+	"frappe.desk.desktop.get_desktop_page": "brm_app.api.workspace.get_desktop_page",
+	# frappe 15.44 endpoints that skip row-level access: permission-checked versions (brm_app.access.endpoints)
 	**{
-		method: f"brm_app.overrides.access.{replacement}"
+		method: f"brm_app.access.endpoints.{replacement}"
 		for method, replacement in (
 			("frappe.client.get_count", "get_count"),
 			("frappe.client.validate_link", "validate_link"),
@@ -110,9 +105,9 @@ override_whitelisted_methods = {
 		)
 	},
 	# frappe 15 methods that reach a record by name unchecked, found by the endpoint sweep
-	# (tests/security/test_frappe_endpoint_sweep.py): brm_app.overrides.record_access
+	# (tests/security/test_frappe_endpoint_sweep.py): brm_app.access.record_paths
 	**{
-		method: f"brm_app.overrides.record_access.{replacement}"
+		method: f"brm_app.access.record_paths.{replacement}"
 		for method, replacement in (
 			("frappe.desk.search.get_link_title", "get_link_title"),
 			("frappe.desk.doctype.tag.tag.add_tag", "add_tag"),
@@ -152,27 +147,27 @@ doctype_js = {
 
 # BRM records in the connections of Customer, Issue, HD Ticket, Project and Satisfaction Survey
 override_doctype_dashboards = {
-	"Customer": "brm_app.helpdesk.dashboards.customer",
-	"Issue": "brm_app.helpdesk.dashboards.issue",
-	"HD Ticket": "brm_app.helpdesk.dashboards.hd_ticket",
-	"Project": "brm_app.helpdesk.dashboards.project",
-	"Satisfaction Survey": "brm_app.helpdesk.dashboards.satisfaction_survey",
+	"Customer": "brm_app.integrations.dashboards.customer",
+	"Issue": "brm_app.integrations.dashboards.issue",
+	"HD Ticket": "brm_app.integrations.dashboards.hd_ticket",
+	"Project": "brm_app.integrations.dashboards.project",
+	"Satisfaction Survey": "brm_app.integrations.dashboards.satisfaction_survey",
 }
 
 # Scheduled jobs (idempotent, errors logged per record)
 scheduler_events = {
 	"cron": {
-		"*/15 * * * *": ["brm_app.surveys.jobs.send_due_surveys"],
+		"*/15 * * * *": ["brm_app.jobs.surveys.send_due_surveys"],
 	},
 	"hourly": [
-		"brm_app.surveys.jobs.send_reminders",
-		"brm_app.surveys.jobs.expire_surveys",
-		"brm_app.surveys.jobs.schedule_delivered_projects",
-		"brm_app.health_job.recompute_health_scores",
+		"brm_app.jobs.surveys.send_reminders",
+		"brm_app.jobs.surveys.expire_surveys",
+		"brm_app.jobs.surveys.schedule_delivered_projects",
+		"brm_app.jobs.health.recompute_health_scores",
 	],
 	"daily": [
-		"brm_app.brm_app.doctype.customer_agreement.customer_agreement.update_agreement_statuses",
-		"brm_app.agreement_jobs.send_renewal_reminders",
+		"brm_app.jobs.agreements.update_agreement_statuses",
+		"brm_app.jobs.agreements.send_renewal_reminders",
 	],
 }
 

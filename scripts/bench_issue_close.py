@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-HOOK = "brm_app.helpdesk.tickets.on_issue_update"
+HOOK = "brm_app.integrations.tickets.on_issue_update"
 
 
 def main() -> int:
@@ -115,7 +115,7 @@ def run(frappe, runs: int, warmup: int):
 			(with_hook if hooked else without_hook).append(close(issue, hooked))
 			if hooked:
 				timed.append(issue.name)
-	from brm_app.helpdesk.tickets import schedule_survey_for_ticket
+	from brm_app.integrations.tickets import schedule_survey_for_ticket
 
 	job_times = []
 	for name in timed:

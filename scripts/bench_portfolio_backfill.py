@@ -1,4 +1,4 @@
-"""Time "Create portfolios for existing customers" (brm_app.portfolio_backfill) at scale: N customers without a
+"""Time "Create portfolios for existing customers" (brm_app.integrations.portfolio_backfill) at scale: N customers without a
 portfolio, as on a site that had them before brm_app was installed.
 
     scripts/dev python scripts/bench_portfolio_backfill.py --site brm-bench.localhost [--customers 50000]
@@ -28,7 +28,7 @@ def main() -> None:
 	frappe.init(site=args.site, sites_path=str(sites))
 	frappe.connect()
 	frappe.set_user("Administrator")
-	from brm_app.portfolio_backfill import count_missing, create_missing_portfolios
+	from brm_app.integrations.portfolio_backfill import count_missing, create_missing_portfolios
 
 	group = frappe.db.get_value("Customer Group", {"is_group": 0}, "name")
 	territory = frappe.db.get_value("Territory", {"is_group": 0}, "name")

@@ -11,7 +11,7 @@ In one run, against the site's data as it is:
   computing what the report shows (ReportCase), and one aggregate of its headline figure alone; all of
   them in interleaved rounds (one untimed warm-up round, then the median of --runs);
 - ERPNext's stock "Issue Summary" report over the same Issues, as K5's peer, with its own baseline;
-- the health-score recompute of every portfolio (brm_app.health_job), all portfolios rewritten and
+- the health-score recompute of every portfolio (brm_app.jobs.health), all portfolios rewritten and
   nothing to rewrite;
 - the Customer Portfolio form load: frappe.desk.form.load.getdoc plus the dashboard counts
   (frappe.desk.notifications.get_open_count), as the portfolio's relationship manager;
@@ -86,21 +86,21 @@ def year_window(frappe) -> dict:
 
 
 def this_quarter(frappe) -> dict:
-	from brm_app.reports.common import this_quarter as quarter
+	from brm_app.brm_app.report.shared.common import this_quarter as quarter
 
 	start, end = quarter()
 	return {"from_date": str(start), "to_date": str(end)}
 
 
 def last_3_months(frappe) -> dict:
-	from brm_app.reports.common import last_3_months as months
+	from brm_app.brm_app.report.shared.common import last_3_months as months
 
 	start, end = months()
 	return {"from_date": str(start), "to_date": str(end)}
 
 
 def last_12_months(frappe) -> dict:
-	from brm_app.reports.common import last_12_months as months
+	from brm_app.brm_app.report.shared.common import last_12_months as months
 
 	start, end = months()
 	return {"from_date": str(start), "to_date": str(end)}
@@ -130,7 +130,7 @@ class Scope:
 	for full access. Looked up once, before any timing."""
 
 	def __init__(self, frappe, user):
-		from brm_app.permissions import allowed_portfolios_sql, restricted_user
+		from brm_app.access.rules import allowed_portfolios_sql, restricted_user
 
 		self.frappe = frappe
 		self.restricted = restricted_user(user)
@@ -224,7 +224,7 @@ def pipeline_headline(frappe, filters, scope):
 
 def scorecard_baseline(frappe, filters, scope):
 	"""K1-K7's counts for the period and the previous one (same length, ending the day before)."""
-	from brm_app.helpdesk.complaints import complaint_types
+	from brm_app.integrations.complaints import complaint_types
 	from brm_app.services.kpi import previous_period
 
 	start, end = date.fromisoformat(filters["from_date"]), date.fromisoformat(filters["to_date"])
@@ -742,7 +742,7 @@ class Benchmark:
 
 	def bench_health(self) -> dict:
 		frappe = self.frappe
-		from brm_app.health_job import recompute_health_scores
+		from brm_app.jobs.health import recompute_health_scores
 
 		def everything_changed():
 			# all portfolios' stored figures reset first (untimed), so every one of them is rewritten

@@ -134,7 +134,7 @@ def from_desk_records() -> list[str]:
 		out += [doc.get("title"), doc.get("subtitle"), doc.get("success_message")]
 	for path in _json_files(MODULE / "onboarding_step"):
 		doc = _load(path)
-		# the description too: brm_app.overrides.workspace translates it for the onboarding widget
+		# the description too: brm_app.api.workspace translates it for the onboarding widget
 		out += [doc.get("title"), doc.get("action_label"), doc.get("description")]
 	for path in _json_files(MODULE / "print_format"):
 		doc = _load(path)

@@ -17,10 +17,10 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, add_months, cint, escape_html, flt, get_first_day, getdate, today
 
-from brm_app.brm_app.doctype.brm_settings.brm_settings import get_settings, health_weights
-from brm_app.helpdesk.complaints import open_complaint_counts
-from brm_app.reports.common import month_label
+from brm_app.brm_app.report.shared.common import month_label
+from brm_app.integrations.complaints import open_complaint_counts
 from brm_app.services.health import complaints_part, csat_part, nps_part
+from brm_app.settings import get_settings, health_weights
 
 PORTFOLIO = "Customer Portfolio"
 SURVEY = "Satisfaction Survey"
@@ -197,7 +197,7 @@ def send_survey_now(portfolio: str) -> dict:
 
 	The caller must be able to edit the portfolio and create surveys. Returns the surveys sent and the
 	stakeholders skipped with the reason (no e-mail address, surveyed within the throttle period)."""
-	from brm_app.surveys import jobs
+	from brm_app.jobs import surveys as jobs
 	from brm_app.surveys.scheduling import Skip, check_throttle, require_template, respondent_language
 
 	doc = _readable_portfolio(portfolio)

@@ -1,7 +1,7 @@
 """Endpoints of the survey lifecycle.
 
 ``submit`` is the public survey page's endpoint: guest, POST only; failed token lookups are limited per real
-client address (brm_app.surveys.guard: X-Forwarded-For counts only from declared proxies), and a valid link
+client address (brm_app.surveys.throttle: X-Forwarded-For counts only from declared proxies), and a valid link
 always answers. It accepts only the token and the answers;
 anything else in the request (a survey name, customer, owner, docstatus, scores) is ignored by frappe
 because this function does not take it.
@@ -13,8 +13,8 @@ import frappe
 from frappe import _
 
 from brm_app.exceptions import SurveyAnswerValidationError, SurveyMailError
+from brm_app.notifications.mail import SURVEY_INVITATION, send_survey_mail
 from brm_app.surveys import tokens
-from brm_app.surveys.mail import SURVEY_INVITATION, send_survey_mail
 from brm_app.surveys.submission import submit_with_token
 
 SURVEY = "Satisfaction Survey"

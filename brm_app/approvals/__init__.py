@@ -2,7 +2,7 @@
 
 - `brm_app.services.approval_rules`: the state diagrams and the pure decisions on them;
 - `brm_app.approvals.guard`: applies them on the server on every save path (called by the controllers);
-- `brm_app.approvals.api`: `apply_action`, the POST wrapper the forms use (comment, clear conflicts);
+- `brm_app.api.approvals`: `apply_action`, the POST wrapper the forms use (comment, clear conflicts);
 - `brm_app.setup.workflows`: writes the diagrams to the site as Frappe Workflows.
 """
 

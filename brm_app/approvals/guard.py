@@ -14,7 +14,7 @@ under a row lock:
 (c) the preconditions: every requirement signed off and funding requested before Pending Approval and
     before each approval; a terminated agreement must be live;
 (d) a comment for Reject, Send Back, Cancel of a decision and Terminate, taken from `apply_action`
-    (`brm_app.approvals.api`), which the forms call.
+    (`brm_app.api.approvals`), which the forms call.
 
 It then records the transition: the audit fields (approval levels, first approver, decision, approver,
 decided on, cycle time, send-back reason), a row of the append-only approval log, and after the save a
@@ -27,6 +27,7 @@ from frappe import _
 from frappe.model import no_value_fields, table_fields
 from frappe.utils import cint, cstr, escape_html, flt, get_datetime, getdate, now_datetime, nowdate
 
+from brm_app import settings
 from brm_app.approvals import bulk
 from brm_app.exceptions import (
 	AgreementTerminationError,
@@ -38,6 +39,7 @@ from brm_app.exceptions import (
 	SelfApprovalError,
 )
 from brm_app.services import approval_rules as rules
+from brm_app.services import opportunity_status
 
 # request methods that frappe checks the CSRF token of and that may change a workflow state
 WRITE_METHODS = ("POST", "PUT", "PATCH")
@@ -157,7 +159,7 @@ def sync_opportunity(case) -> None:
 	current = frappe.db.get_value("Service Opportunity", case.service_opportunity, "status")
 	if current is None:
 		return
-	target = rules.opportunity_status_for_case(case.get("workflow_state"), current)
+	target = opportunity_status.status_for_case(case.get("workflow_state"), current)
 	if target:
 		frappe.db.set_value("Service Opportunity", case.service_opportunity, "status", target)
 
@@ -439,7 +441,7 @@ def _levels(doc) -> int:
 
 
 def _two_level_threshold() -> float:
-	return flt(frappe.db.get_single_value("BRM Settings", "two_level_approval_threshold"))
+	return settings.two_level_approval_threshold()
 
 
 # --- the content of a case awaiting approval does not change ------------------------------------------

@@ -39,7 +39,7 @@ DYNAMIC_REFERENCES = {"Satisfaction Survey": (("reference_name", "reference_doct
 
 
 def brm_doctypes() -> tuple[str, ...]:
-	from brm_app.permissions import RESTRICTED_DOCTYPES
+	from brm_app.access.rules import RESTRICTED_DOCTYPES
 
 	return RESTRICTED_DOCTYPES
 

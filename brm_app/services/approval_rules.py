@@ -65,16 +65,6 @@ TERMINATE = "Terminate"
 # funding statuses that count as "funding requested" (Business Case.funding_status)
 FUNDING_REQUESTED = ("Requested", "Approved")
 
-# Service Opportunity statuses (mirrors brm_app.services.opportunity_status)
-OPP_NEW = "New"
-OPP_ASSESSING = "Assessing"
-OPP_BUSINESS_CASE = "Business Case"
-OPP_APPROVED = "Approved"
-OPP_IN_DELIVERY = "In Delivery"
-OPP_DELIVERED = "Delivered"
-OPP_REJECTED = "Rejected"
-OPP_WITHDRAWN = "Withdrawn"
-
 
 @dataclass(frozen=True)
 class State:
@@ -319,55 +309,17 @@ def cycle_time_days(created: datetime, decided: datetime) -> float:
 	return round(max(seconds, 0) / 86400, 2)
 
 
-# --- the service opportunity follows its business case and project ----------------------------------
+# --- "Pending my approval" -------------------------------------------------------------------------------
 
-# statuses the case no longer drives: delivery has started, or the opportunity was withdrawn
-_BEYOND_CASE = (OPP_IN_DELIVERY, OPP_DELIVERED, OPP_WITHDRAWN)
-
-
-def opportunity_status_for_case(case_state: str | None, opportunity_status: str | None) -> str | None:
-	"""The status the case's opportunity should move to, or None to leave it as it is.
-
-	Approved -> Approved, Rejected -> Rejected. A case being worked on (Draft .. Pending Final Approval)
-	keeps or puts the opportunity in Business Case; cancelling a decided case (to amend it) takes the
-	decision back. Once delivery has started or the opportunity is withdrawn, the case no longer moves it.
-	"""
-	if opportunity_status in _BEYOND_CASE:
-		return None
-	if case_state == APPROVED:
-		target = OPP_APPROVED
-	elif case_state == REJECTED:
-		target = OPP_REJECTED
-	elif case_state in (DRAFT, UNDER_REVIEW, PENDING_APPROVAL, PENDING_FINAL_APPROVAL, CANCELLED):
-		target = OPP_BUSINESS_CASE
-	else:
-		return None
-	if target == opportunity_status:
-		return None
-	return target
+APPROVING_ACTIONS = (APPROVE, ACTIVATE)
 
 
-def opportunity_status_for_project(
-	project_status: str | None, percent_complete: float | None, opportunity_status: str | None
-) -> str | None:
-	"""The status an opportunity in delivery should move to after its project changed, or None.
-
-	Completed -> Delivered; Open with progress (percent complete > 0) -> In Delivery. Only an Approved or
-	In Delivery opportunity moves, and only forwards.
-	"""
-	if opportunity_status not in (OPP_APPROVED, OPP_IN_DELIVERY):
-		return None
-	if project_status == "Completed":
-		return OPP_DELIVERED
-	if project_status == "Open" and float(percent_complete or 0) > 0 and opportunity_status == OPP_APPROVED:
-		return OPP_IN_DELIVERY
-	return None
-
-
-def manual_opportunity_status_allowed(
-	new_status: str, old_status: str | None, case_state: str | None
-) -> bool:
-	"""An opportunity with a business case is Approved only through the case's approval."""
-	if new_status != OPP_APPROVED or new_status == old_status or case_state is None:
-		return True
-	return case_state == APPROVED
+def approval_states(doctype: str, roles: set[str]) -> list[str]:
+	"""The workflow states of `doctype` in which one of `roles` approves (Approve / Activate)."""
+	spec = WORKFLOWS.get(doctype)
+	if not spec:
+		return []
+	states = [
+		t.state for t in spec.transitions if t.action in APPROVING_ACTIONS and roles.intersection(t.roles)
+	]
+	return list(dict.fromkeys(states))

@@ -1,7 +1,7 @@
 """KPI maths for the BRM reports (docs/design.md S5, K1-K7): shares, medians, NPS, RAG status, trends, periods.
 
 Pure Python (standard library only), so it runs and is tested without a Frappe site. The SQL that counts
-the records lives in brm_app.reports.queries; this module turns those counts into figures.
+the records lives in brm_app.brm_app.report.shared.queries; this module turns those counts into figures.
 
 - A share is ``part / whole`` in percent, ``None`` when the whole is 0 (no data, not 0 %).
 - NPS is % promoters - % detractors over all NPS answers (-100..100), ``None`` without answers.

@@ -7,6 +7,8 @@ a time. Any open status may also end as Rejected or Withdrawn. Delivered, Reject
 final. A new opportunity starts as New.
 """
 
+from brm_app.services import approval_rules as case
+
 NEW = "New"
 ASSESSING = "Assessing"
 BUSINESS_CASE = "Business Case"
@@ -59,3 +61,63 @@ def check_transition(old: str | None, new: str) -> None:
 def _check_known(status: str) -> None:
 	if status not in STATUSES:
 		raise OpportunityStatusError(f"unknown status {status!r}")
+
+
+# --- the service opportunity follows its business case and project ----------------------------------
+
+# statuses the case no longer drives: delivery has started, or the opportunity was withdrawn
+_BEYOND_CASE = (IN_DELIVERY, DELIVERED, WITHDRAWN)
+# case states that keep (or put) the opportunity in Business Case; Cancelled takes a decision back
+_CASE_OPEN_STATES = (
+	case.DRAFT,
+	case.UNDER_REVIEW,
+	case.PENDING_APPROVAL,
+	case.PENDING_FINAL_APPROVAL,
+	case.CANCELLED,
+)
+
+
+def status_for_case(case_state: str | None, opportunity_status: str | None) -> str | None:
+	"""The status the case's opportunity should move to, or None to leave it as it is.
+
+	Approved -> Approved, Rejected -> Rejected. A case being worked on (Draft .. Pending Final Approval)
+	keeps or puts the opportunity in Business Case; cancelling a decided case (to amend it) takes the
+	decision back. Once delivery has started or the opportunity is withdrawn, the case no longer moves it.
+	"""
+	if opportunity_status in _BEYOND_CASE:
+		return None
+	if case_state == case.APPROVED:
+		target = APPROVED
+	elif case_state == case.REJECTED:
+		target = REJECTED
+	elif case_state in _CASE_OPEN_STATES:
+		target = BUSINESS_CASE
+	else:
+		return None
+	if target == opportunity_status:
+		return None
+	return target
+
+
+def status_for_project(
+	project_status: str | None, percent_complete: float | None, opportunity_status: str | None
+) -> str | None:
+	"""The status an opportunity in delivery should move to after its project changed, or None.
+
+	Completed -> Delivered; Open with progress (percent complete > 0) -> In Delivery. Only an Approved or
+	In Delivery opportunity moves, and only forwards.
+	"""
+	if opportunity_status not in (APPROVED, IN_DELIVERY):
+		return None
+	if project_status == "Completed":
+		return DELIVERED
+	if project_status == "Open" and float(percent_complete or 0) > 0 and opportunity_status == APPROVED:
+		return IN_DELIVERY
+	return None
+
+
+def manual_status_allowed(new_status: str, old_status: str | None, case_state: str | None) -> bool:
+	"""An opportunity with a business case is Approved only through the case's approval."""
+	if new_status != APPROVED or new_status == old_status or case_state is None:
+		return True
+	return case_state == case.APPROVED

@@ -7,10 +7,10 @@ site in the same state each time: it creates what is missing and never duplicate
 import frappe
 from frappe import _
 
-from brm_app.brm_app.doctype.brm_settings.brm_settings import ensure_settings_defaults
 from brm_app.brm_app.doctype.satisfaction_survey_template.satisfaction_survey_template import (
 	ensure_default_templates,
 )
+from brm_app.settings import ensure_defaults
 from brm_app.setup.health_columns import ensure_nullable_health_columns
 from brm_app.setup.indexes import ensure_report_indexes
 from brm_app.setup.workflows import ensure_workflows
@@ -100,7 +100,7 @@ def after_migrate() -> None:
 
 def ensure_setup() -> None:
 	ensure_roles()
-	ensure_settings_defaults()
+	ensure_defaults()
 	ensure_default_templates()
 	ensure_workflows()
 	ensure_survey_setup()

@@ -76,7 +76,7 @@ def workflow_specs():
 
 
 def email_template_names() -> list[str]:
-	from brm_app.surveys.mail import TEMPLATES
+	from brm_app.notifications.mail import TEMPLATES
 
 	return list(TEMPLATES)
 

@@ -14,7 +14,7 @@ the send job e-mails it later. The rules, in the order they are checked:
 
 Every skip but the first is recorded as an "Info" comment on the ticket or project, so staff see why no
 survey went out. Nothing here raises into the ticket's save: the hooks call it inside a savepoint and log
-unexpected errors (brm_app.helpdesk.tickets).
+unexpected errors (brm_app.integrations.tickets).
 """
 
 import random
@@ -24,8 +24,8 @@ from frappe import _
 from frappe.query_builder.functions import Coalesce
 from frappe.utils import add_to_date, cint, escape_html, flt, now_datetime, validate_email_address
 
-from brm_app.brm_app.doctype.brm_settings.brm_settings import get_settings
 from brm_app.controllers.customer_linked import is_contact_of_customer
+from brm_app.settings import get_settings
 
 SURVEY = "Satisfaction Survey"
 TICKET_CLOSED = "Ticket Closed"

@@ -2,7 +2,7 @@
 
 import frappe
 
-from brm_app.surveys.mail import ensure_email_templates
+from brm_app.notifications.mail import ensure_email_templates
 
 SURVEY = "Satisfaction Survey"
 # Composite indexes for the look-ups the ticket hook makes on every close (one survey per ticket, the

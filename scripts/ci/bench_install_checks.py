@@ -35,9 +35,9 @@ def stale_map() -> None:
 
 
 def installed() -> None:
-	from brm_app.brm_app.overrides.customer import PORTFOLIO
 	from brm_app.exceptions import BRMLinkExistsError
-	from brm_app.portfolio_backfill import count_missing, create_missing_portfolios
+	from brm_app.integrations.customer import PORTFOLIO
+	from brm_app.integrations.portfolio_backfill import count_missing, create_missing_portfolios
 	from brm_app.setup.uninstall import (
 		custom_field_columns,
 		foreign_indexes,

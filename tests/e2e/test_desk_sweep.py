@@ -148,7 +148,7 @@ def world(site, committed, server):
 	agreement, an opportunity, an approved and a pending business case, a responded survey; a BRM Process
 	Manager. Committed for the live server; removed again at the end."""
 	from brm_app.brm_app.doctype.satisfaction_survey.satisfaction_survey import submit_answers
-	from brm_app.health_job import recompute_health_scores
+	from brm_app.jobs.health import recompute_health_scores
 
 	people = workflow_people(committed, "sweep")
 	for user, first_name in ((people.rm, "Rina"), (people.pm, "Arif")):

@@ -11,7 +11,8 @@ import pytest
 from frappe.utils import add_to_date, now_datetime
 from selenium.webdriver.common.by import By
 
-from brm_app.surveys import guard, jobs
+from brm_app.jobs import surveys as jobs
+from brm_app.surveys import throttle
 from tests.support.browser import tap_answer
 from tests.support.factories import make_contact, make_email_account, make_issue, make_portfolio, mute_mail
 from tests.support.survey_mail import path_of, survey_links
@@ -43,7 +44,7 @@ def survey_link(site, committed):
 	committed.add_related(SURVEY, survey)
 	committed.add_related("Issue", issue.name)
 	committed.commit()
-	guard.reset()
+	throttle.reset()
 	(link,) = survey_links(survey)
 	yield survey, link
 	frappe.db.rollback()

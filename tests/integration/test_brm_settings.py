@@ -7,14 +7,10 @@ import frappe
 import pytest
 
 from brm_app.brm_app.doctype.brm_settings import brm_settings
-from brm_app.brm_app.doctype.brm_settings.brm_settings import (
-	WEIGHT_FIELDS,
-	ensure_settings_defaults,
-	get_settings,
-	health_weights,
-)
+from brm_app.brm_app.doctype.brm_settings.brm_settings import WEIGHT_FIELDS
 from brm_app.exceptions import InvalidSettingsError
 from brm_app.services.health import PARTS, compute_health, health_parts
+from brm_app.settings import ensure_defaults, get_settings, health_weights
 
 SETTINGS = "BRM Settings"
 SCHEMA = Path(brm_settings.__file__).with_name("brm_settings.json")
@@ -148,12 +144,12 @@ def test_fresh_site_has_every_default_of_the_schema():
 		assert len(stored(fieldname)) == 1, fieldname
 
 
-def test_ensure_settings_defaults_fills_missing_values_only_and_is_idempotent(settings):
+def test_ensure_defaults_fills_missing_values_only_and_is_idempotent(settings):
 	frappe.db.delete("Singles", {"doctype": SETTINGS, "field": ("in", ["survey_delay_hours", "weight_nps"])})
 	frappe.db.set_single_value(SETTINGS, {"auto_create_portfolio": 0, "survey_expiry_days": 3})
 
-	ensure_settings_defaults()
-	ensure_settings_defaults()
+	ensure_defaults()
+	ensure_defaults()
 
 	assert stored("survey_delay_hours") == [json_defaults()["survey_delay_hours"]]
 	assert stored("weight_nps") == [json_defaults()["weight_nps"]]
@@ -161,7 +157,7 @@ def test_ensure_settings_defaults_fills_missing_values_only_and_is_idempotent(se
 	assert stored("survey_expiry_days") == ["3"]
 
 
-def test_ensure_setup_calls_ensure_settings_defaults(settings):
+def test_ensure_setup_calls_ensure_defaults(settings):
 	from brm_app.setup import install
 
 	frappe.db.delete("Singles", {"doctype": SETTINGS, "field": "contact_throttle_days"})

@@ -8,7 +8,6 @@ from frappe.utils import add_days, add_years, getdate, nowdate
 from brm_app.brm_app.doctype.customer_agreement.customer_agreement import (
 	renew_agreement,
 	terminate_agreement,
-	update_agreement_statuses,
 )
 from brm_app.controllers.customer_linked import MissingPortfolioError
 from brm_app.exceptions import (
@@ -22,6 +21,7 @@ from brm_app.exceptions import (
 	NoticePeriodError,
 	SLANotApplicableError,
 )
+from brm_app.jobs.agreements import update_agreement_statuses
 from tests.support.factories import (
 	make_agreement,
 	make_contact,

@@ -5,8 +5,8 @@ import frappe
 import pytest
 from frappe.utils import nowdate
 
-from brm_app.brm_app.overrides.customer import portfolio_content
 from brm_app.exceptions import BRMLinkExistsError
+from brm_app.integrations.customer import portfolio_content
 from tests.support.factories import make_agreement, make_contact, make_customer, make_it_service
 from tests.support.users import as_role, make_user
 

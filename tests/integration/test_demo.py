@@ -3,7 +3,7 @@
 import frappe
 
 from brm_app.demo import DEMO_PREFIX, generate
-from brm_app.health_job import recompute_health_scores
+from brm_app.jobs.health import recompute_health_scores
 
 
 def _demo_customers() -> list[str]:

@@ -14,7 +14,7 @@ import frappe
 import pytest
 from frappe.utils import add_days, nowdate
 
-from brm_app.api import desk
+from brm_app.api import approvals
 from tests.support.factories import (
 	make_agreement,
 	make_business_case,
@@ -129,27 +129,27 @@ def test_pending_my_approval_lists_the_states_each_role_approves(site):
 	po = make_approver("BRM Process Owner")
 	make_user(RM, ("Business Relationship Manager",))
 	with as_user(pm):
-		assert desk.pending_approval_filters("Business Case") == [
+		assert approvals.pending_approval_filters("Business Case") == [
 			["workflow_state", "in", ["Pending Approval"]],
 			["prepared_by", "!=", pm],
 		]
 		# four eyes: the agreements they prepared are not theirs to activate
-		assert desk.pending_approval_filters("Customer Agreement") == [
+		assert approvals.pending_approval_filters("Customer Agreement") == [
 			["workflow_state", "in", ["Pending Sign-off"]],
 			["prepared_by", "!=", pm],
 		]
 	with as_user(po):
-		assert desk.pending_approval_filters("Business Case")[0] == [
+		assert approvals.pending_approval_filters("Business Case")[0] == [
 			"workflow_state",
 			"in",
 			["Pending Final Approval"],
 		]
 	with as_user(RM):
-		assert desk.pending_approval_filters("Business Case") == []
-		assert desk.pending_approval_filters("Customer Agreement") == []
+		assert approvals.pending_approval_filters("Business Case") == []
+		assert approvals.pending_approval_filters("Customer Agreement") == []
 		with pytest.raises(frappe.ValidationError):
-			desk.pending_approval_filters("ToDo")
-	assert frappe.allowed_http_methods_for_whitelisted_func[desk.pending_approval_filters] == ["POST"]
+			approvals.pending_approval_filters("ToDo")
+	assert frappe.allowed_http_methods_for_whitelisted_func[approvals.pending_approval_filters] == ["POST"]
 
 
 def test_module_onboarding_is_installed_with_its_steps(site):
@@ -229,7 +229,7 @@ def test_form_scripts_share_the_workflow_action_helper(site):
 	for folder in ("business_case", "customer_agreement"):
 		script = (DOCTYPES / folder / f"{folder}.js").read_text()
 		assert "brm_app.desk.workflow_action(frm" in script
-		assert 'method: "brm_app.approvals.api.apply_action"' not in script  # no copy of the call
+		assert 'method: "brm_app.api.approvals.apply_action"' not in script  # no copy of the call
 
 
 FORM_HARNESS = r"""

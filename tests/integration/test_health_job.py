@@ -5,9 +5,9 @@ import frappe
 import pytest
 from frappe.utils import add_days, now_datetime, nowdate
 
-from brm_app.brm_app.doctype.brm_settings.brm_settings import health_weights
-from brm_app.health_job import recompute_health_scores
+from brm_app.jobs.health import recompute_health_scores
 from brm_app.services.health import compute_health, health_parts
+from brm_app.settings import health_weights
 from tests.support.factories import (
 	discard_error_logs_afterwards,
 	make_agreement,

@@ -10,10 +10,10 @@ from frappe.desk.notifications import get_open_count
 
 import brm_app
 from brm_app.exceptions import ImprovementOpportunityError
-from brm_app.helpdesk import actions, helpdesk_installed
-from brm_app.helpdesk.actions import create_improvement_opportunity
-from brm_app.helpdesk.complaints import open_complaint_counts
-from brm_app.surveys import jobs
+from brm_app.integrations import actions, helpdesk_installed
+from brm_app.integrations.actions import create_improvement_opportunity
+from brm_app.integrations.complaints import open_complaint_counts
+from brm_app.jobs import surveys as jobs
 from tests.support.factories import (
 	discard_error_logs_afterwards,
 	make_contact,
@@ -161,7 +161,7 @@ def test_without_helpdesk_no_hd_ticket_table_is_queried(monkeypatch):
 	monkeypatch.setattr(frappe.db, "sql", spy)
 	assert not helpdesk_installed()
 	assert open_complaint_counts([portfolio.customer]) == {portfolio.customer: 1}
-	from brm_app.health_job import recompute_health_scores
+	from brm_app.jobs.health import recompute_health_scores
 
 	recompute_health_scores([portfolio.name])
 	assert statements and not any("HD Ticket" in statement for statement in statements)

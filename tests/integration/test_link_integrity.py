@@ -57,7 +57,7 @@ def test_without_the_hook_frappe_would_refuse_without_naming_the_portfolio():
 	"""Why the Customer on_trash hook exists: a Customer can be disabled, so frappe's own refusal
 	only says "You can disable this Customer instead of deleting it"."""
 	portfolio = make_portfolio()
-	with mock.patch("brm_app.brm_app.overrides.customer.on_trash"):
+	with mock.patch("brm_app.integrations.customer.on_trash"):
 		with pytest.raises(frappe.LinkExistsError) as excinfo:
 			delete("Customer", portfolio.customer)
 	assert not isinstance(excinfo.value, BRMLinkExistsError)

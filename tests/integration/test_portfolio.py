@@ -7,7 +7,6 @@ import pytest
 from frappe.utils import add_days, nowdate
 
 from brm_app.brm_app.doctype.customer_portfolio.customer_portfolio_dashboard import get_data
-from brm_app.brm_app.overrides import customer as customer_hooks
 from brm_app.exceptions import (
 	DuplicatePortfolioError,
 	DuplicatePortfolioServiceError,
@@ -15,6 +14,7 @@ from brm_app.exceptions import (
 	RetiredServiceError,
 	StakeholderContactError,
 )
+from brm_app.integrations import customer as customer_hooks
 from tests.support.factories import (
 	make_agreement,
 	make_contact,
@@ -166,7 +166,7 @@ def test_auto_create_is_idempotent(set_brm_settings):
 
 def test_auto_create_hook_is_registered_for_customer():
 	events = frappe.get_hooks("doc_events").get("Customer", {})
-	assert "brm_app.brm_app.overrides.customer.after_insert" in events.get("after_insert", [])
+	assert "brm_app.integrations.customer.after_insert" in events.get("after_insert", [])
 
 
 # Rule 5: stakeholders and business outcomes (K1 evidence)

@@ -5,8 +5,8 @@ import frappe
 import pytest
 from frappe.utils.background_jobs import get_job, is_job_enqueued
 
-from brm_app import portfolio_backfill
-from brm_app.portfolio_backfill import JOB_ID, count_missing, queue_missing_portfolios
+from brm_app.integrations import portfolio_backfill
+from brm_app.integrations.portfolio_backfill import JOB_ID, count_missing, queue_missing_portfolios
 from tests.support.factories import make_customer, set_brm_settings
 from tests.support.users import as_role, make_user
 
@@ -109,7 +109,10 @@ def test_process_roles_queue_it(existing_customers, no_queued_job, role):
 		result = queue_missing_portfolios()
 	assert result == {"missing": missing, "queued": True}
 	assert is_job_enqueued(JOB_ID)
-	assert get_job(JOB_ID).kwargs["job_name"] == "brm_app.portfolio_backfill.create_missing_portfolios"
+	assert (
+		get_job(JOB_ID).kwargs["job_name"]
+		== "brm_app.integrations.portfolio_backfill.create_missing_portfolios"
+	)
 
 
 @pytest.mark.parametrize("role", ["Business Relationship Manager", "Sales Manager"])
@@ -132,6 +135,6 @@ def test_the_endpoint_takes_post_only():
 	frappe.local.request = frappe._dict(method="GET")
 	try:
 		with as_role("BRM Process Manager"), pytest.raises(frappe.PermissionError):
-			execute_cmd("brm_app.portfolio_backfill.queue_missing_portfolios")
+			execute_cmd("brm_app.integrations.portfolio_backfill.queue_missing_portfolios")
 	finally:
 		del frappe.local.request

@@ -7,7 +7,7 @@ import frappe
 import pytest
 
 from brm_app.exceptions import ProjectCreationError
-from brm_app.projects import create_project
+from brm_app.integrations.projects import create_project
 from brm_app.services import approval_rules as rules
 from tests.support.factories import make_business_case, make_opportunity, make_portfolio
 from tests.support.users import as_user
@@ -166,5 +166,5 @@ def test_a_project_does_not_move_an_opportunity_that_is_not_approved(world):
 
 def test_the_flow_back_is_wired_as_doc_events():
 	events = frappe.get_hooks("doc_events")
-	assert "brm_app.projects.on_project_update" in events["Project"]["on_update"]
-	assert "brm_app.projects.on_task_update" in events["Task"]["on_update"]
+	assert "brm_app.integrations.projects.on_project_update" in events["Project"]["on_update"]
+	assert "brm_app.integrations.projects.on_task_update" in events["Task"]["on_update"]

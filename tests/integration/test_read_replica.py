@@ -265,7 +265,7 @@ def test_a_brm_report_and_the_health_job_read_from_the_replica_and_writes_stay_o
 	assert frappe.db is not getattr(frappe.local, "replica_db", None)  # back on the primary afterwards
 
 	# the health job's read phase reads the replica too (it finds the replica-only portfolio there)
-	from brm_app.health_job import changed_health
+	from brm_app.jobs.health import changed_health
 
 	_forget_replica_connection()
 	assert marker in changed_health()

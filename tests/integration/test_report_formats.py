@@ -4,7 +4,7 @@ count not "1,000", a score has one decimal.
 Each report runs on a small dataset and every figure it returns is rendered the way the desk renders it:
 frappe.format_value with the column's fieldtype and precision (the scorecard: the row's), under the site's
 number format set to Indonesian "#.###,##" and English "#,###.##". Percentages are rendered with
-brm_app.reports.common.format_figure, the twin of the desk's Percent formatter (brm_desk.js): frappe's
+brm_app.brm_app.report.shared.common.format_figure, the twin of the desk's Percent formatter (brm_desk.js): frappe's
 own Python Percent format ignores the number format.
 """
 
@@ -19,7 +19,7 @@ from brm_app.brm_app.report.brm_kpi_scorecard import brm_kpi_scorecard
 from brm_app.brm_app.report.business_case_pipeline import business_case_pipeline
 from brm_app.brm_app.report.customer_health import customer_health
 from brm_app.brm_app.report.customer_satisfaction import customer_satisfaction
-from brm_app.reports.common import format_figure
+from brm_app.brm_app.report.shared.common import format_figure
 from tests.support.factories import (
 	make_agreement,
 	make_business_case,

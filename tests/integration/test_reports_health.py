@@ -15,7 +15,7 @@ REPORT = "Customer Health"
 
 def portfolio(rm, service, score, rag, status="Active", **parts):
 	doc = make_portfolio(relationship_manager=rm, services=[{"it_service": service}])
-	# what the hourly health job stores (brm_app.health_job), written directly
+	# what the hourly health job stores (brm_app.jobs.health), written directly
 	frappe.db.set_value(
 		"Customer Portfolio",
 		doc.name,
@@ -119,12 +119,12 @@ def test_filters_for_rag_and_status(dataset):
 
 @pytest.mark.parametrize("small_scope", [2000, 0], ids=["one sorted query", "bucket by bucket"])
 def test_the_page_is_the_head_of_the_full_order_for_every_show(dataset, small_scope, monkeypatch):
-	"""brm_app.reports.queries.health_rows sorts a small scope in one query and reads a large one bucket by
+	"""brm_app.brm_app.report.shared.queries.health_rows sorts a small scope in one query and reads a large one bucket by
 	bucket (forced here with SMALL_SCOPE = 0); either way, whatever Show cuts, the page is the head of the
 	one order: Red or At Risk, Amber, Green, not scored; score, then name."""
 	import random
 
-	from brm_app.reports import queries
+	from brm_app.brm_app.report.shared import queries
 
 	monkeypatch.setattr(queries, "SMALL_SCOPE", small_scope)
 

@@ -8,7 +8,7 @@ from frappe.desk.query_report import run
 from frappe.utils import add_to_date, now_datetime, nowdate
 
 from brm_app.brm_app.report.brm_kpi_scorecard.brm_kpi_scorecard import execute
-from brm_app.helpdesk import helpdesk_installed
+from brm_app.integrations import helpdesk_installed
 from brm_app.services import kpi
 from tests.support.factories import (
 	discard_error_logs_afterwards,

@@ -13,11 +13,12 @@ import pytest
 from frappe.utils import add_days, add_to_date, get_datetime, now_datetime, nowdate
 from frappe.utils.password import get_decrypted_password
 
-from brm_app import agreement_jobs
 from brm_app.brm_app.doctype.satisfaction_survey.satisfaction_survey import submit_answers
 from brm_app.exceptions import SurveyLinkError
-from brm_app.helpdesk.tickets import schedule_survey_for_ticket
-from brm_app.surveys import jobs, scheduling, tokens
+from brm_app.integrations.tickets import schedule_survey_for_ticket
+from brm_app.jobs import agreements as agreement_jobs
+from brm_app.jobs import surveys as jobs
+from brm_app.surveys import scheduling, tokens
 from brm_app.surveys.submission import submit_with_token
 from tests.support.factories import (
 	discard_error_logs_afterwards,
@@ -417,7 +418,7 @@ def test_closing_a_ticket_only_enqueues_the_survey_job_after_commit(monkeypatch)
 
 	assert surveys_of("Issue", issue.name) == []  # nothing scheduled inside the agent's save
 	assert jobs_enqueued_after_commit() == [
-		("brm_app.helpdesk.tickets.schedule_survey_for_ticket", {"doctype": "Issue", "name": issue.name})
+		("brm_app.integrations.tickets.schedule_survey_for_ticket", {"doctype": "Issue", "name": issue.name})
 	]
 	frappe.db.after_commit.reset()  # never reaches a real queue from a test
 	# what the background worker then runs
@@ -773,9 +774,9 @@ def test_the_daily_jobs_are_scheduled():
 	events = frappe.get_hooks("scheduler_events")
 	daily = events.get("daily", [])
 	hourly = events.get("hourly", [])
-	assert "brm_app.brm_app.doctype.customer_agreement.customer_agreement.update_agreement_statuses" in daily
-	assert "brm_app.agreement_jobs.send_renewal_reminders" in daily
+	assert "brm_app.jobs.agreements.update_agreement_statuses" in daily
+	assert "brm_app.jobs.agreements.send_renewal_reminders" in daily
 	for job in ("send_reminders", "expire_surveys", "schedule_delivered_projects"):
-		assert f"brm_app.surveys.jobs.{job}" in hourly
-	assert "brm_app.health_job.recompute_health_scores" in hourly
-	assert any("brm_app.surveys.jobs.send_due_surveys" in jobs_ for jobs_ in events.get("cron", {}).values())
+		assert f"brm_app.jobs.surveys.{job}" in hourly
+	assert "brm_app.jobs.health.recompute_health_scores" in hourly
+	assert any("brm_app.jobs.surveys.send_due_surveys" in jobs_ for jobs_ in events.get("cron", {}).values())

@@ -12,7 +12,7 @@ import pytest
 import requests
 from frappe.utils import add_to_date, now_datetime
 
-from brm_app.surveys import jobs
+from brm_app.jobs import surveys as jobs
 from tests.support.factories import make_contact, make_issue
 from tests.support.security import LOW, answers_for, muted_mail, new_link, post, refresh, survey_customer
 from tests.support.survey_mail import path_of, queued_mails, survey_links, token_of

@@ -15,7 +15,7 @@ import frappe
 import pytest
 import requests
 
-from brm_app.surveys import jobs
+from brm_app.jobs import surveys as jobs
 from tests.support.factories import make_contact, make_email_account, make_portfolio, make_survey, mute_mail
 from tests.support.live_server import committed_fixture, server_fixture  # fixtures
 from tests.support.survey_mail import path_of, survey_links
@@ -87,7 +87,7 @@ def test_desk_labels_translate_through_frappe(site):
 
 
 def test_the_survey_email_speaks_the_respondents_language(site):
-	from brm_app.surveys.mail import SURVEY_INVITATION, render
+	from brm_app.notifications.mail import SURVEY_INVITATION, render
 
 	context = {
 		"survey_link": "https://example.com/survey?token=x",

@@ -11,7 +11,7 @@ import pytest
 from frappe.model.workflow import apply_workflow
 from frappe.utils import add_days, getdate, nowdate
 
-from brm_app.approvals.api import apply_action
+from brm_app.api.approvals import apply_action
 from brm_app.approvals.guard import clear_action_comment, set_action_comment
 from brm_app.brm_app.doctype.customer_agreement.customer_agreement import (
 	renew_agreement,

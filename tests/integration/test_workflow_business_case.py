@@ -1,7 +1,7 @@
 """Business Case approval workflow (issue 4; docs/design.md "Processes"; docs/security.md cases 5, 6, 7, 8).
 
 Everything runs on the real site as real users (frappe.set_user through tests/support/users.py); the desk
-path is frappe.model.workflow.apply_workflow, the forms' path brm_app.approvals.api.apply_action.
+path is frappe.model.workflow.apply_workflow, the forms' path brm_app.api.approvals.apply_action.
 """
 
 import json
@@ -11,7 +11,7 @@ import frappe
 import pytest
 from frappe.model.workflow import apply_workflow, bulk_workflow_approval
 
-from brm_app.approvals.api import apply_action, confirm_workflow_action, pending_approval_states
+from brm_app.api.approvals import apply_action, confirm_workflow_action, pending_approval_states
 from brm_app.approvals.guard import clear_action_comment, set_action_comment
 from brm_app.exceptions import (
 	ApprovalCommentRequiredError,
@@ -333,7 +333,7 @@ def test_the_email_confirm_link_does_not_act(people):
 	case = case_in(people, "Pending Approval")
 	hooks = frappe.get_hooks("override_whitelisted_methods")
 	assert hooks["frappe.workflow.doctype.workflow_action.workflow_action.confirm_action"] == [
-		"brm_app.approvals.api.confirm_workflow_action"
+		"brm_app.api.approvals.confirm_workflow_action"
 	]
 	params = {"action": "Approve", "doctype": "Business Case", "docname": case.name, "user": people.pm}
 	previous = getattr(frappe.local, "request", None)

@@ -9,7 +9,7 @@ import pytest
 from frappe.desk.doctype.number_card.number_card import get_result
 from frappe.utils import add_to_date, now_datetime
 
-from brm_app.reports.cards import NO_DATA, csat_last_90_days, nps_last_90_days
+from brm_app.brm_app.report.shared.cards import NO_DATA, csat_last_90_days, nps_last_90_days
 from tests.support.desk_calls import REPORTS
 from tests.support.factories import make_portfolio, make_survey, mute_mail
 from tests.support.users import as_user

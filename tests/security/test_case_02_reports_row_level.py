@@ -102,10 +102,10 @@ def test_filters_cannot_widen_the_scope(world, browsers, reports):
 
 
 def test_a_scope_cache_sent_in_the_filters_is_ignored(world, browsers, reports):
-	"""The reports keep the portfolios in scope on the filters object (brm_app.reports.common.SCOPE_CACHE)
+	"""The reports keep the portfolios in scope on the filters object (brm_app.brm_app.report.shared.common.SCOPE_CACHE)
 	for one run; a client sending that key, in any shape, neither widens the scope nor breaks the report:
 	the answer is the honest one, or the filter value is refused."""
-	from brm_app.reports.common import SCOPE_CACHE
+	from brm_app.brm_app.report.shared.common import SCOPE_CACHE
 
 	every_portfolio = frappe.get_all(PORTFOLIO, pluck="name")
 	others = world.records["a1"][PORTFOLIO]
@@ -126,7 +126,7 @@ def test_a_scope_cache_sent_in_the_filters_is_ignored(world, browsers, reports):
 				spoof.pop("execution_time", None)
 				assert _comparable(spoof) == _comparable(honest), (report, forged)
 			else:
-				# a filter value that is not a scalar is refused as such (brm_app.overrides.access.run)
+				# a filter value that is not a scalar is refused as such (brm_app.access.endpoints.run)
 				assert response.status_code == 417, (
 					report,
 					forged,

@@ -158,8 +158,11 @@ def _actions(world):
 			"brm_app.brm_app.doctype.service_opportunity.service_opportunity.make_business_case",
 			{"source_name": a1[OPPORTUNITY]},
 		),
-		("brm_app.projects.create_project", {"business_case": a1[CASE]}),
-		("brm_app.helpdesk.actions.create_improvement_opportunity", {"doctype": SURVEY, "name": a1[SURVEY]}),
+		("brm_app.integrations.projects.create_project", {"business_case": a1[CASE]}),
+		(
+			"brm_app.integrations.actions.create_improvement_opportunity",
+			{"doctype": SURVEY, "name": a1[SURVEY]},
+		),
 		("brm_app.api.survey.resend_invitation", {"name": a1[SURVEY]}),
 		("brm_app.api.portfolio.get_portfolio_overview", {"portfolio": a1["Customer Portfolio"]}),
 	]

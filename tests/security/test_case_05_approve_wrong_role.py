@@ -46,7 +46,7 @@ def test_approve_or_reject_by_a_role_not_in_the_transition_is_refused_over_http(
 	browser = browsers[who]
 
 	form = browser.call(
-		"brm_app.approvals.api.apply_action",
+		"brm_app.api.approvals.apply_action",
 		doctype=BC,
 		docname=case.name,
 		action=action,
@@ -68,7 +68,7 @@ def test_approve_or_reject_by_a_role_not_in_the_transition_is_refused_over_http(
 def test_the_allowed_role_can_approve_the_same_case(committed, people, browsers):
 	case = committed_case(committed, people)
 	response = browsers["pm"].call(
-		"brm_app.approvals.api.apply_action", doctype=BC, docname=case.name, action="Approve"
+		"brm_app.api.approvals.apply_action", doctype=BC, docname=case.name, action="Approve"
 	)
 	assert response.status_code == 200, response.text
 	assert state_of(BC, case.name) == ("Approved", 1)
@@ -78,7 +78,7 @@ def test_the_allowed_role_can_approve_the_same_case(committed, people, browsers)
 def test_a_relationship_manager_cannot_activate_an_agreement_over_http(committed, people, browsers):
 	agreement = committed_agreement(committed, people)
 	form = browsers["rm"].call(
-		"brm_app.approvals.api.apply_action", doctype=AG, docname=agreement.name, action="Activate"
+		"brm_app.api.approvals.apply_action", doctype=AG, docname=agreement.name, action="Activate"
 	)
 	assert form.status_code == 417, form.text
 	assert exc_type(form) == "ApprovalRoleError"

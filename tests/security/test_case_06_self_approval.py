@@ -53,7 +53,7 @@ def assert_not_approved(name):
 
 def test_through_the_forms_apply_action(own_case, preparer):
 	response = preparer.call(
-		"brm_app.approvals.api.apply_action", doctype=BC, docname=own_case.name, action="Approve"
+		"brm_app.api.approvals.apply_action", doctype=BC, docname=own_case.name, action="Approve"
 	)
 	assert response.status_code == 417, response.text
 	assert exc_type(response) == "SelfApprovalError"
@@ -116,7 +116,7 @@ def test_after_rewriting_owner(own_case, people, preparer):
 	frappe.db.set_value(BC, own_case.name, "owner", people.pm2, update_modified=False)
 	frappe.db.commit()  # nosemgrep: the server must see the rewritten owner
 	response = preparer.call(
-		"brm_app.approvals.api.apply_action", doctype=BC, docname=own_case.name, action="Approve"
+		"brm_app.api.approvals.apply_action", doctype=BC, docname=own_case.name, action="Approve"
 	)
 	assert response.status_code == 417, response.text
 	assert exc_type(response) == "SelfApprovalError"
@@ -129,7 +129,7 @@ def test_after_rewriting_owner(own_case, people, preparer):
 
 def test_another_process_manager_may_approve_it(own_case, people, server):
 	response = HttpUser(server, people.pm).call(
-		"brm_app.approvals.api.apply_action", doctype=BC, docname=own_case.name, action="Approve"
+		"brm_app.api.approvals.apply_action", doctype=BC, docname=own_case.name, action="Approve"
 	)
 	assert response.status_code == 200, response.text
 	assert state_of(BC, own_case.name) == ("Approved", 1)

@@ -104,7 +104,7 @@ def test_editing_an_active_agreement_is_refused(browsers, active_agreement, peop
 def test_amending_a_cancelled_case_makes_a_new_version(committed, browsers, people):
 	case = committed_case(committed, people, "Approved")
 	cancel = browsers["pm"].call(
-		"brm_app.approvals.api.apply_action",
+		"brm_app.api.approvals.apply_action",
 		doctype=BC,
 		docname=case.name,
 		action="Cancel",

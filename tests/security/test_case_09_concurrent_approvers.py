@@ -17,7 +17,7 @@ import frappe
 import pytest
 from frappe.model.workflow import WorkflowTransitionError, apply_workflow
 
-from brm_app.approvals.api import apply_action
+from brm_app.api.approvals import apply_action
 from brm_app.exceptions import ApprovalConflictError, ApprovalTransitionError
 from brm_app.services import approval_rules as rules
 from tests.support.factories import make_business_case, make_portfolio
@@ -158,7 +158,7 @@ def test_two_approvers_over_http_through_the_form_one_wins_the_other_gets_a_conf
 	responses = at_the_same_moment(
 		[
 			lambda browser=browser: browser.call(
-				"brm_app.approvals.api.apply_action",
+				"brm_app.api.approvals.apply_action",
 				doctype="Business Case",
 				docname=case.name,
 				action="Approve",

@@ -17,7 +17,7 @@ import pytest
 import requests
 from frappe.utils import add_days, now_datetime
 
-from brm_app.surveys import guard, tokens
+from brm_app.surveys import throttle, tokens
 from brm_app.surveys.submission import link_unusable_message
 from tests.support.security import (
 	GOOD,
@@ -91,16 +91,16 @@ def test_unknown_used_and_expired_links_get_the_same_answer(server, committed, c
 
 
 def window() -> int:
-	return int(time.time()) // guard.WINDOW_SECONDS
+	return int(time.time()) // throttle.WINDOW_SECONDS
 
 
 def test_one_client_gets_429_once_its_failure_budget_is_spent(server):
-	left = guard.WINDOW_SECONDS - time.time() % guard.WINDOW_SECONDS
+	left = throttle.WINDOW_SECONDS - time.time() % throttle.WINDOW_SECONDS
 	if left < 120:  # the whole test inside one budget window
 		time.sleep(left + 1)
-	guard.reset()
+	throttle.reset()
 	address = {"X-Forwarded-For": "198.51.100.7"}
-	limit = guard.CLIENT_FAILURE_LIMIT
+	limit = throttle.CLIENT_FAILURE_LIMIT
 	codes = [
 		post(server, secrets.token_urlsafe(32), {}, headers=address).status_code for _ in range(limit + 2)
 	]
@@ -125,10 +125,10 @@ def test_guessing_tokens_while_rotating_x_forwarded_for_gets_429(server, committ
 	windows = sorted({w for w, _code in sent})
 	for current in windows:
 		in_window = [code for w, code in sent if w == current]
-		assert in_window.count(410) <= guard.CLIENT_FAILURE_LIMIT
+		assert in_window.count(410) <= throttle.CLIENT_FAILURE_LIMIT
 		if 429 in in_window:  # once the budget is spent, only 429 until the window ends
 			assert 410 not in in_window[in_window.index(429) :]
-	assert codes.count(429) >= 1000 - guard.CLIENT_FAILURE_LIMIT * len(windows)
+	assert codes.count(429) >= 1000 - throttle.CLIENT_FAILURE_LIMIT * len(windows)
 	# the guesses never locked the real link out (case 29): it opens and is accepted
 	page = requests.get(server.url + path_of(link), timeout=30)
 	assert page.status_code == 200

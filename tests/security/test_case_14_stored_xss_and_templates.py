@@ -55,9 +55,9 @@ def customer(committed, survey_settings):
 @pytest.fixture(scope="module")
 def answered(server, committed, customer):
 	"""A survey answered over HTTP with markup and template code in the text answer; low score."""
-	from brm_app.surveys import guard
+	from brm_app.surveys import throttle
 
-	guard.reset()
+	throttle.reset()
 	survey, link = new_link(committed, customer)
 	response = post(server, token_of(link), answers_for(survey, [1, 1, 0, "No", MARKUP]))
 	assert response.status_code == 200, response.text

@@ -85,7 +85,7 @@ def test_an_agreement_cannot_be_terminated_out_of_its_dates(committed, people, s
 	assert frappe.db.get_value(AG, agreement.name, ["terminated_on", "status"]) == (None, "Active")
 	# terminating today, through the workflow action, still works
 	done = HttpUser(server, people.pm).call(
-		"brm_app.approvals.api.apply_action",
+		"brm_app.api.approvals.apply_action",
 		doctype=AG,
 		docname=agreement.name,
 		action="Terminate",

@@ -2,7 +2,7 @@
 renewal notice; the failure is in the Error Log; the next run finishes the work.
 
 The jobs run as the scheduler runs them: each in its own thread with its own database connection, as
-Administrator, committing record by record (brm_app.surveys.jobs.for_each), on committed records. "Twice"
+Administrator, committing record by record (brm_app.jobs.surveys.for_each), on committed records. "Twice"
 means two runs released at the same moment; "half-way" means a run whose mail fails for one record, and a
 run that dies (the worker killed) in the middle of its batch.
 """
@@ -11,9 +11,10 @@ import frappe
 import pytest
 from frappe.utils import add_days, now_datetime, nowdate
 
-from brm_app import agreement_jobs
-from brm_app.helpdesk.tickets import schedule_survey_for_ticket
-from brm_app.surveys import jobs, tokens
+from brm_app.integrations.tickets import schedule_survey_for_ticket
+from brm_app.jobs import agreements as agreement_jobs
+from brm_app.jobs import surveys as jobs
+from brm_app.surveys import tokens
 from tests.support.factories import make_agreement, set_brm_settings
 from tests.support.security import refresh, run_in_threads, scheduled_survey, survey_customer
 from tests.support.survey_mail import queued_mails, survey_links, token_of

@@ -12,7 +12,7 @@ import pytest
 import requests
 from frappe.email.doctype.email_queue.email_queue import EmailQueue, get_email_retry_limit
 
-from brm_app.surveys import jobs
+from brm_app.jobs import surveys as jobs
 from tests.support.live_server import free_port
 from tests.support.security import (
 	GOOD,

@@ -22,7 +22,8 @@ import pytest
 import requests
 from frappe.utils import add_to_date, now_datetime
 
-from brm_app.surveys import guard, jobs
+from brm_app.jobs import surveys as jobs
+from brm_app.surveys import throttle
 from brm_app.surveys.submission import link_unusable_message
 from tests.support.factories import make_survey, make_survey_template
 from tests.support.security import (
@@ -93,7 +94,7 @@ def submit(url, headers, token, answers, address):
 
 @pytest.mark.slow
 def test_concurrent_submissions_are_stored_exactly_once(gunicorn, committed, sent):
-	guard.reset()
+	throttle.reset()
 	frappe.cache.delete_keys("rl:")
 	rng = random.Random(23)
 	jobs_list = [

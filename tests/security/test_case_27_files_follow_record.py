@@ -1,5 +1,5 @@
 """Case 27 (docs/security.md): list, read, download or re-point a private file attached to a BRM record one may
-not read → refused (brm_app.controllers.files: File has_permission, permission query conditions and
+not read → refused (brm_app.access.files: File has_permission, permission query conditions and
 validate).
 
 Over HTTP against a real server on loopback, as relationship manager A against a private attachment of B's

@@ -17,7 +17,7 @@ import pytest
 import requests
 from frappe.installer import update_site_config
 
-from brm_app.surveys import guard
+from brm_app.surveys import throttle
 from tests.support.security import GOOD, JSON_HEADERS, SUBMIT, answers_for, new_link, survey_customer_fixture
 from tests.support.survey_mail import path_of, token_of
 
@@ -25,15 +25,15 @@ pytest_plugins = ["tests.support.security"]  # committed, server and the other f
 pytestmark = pytest.mark.usefixtures("fresh_limits")  # empty rate-limit counters around each test
 
 customer = survey_customer_fixture("brm-sec-c29-rm@example.com")
-FLOOD = guard.CLIENT_FAILURE_LIMIT + 20
+FLOOD = throttle.CLIENT_FAILURE_LIMIT + 20
 
 
 def fresh_window(seconds_needed: float = 120) -> None:
 	"""Wait for a new budget window when the current one ends too soon for the test to run inside it."""
-	left = guard.WINDOW_SECONDS - time.time() % guard.WINDOW_SECONDS
+	left = throttle.WINDOW_SECONDS - time.time() % throttle.WINDOW_SECONDS
 	if left < seconds_needed:
 		time.sleep(left + 1)
-	guard.reset()
+	throttle.reset()
 
 
 def submit(server, token, answers, forwarded: str) -> requests.Response:
@@ -48,9 +48,9 @@ def submit(server, token, answers, forwarded: str) -> requests.Response:
 @pytest.fixture
 def trusted_loopback(site):
 	"""The live server (on loopback) stands behind a declared reverse proxy at 127.0.0.1."""
-	update_site_config(guard.TRUSTED_PROXIES_KEY, ["127.0.0.1"])
+	update_site_config(throttle.TRUSTED_PROXIES_KEY, ["127.0.0.1"])
 	yield
-	update_site_config(guard.TRUSTED_PROXIES_KEY, "None")
+	update_site_config(throttle.TRUSTED_PROXIES_KEY, "None")
 
 
 def test_a_valid_link_works_after_a_flood_with_rotating_forwarded_addresses(server, committed, customer):
@@ -61,7 +61,7 @@ def test_a_valid_link_works_after_a_flood_with_rotating_forwarded_addresses(serv
 		for n in range(FLOOD)
 	]
 	# the forwarded addresses are not trusted: one client (the peer), whose failure budget runs out
-	assert codes == [410] * guard.CLIENT_FAILURE_LIMIT + [429] * (FLOOD - guard.CLIENT_FAILURE_LIMIT)
+	assert codes == [410] * throttle.CLIENT_FAILURE_LIMIT + [429] * (FLOOD - throttle.CLIENT_FAILURE_LIMIT)
 	unknown_page = requests.get(f"{server.url}/survey?token={secrets.token_urlsafe(32)}", timeout=30)
 	assert unknown_page.status_code == 429
 
@@ -87,7 +87,7 @@ def test_behind_a_declared_proxy_each_real_client_has_its_own_budget(
 		).status_code
 		for n in range(FLOOD)
 	]
-	assert codes == [410] * guard.CLIENT_FAILURE_LIMIT + [429] * (FLOOD - guard.CLIENT_FAILURE_LIMIT)
+	assert codes == [410] * throttle.CLIENT_FAILURE_LIMIT + [429] * (FLOOD - throttle.CLIENT_FAILURE_LIMIT)
 	# another respondent mistyping a link is not hit by the flood
 	other = submit(server, secrets.token_urlsafe(32), {}, "198.51.100.20")
 	assert other.status_code == 410, other.text
@@ -107,10 +107,12 @@ def test_forwarded_addresses_count_only_from_declared_proxies(server, committed,
 		for n in range(FLOOD)
 	]
 	assert rotating == [410] * FLOOD
-	update_site_config(guard.TRUSTED_PROXIES_KEY, ["10.9.9.9"])  # a proxy that is not the peer
-	guard.reset()
+	update_site_config(throttle.TRUSTED_PROXIES_KEY, ["10.9.9.9"])  # a proxy that is not the peer
+	throttle.reset()
 	undeclared = [
 		submit(server, secrets.token_urlsafe(32), {}, f"203.0.{n // 250}.{n % 250 + 1}").status_code
 		for n in range(FLOOD)
 	]
-	assert undeclared == [410] * guard.CLIENT_FAILURE_LIMIT + [429] * (FLOOD - guard.CLIENT_FAILURE_LIMIT)
+	assert undeclared == [410] * throttle.CLIENT_FAILURE_LIMIT + [429] * (
+		FLOOD - throttle.CLIENT_FAILURE_LIMIT
+	)

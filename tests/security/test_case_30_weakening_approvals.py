@@ -27,7 +27,7 @@ pytest_plugins = ["tests.support.security"]  # committed, server and the other f
 
 BC, AG, SETTINGS = "Business Case", "Customer Agreement", "BRM Settings"
 THRESHOLD = "two_level_approval_threshold"
-APPLY = "brm_app.approvals.api.apply_action"
+APPLY = "brm_app.api.approvals.apply_action"
 
 people = workflow_people_fixture("c30")
 

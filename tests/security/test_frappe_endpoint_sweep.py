@@ -56,7 +56,7 @@ ENDPOINTS = {
 	"frappe.client.cancel": PROBE,
 	"frappe.client.delete": PROBE,
 	"frappe.client.get": PROBE,
-	"frappe.client.get_count": (OVERRIDE, "brm_app.overrides.access.get_count (case 1)"),
+	"frappe.client.get_count": (OVERRIDE, "brm_app.access.endpoints.get_count (case 1)"),
 	"frappe.client.get_doc_permissions": PROBE,
 	"frappe.client.get_js": (META, "a JavaScript file of an app, no record"),
 	"frappe.client.get_list": (CASE_TEST, "test_case_01_cross_manager_access (permission_query_conditions)"),
@@ -74,7 +74,7 @@ ENDPOINTS = {
 	"frappe.client.save": PROBE,
 	"frappe.client.set_value": (CASE_TEST, "test_case_03_reparenting"),
 	"frappe.client.submit": PROBE,
-	"frappe.client.validate_link": (OVERRIDE, "brm_app.overrides.access.validate_link (case 1)"),
+	"frappe.client.validate_link": (OVERRIDE, "brm_app.access.endpoints.validate_link (case 1)"),
 	"frappe.contacts.address_and_contact.filter_dynamic_link_doctypes": SEARCH,
 	"frappe.contacts.doctype.address.address.address_query": SEARCH,
 	"frappe.contacts.doctype.address.address.get_default_address": (
@@ -85,7 +85,7 @@ ENDPOINTS = {
 	"frappe.core.api.file.get_attached_images": PROBE,
 	"frappe.core.api.file.unzip_file": (
 		OTHER,
-		"unzips a File the caller may write (File has_permission, brm_app.controllers.files)",
+		"unzips a File the caller may write (File has_permission, brm_app.access.files)",
 	),
 	"frappe.core.doctype.access_log.access_log.make_access_log": (
 		OTHER,
@@ -104,7 +104,7 @@ ENDPOINTS = {
 	"frappe.core.doctype.log_settings.log_settings.get_log_doctypes": SEARCH,
 	"frappe.core.doctype.prepared_report.prepared_report.download_attachment": (
 		OVERRIDE,
-		"prepared reports are the owner's (case 2, brm_app.overrides.access)",
+		"prepared reports are the owner's (case 2, brm_app.access.endpoints)",
 	),
 	"frappe.core.doctype.role.role.role_query": SEARCH,
 	"frappe.core.doctype.scheduled_job_type.scheduled_job_type.execute_event": ROLE,
@@ -222,7 +222,7 @@ ENDPOINTS = {
 	"frappe.desk.form.linked_with.get_linked_doctypes": META,
 	"frappe.desk.form.linked_with.get_submitted_linked_docs": (
 		OVERRIDE,
-		"brm_app.overrides.access.get_submitted_linked_docs (case 1)",
+		"brm_app.access.endpoints.get_submitted_linked_docs (case 1)",
 	),
 	"frappe.desk.form.load.get_communications": PROBE,
 	"frappe.desk.form.load.get_docinfo": PROBE,
@@ -242,16 +242,16 @@ ENDPOINTS = {
 	"frappe.desk.link_preview.get_preview_data": PROBE,
 	"frappe.desk.listview.get_group_by_count": (
 		OVERRIDE,
-		"brm_app.overrides.access.get_group_by_count (case 1)",
+		"brm_app.access.endpoints.get_group_by_count (case 1)",
 	),
 	"frappe.desk.listview.get_list_settings": META,
 	"frappe.desk.listview.set_list_settings": META,
 	"frappe.desk.notifications.get_open_count": (
 		OVERRIDE,
-		"brm_app.overrides.access.get_open_count (case 1)",
+		"brm_app.access.endpoints.get_open_count (case 1)",
 	),
 	"frappe.desk.page.setup_wizard.setup_wizard.setup_complete": ROLE,
-	"frappe.desk.query_report.export_query": (OVERRIDE, "brm_app.overrides.access.export_query (case 2)"),
+	"frappe.desk.query_report.export_query": (OVERRIDE, "brm_app.access.endpoints.export_query (case 2)"),
 	"frappe.desk.query_report.get_data_for_custom_field": PROBE,
 	"frappe.desk.reportview.delete_items": (
 		CASE_TEST,
@@ -269,8 +269,8 @@ ENDPOINTS = {
 	"frappe.desk.reportview.get_stats": (CASE_TEST, "test_case_01_cross_manager_access (sidebar counts)"),
 	"frappe.desk.reportview.save_report": (OTHER, "a Report the caller owns"),
 	"frappe.desk.search.get_link_title": PROBE,
-	"frappe.desk.search.search_link": (OVERRIDE, "brm_app.overrides.access.search_link (case 1)"),
-	"frappe.desk.search.search_widget": (OVERRIDE, "brm_app.overrides.access.search_widget (case 1)"),
+	"frappe.desk.search.search_link": (OVERRIDE, "brm_app.access.endpoints.search_link (case 1)"),
+	"frappe.desk.search.search_widget": (OVERRIDE, "brm_app.access.endpoints.search_widget (case 1)"),
 	"frappe.desk.treeview.add_node": (OTHER, "tree doctypes only; no BRM doctype is a tree"),
 	"frappe.desk.treeview.get_all_nodes": (OTHER, "tree doctypes only; no BRM doctype is a tree"),
 	"frappe.desk.treeview.get_children": (OTHER, "tree doctypes only; no BRM doctype is a tree"),
@@ -361,7 +361,7 @@ ENDPOINTS = {
 	"frappe.workflow.doctype.workflow_action.workflow_action.apply_action": WEB,
 	"frappe.workflow.doctype.workflow_action.workflow_action.confirm_action": (
 		OVERRIDE,
-		"brm_app.approvals.api.confirm_workflow_action (case 8)",
+		"brm_app.api.approvals.confirm_workflow_action (case 8)",
 	),
 	"frappe.www.list.get": WEB,
 	"frappe.www.list.get_list_data": WEB,

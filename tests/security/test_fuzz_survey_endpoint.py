@@ -17,7 +17,7 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from brm_app.surveys import guard
+from brm_app.surveys import throttle
 from tests.support.security import (
 	GOOD,
 	JSON_HEADERS,
@@ -45,7 +45,7 @@ def surveys(server, committed, survey_settings):
 	open_links = [new_link(committed, customer) for _ in range(POOL)]
 	bystander, bystander_link = new_link(committed, customer)
 	used, used_link = new_link(committed, customer)
-	guard.reset()
+	throttle.reset()
 	assert post(server, token_of(used_link), answers_for(used, GOOD)).status_code == 200
 	refresh()
 	rows = {
@@ -173,7 +173,7 @@ def build(case, surveys):
 )
 @given(case=requests_to_send())
 def test_generated_requests_get_a_clear_answer_and_touch_only_the_tokens_survey(server, surveys, case):
-	guard.reset()  # the fuzzer is not measuring the rate limits (case 12 does)
+	throttle.reset()  # the fuzzer is not measuring the rate limits (case 12 does)
 	name, token, answers, extra = build(case, surveys)
 	body = {"token": token, "answers": answers, **extra}
 	headers = {**JSON_HEADERS, "X-Forwarded-For": random_address()}

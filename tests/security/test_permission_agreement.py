@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from brm_app.permissions import child_query_conditions
+from brm_app.access.rules import child_query_conditions
 from tests.security.conftest import AGREEMENT, DOCTYPES, OPPORTUNITY, PORTFOLIO, fast_user, make_world
 from tests.support.factories import make_agreement, make_portfolio, uid
 from tests.support.users import as_user

@@ -25,7 +25,8 @@ import requests
 from frappe.utils import add_to_date, now_datetime
 from frappe.utils.password import update_password
 
-from brm_app.surveys import guard, jobs
+from brm_app.jobs import surveys as jobs
+from brm_app.surveys import throttle
 from tests.support.factories import make_contact, make_issue, mute_mail
 from tests.support.live_server import Committed, LiveServer, server_fixture  # a fixture
 from tests.support.survey_mail import survey_links
@@ -62,7 +63,7 @@ def fresh_limits(site):
 	"""Empty rate-limit counters before and after the test (frappe's per-address ones and the survey guard)."""
 
 	def reset():
-		guard.reset()
+		throttle.reset()
 		frappe.cache.delete_keys("rl:")
 
 	reset()

@@ -9,7 +9,7 @@ import frappe
 from frappe.model.workflow import apply_workflow
 from frappe.utils import now_datetime
 
-from brm_app.approvals.api import apply_action
+from brm_app.api.approvals import apply_action
 from tests.support.factories import mute_mail, uid
 from tests.support.users import as_user, insert_user
 

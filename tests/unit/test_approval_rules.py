@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from brm_app.services import approval_rules as rules
+from brm_app.services import opportunity_status
 from brm_app.services.approval_rules import (
 	BUSINESS_CASE_WORKFLOW as BC,
 )
@@ -271,7 +272,7 @@ def test_cycle_time_in_days():
 	],
 )
 def test_opportunity_status_for_case(case_state, current, expected):
-	assert rules.opportunity_status_for_case(case_state, current) == expected
+	assert opportunity_status.status_for_case(case_state, current) == expected
 
 
 @pytest.mark.parametrize(
@@ -289,18 +290,18 @@ def test_opportunity_status_for_case(case_state, current, expected):
 	],
 )
 def test_opportunity_status_for_project(project_status, percent, current, expected):
-	assert rules.opportunity_status_for_project(project_status, percent, current) == expected
+	assert opportunity_status.status_for_project(project_status, percent, current) == expected
 
 
 def test_mapped_opportunity_statuses_exist():
-	targets = {rules.opportunity_status_for_case(s.name, "New") for s in BC.states} - {None}
+	targets = {opportunity_status.status_for_case(s.name, "New") for s in BC.states} - {None}
 	targets |= {"In Delivery", "Delivered"}
 	assert targets <= set(OPPORTUNITY_STATUSES)
 
 
 def test_manual_approved_needs_an_approved_case():
-	assert not rules.manual_opportunity_status_allowed("Approved", "Business Case", "Pending Approval")
-	assert rules.manual_opportunity_status_allowed("Approved", "Business Case", "Approved")
-	assert rules.manual_opportunity_status_allowed("Approved", "Business Case", None)  # no case
-	assert rules.manual_opportunity_status_allowed("Approved", "Approved", "Cancelled")  # unchanged
-	assert rules.manual_opportunity_status_allowed("Withdrawn", "Business Case", "Pending Approval")
+	assert not opportunity_status.manual_status_allowed("Approved", "Business Case", "Pending Approval")
+	assert opportunity_status.manual_status_allowed("Approved", "Business Case", "Approved")
+	assert opportunity_status.manual_status_allowed("Approved", "Business Case", None)  # no case
+	assert opportunity_status.manual_status_allowed("Approved", "Approved", "Cancelled")  # unchanged
+	assert opportunity_status.manual_status_allowed("Withdrawn", "Business Case", "Pending Approval")

@@ -1,9 +1,9 @@
 // brm_app: actions on tickets (Issue, HD Ticket) and satisfaction surveys.
 // "Create Improvement Opportunity" turns a ticket or a low-score survey into a Continual Improvement
-// Service Opportunity (brm_app.helpdesk.actions); "Resend Invitation" e-mails a survey's link again.
+// Service Opportunity (brm_app.integrations.actions); "Resend Invitation" e-mails a survey's link again.
 
 (function () {
-	const METHOD = "brm_app.helpdesk.actions.create_improvement_opportunity";
+	const METHOD = "brm_app.integrations.actions.create_improvement_opportunity";
 
 	function add_improvement_button(frm) {
 		if (frm.is_new() || !frappe.model.can_create("Service Opportunity")) return;

@@ -1,7 +1,7 @@
 // brm_app: desk helpers shared by the BRM forms and lists (loaded on every desk page, hooks.app_include_js).
 //
 // - brm_app.desk.workflow_action(frm, options): the `before_workflow_action` of the Business Case and
-//   Customer Agreement forms. Every workflow button goes through brm_app.approvals.api.apply_action (POST),
+//   Customer Agreement forms. Every workflow button goes through brm_app.api.approvals.apply_action (POST),
 //   which asks for the reason where one is needed and, when someone else acted at the same moment, says so.
 // - brm_app.desk.is_relationship_manager_only(), my_customers_filters(doctype), add_list_buttons(listview):
 //   the "My customers" default filter and the "Pending my approval" view of the BRM lists.
@@ -23,7 +23,7 @@ brm_app.desk.workflow_action = function (frm, options) {
 	const run = (comment) =>
 		frappe
 			.call({
-				method: "brm_app.approvals.api.apply_action",
+				method: "brm_app.api.approvals.apply_action",
 				type: "POST",
 				args: {
 					doctype: frm.doctype,
@@ -81,7 +81,7 @@ brm_app.desk.add_list_buttons = function (listview) {
 		);
 	}
 	if (!brm_app.desk.APPROVAL_DOCTYPES.includes(doctype)) return;
-	frappe.xcall("brm_app.api.desk.pending_approval_filters", { doctype: doctype }).then((filters) => {
+	frappe.xcall("brm_app.api.approvals.pending_approval_filters", { doctype: doctype }).then((filters) => {
 		if (!filters || !filters.length) return;
 		listview.page.add_inner_button(__("Pending my approval"), () =>
 			listview.filter_area
@@ -113,7 +113,7 @@ brm_app.desk.add_missing_portfolios_button = function (page) {
 	if (!frappe.user.has_role(brm_app.desk.PORTFOLIO_BACKFILL_ROLES)) return;
 	page.add_menu_item(__("Create portfolios for existing customers"), () =>
 		frappe
-			.xcall("brm_app.portfolio_backfill.queue_missing_portfolios", {}, "POST")
+			.xcall("brm_app.integrations.portfolio_backfill.queue_missing_portfolios", {}, "POST")
 			.then((result) => {
 				if (!result.missing) {
 					frappe.msgprint(__("Every customer already has a portfolio."));

@@ -29,7 +29,7 @@ frappe.ui.form.on("Business Case", {
 		if (frm.doc.budget_holder) frm.set_value("budget_holder", null);
 	},
 
-	// Every workflow button goes through brm_app.approvals.api.apply_action (POST) with the reason
+	// Every workflow button goes through brm_app.api.approvals.apply_action (POST) with the reason
 	// where one is needed (brm_app.desk.workflow_action, public/js/brm_desk.js).
 	before_workflow_action(frm) {
 		return brm_app.desk.workflow_action(frm, {
@@ -75,7 +75,7 @@ frappe.ui.form.on("Business Case", {
 				frm.add_custom_button(__("Create Project"), () =>
 					frappe
 						.call({
-							method: "brm_app.projects.create_project",
+							method: "brm_app.integrations.projects.create_project",
 							type: "POST",
 							args: { business_case: frm.doc.name },
 							freeze: true,

@@ -48,7 +48,7 @@ frappe.ui.form.on("Customer Agreement", {
 		}
 	},
 
-	// Workflow buttons go through brm_app.approvals.api.apply_action (POST), with the reason for Send Back
+	// Workflow buttons go through brm_app.api.approvals.apply_action (POST), with the reason for Send Back
 	// and Terminate (brm_app.desk.workflow_action, public/js/brm_desk.js).
 	before_workflow_action(frm) {
 		return brm_app.desk.workflow_action(frm, { comment_actions: ["Send Back", "Terminate"] });

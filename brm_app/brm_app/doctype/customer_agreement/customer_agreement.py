@@ -6,13 +6,14 @@ external (a contract), over a set of IT Services with their SLAs and availabilit
 
 Submitting activates it (sign-off recorded); afterwards only the status and termination can change.
 The status is derived by brm_app.services.agreement_status and refreshed daily by
-`update_agreement_statuses`.
+brm_app.jobs.agreements.update_agreement_statuses.
 """
 
 import frappe
 from frappe import _
 from frappe.utils import cint, date_diff, flt, formatdate, getdate, nowdate
 
+from brm_app import settings
 from brm_app.approvals import enforce_workflow, record_transition
 from brm_app.controllers.customer_linked import is_contact_of_customer, link_portfolio
 from brm_app.controllers.records import BRMRecord
@@ -121,10 +122,7 @@ class CustomerAgreement(BRMRecord):
 		"""Empty notice period: the BRM Settings default, capped so that it fits in the agreement."""
 		if self.notice_period_days not in (None, ""):
 			return
-		default = cint(
-			frappe.db.get_single_value("BRM Settings", "default_notice_period_days")
-			or DEFAULT_NOTICE_PERIOD_DAYS
-		)
+		default = cint(settings.default_notice_period_days() or DEFAULT_NOTICE_PERIOD_DAYS)
 		duration = self.duration_in_days()
 		if duration is not None:
 			default = min(default, max(duration - 1, 0))
@@ -439,55 +437,3 @@ def terminate_agreement(name: str, reason: str) -> str:
 
 
 # --- scheduled job ---------------------------------------------------------------------------------
-
-
-def update_agreement_statuses() -> int:
-	"""Daily: bring the status of submitted agreements in line with today (Active -> Expiring ->
-	Expired, Terminated). One UPDATE per new status; idempotent. Returns how many agreements changed."""
-	today = getdate(nowdate())
-	rows = frappe.get_all(
-		"Customer Agreement",
-		# Expired and Terminated are final for a submitted agreement (its dates cannot change any more)
-		filters={"docstatus": 1, "status": ("not in", (EXPIRED, TERMINATED, CANCELLED))},
-		fields=["name", "status", "start_date", "end_date", "notice_period_days", "terminated_on"],
-	)
-	stale: dict[str, list[str]] = {}
-	for row in rows:
-		try:
-			status = derive_status(
-				1,
-				None,
-				getdate(row.start_date),
-				getdate(row.end_date),
-				cint(row.notice_period_days),
-				today,
-				getdate(row.terminated_on) if row.terminated_on else None,
-			)
-		except Exception:
-			frappe.log_error(
-				title=_("Customer Agreement status update failed"),
-				reference_doctype="Customer Agreement",
-				reference_name=row.name,
-			)
-			continue
-		if status != row.status:
-			stale.setdefault(status, []).append(row.name)
-
-	changed = 0
-	table = frappe.qb.DocType("Customer Agreement")
-	for status, names in stale.items():
-		try:
-			(
-				frappe.qb.update(table)
-				.set(table.status, status)
-				.where(table.name.isin(names))
-				.where(table.docstatus == 1)
-			).run()
-			changed += len(names)
-		except Exception:
-			frappe.log_error(
-				title=_("Customer Agreement status update failed"),
-				message=frappe.get_traceback() + "\n" + ", ".join(names),
-				reference_doctype="Customer Agreement",
-			)
-	return changed

@@ -7,6 +7,7 @@ import frappe
 from frappe import _
 from frappe.utils import formatdate, getdate, today
 
+from brm_app.access.rules import restricted_user
 from brm_app.brm_app.doctype.it_service.it_service import RETIRED
 from brm_app.controllers.customer_linked import contacts_of_customer, propagate_relationship_manager
 from brm_app.controllers.records import BRMRecord
@@ -18,7 +19,6 @@ from brm_app.exceptions import (
 	RetiredServiceError,
 	StakeholderContactError,
 )
-from brm_app.permissions import restricted_user
 from brm_app.setup.health_columns import NULLABLE_HEALTH_FIELDS
 
 AGREED = "Agreed"
@@ -72,7 +72,7 @@ class CustomerPortfolio(BRMRecord):
 		moves every record of the customer, so it is the process's decision). Checked here, on every path
 		(form, REST, set_value, imports); docs/security.md, case 32."""
 		if self.is_new():
-			return  # brm_app.permissions.has_permission: a new portfolio is the creator's own
+			return  # brm_app.access.rules.has_permission: a new portfolio is the creator's own
 		stored = frappe.db.get_value("Customer Portfolio", self.name, "relationship_manager")
 		if stored == self.relationship_manager or not restricted_user(frappe.session.user):
 			return

@@ -23,8 +23,7 @@ from brm_app.exceptions import (
 	OpportunityStatusTransitionError,
 	OpportunityValueError,
 )
-from brm_app.services.approval_rules import manual_opportunity_status_allowed
-from brm_app.services.opportunity_status import FINAL, allowed_next, can_transition
+from brm_app.services.opportunity_status import FINAL, allowed_next, can_transition, manual_status_allowed
 
 TYPES_NEEDING_IMPACTED_SERVICES = ("Service Change", "Retirement")
 
@@ -84,8 +83,8 @@ class ServiceOpportunity(BRMRecord):
 
 	def source_customers(self) -> list[tuple[str, str | bool | None]]:
 		"""(field, customer of the source; False when the source does not exist) of each source set."""
-		from brm_app.helpdesk import HD_TICKET, helpdesk_installed
-		from brm_app.helpdesk.tickets import erpnext_customer
+		from brm_app.integrations import HD_TICKET, helpdesk_installed
+		from brm_app.integrations.tickets import erpnext_customer
 
 		result = []
 		for fieldname, doctype in (("source_issue", "Issue"), ("source_survey", "Satisfaction Survey")):
@@ -128,7 +127,7 @@ class ServiceOpportunity(BRMRecord):
 			if self.business_case
 			else None
 		)
-		if manual_opportunity_status_allowed(self.status, previous.status if previous else None, case_state):
+		if manual_status_allowed(self.status, previous.status if previous else None, case_state):
 			return
 		frappe.throw(
 			_("The opportunity becomes {0} when Business Case {1} is approved (it is {2}).").format(

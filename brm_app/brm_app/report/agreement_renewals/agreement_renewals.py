@@ -11,8 +11,15 @@ limited to the portfolios the reader may see.
 from frappe import _
 from frappe.utils import cint, formatdate
 
-from brm_app.reports import queries
-from brm_app.reports.common import NO_DATA, column, filters_dict, month_label, translated, user_full_names
+from brm_app.brm_app.report.shared import queries
+from brm_app.brm_app.report.shared.common import (
+	NO_DATA,
+	column,
+	filters_dict,
+	month_label,
+	translated,
+	user_full_names,
+)
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 3660

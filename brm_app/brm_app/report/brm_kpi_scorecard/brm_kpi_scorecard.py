@@ -5,7 +5,7 @@
 
 The exact definition of each figure is brm_app.services.kpi.FIGURES (also shown in the report and the
 README). Targets and the Amber tolerance are in BRM Settings (KPI Targets). Read-only; every count is
-limited to the portfolios the reader may see (brm_app.reports.common.scope).
+limited to the portfolios the reader may see (brm_app.brm_app.report.shared.common.scope).
 """
 
 from datetime import timedelta
@@ -13,10 +13,10 @@ from datetime import timedelta
 from frappe import _
 from frappe.utils import formatdate
 
-from brm_app.brm_app.doctype.brm_settings.brm_settings import kpi_targets
-from brm_app.reports import queries
-from brm_app.reports.common import column, filters_dict, period, translated
+from brm_app.brm_app.report.shared import queries
+from brm_app.brm_app.report.shared.common import column, filters_dict, period, translated
 from brm_app.services import kpi
+from brm_app.settings import kpi_targets
 
 SERVICE_CHANGE, INNOVATION = "Service Change", "Technology Innovation"
 RAG_INDICATOR = {kpi.GREEN: "Green", kpi.AMBER: "Orange", kpi.RED: "Red"}

@@ -12,8 +12,8 @@ from collections import defaultdict
 from frappe import _
 from frappe.utils import flt
 
-from brm_app.reports import queries
-from brm_app.reports.common import column, filters_dict, last_12_months, period, translated
+from brm_app.brm_app.report.shared import queries
+from brm_app.brm_app.report.shared.common import column, filters_dict, last_12_months, period, translated
 
 STATES = ("Draft", "Under Review", "Pending Approval", "Pending Final Approval", "Approved", "Rejected")
 IN_APPROVAL = ("Under Review", "Pending Approval", "Pending Final Approval")

@@ -3,7 +3,7 @@
 
 """Customer Health (docs/design.md S1): each portfolio's health score and its parts, at-risk customers first.
 
-The score and parts are the ones the hourly health job stores on the portfolio (brm_app.health_job).
+The score and parts are the ones the hourly health job stores on the portfolio (brm_app.jobs.health).
 Order: Red or relationship status At Risk first, then Amber, Green and not yet scored; lowest score first
 within each. Portfolios with relationship status Ended are left out unless that status is chosen. The
 rows stop at the Show filter (default 100); the summary and the chart count every portfolio in scope.
@@ -13,8 +13,14 @@ Read-only; limited to the portfolios the reader may see.
 from frappe import _
 from frappe.utils import cint
 
-from brm_app.reports import queries
-from brm_app.reports.common import column, filters_dict, summary_value, translated, user_full_names
+from brm_app.brm_app.report.shared import queries
+from brm_app.brm_app.report.shared.common import (
+	column,
+	filters_dict,
+	summary_value,
+	translated,
+	user_full_names,
+)
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10000

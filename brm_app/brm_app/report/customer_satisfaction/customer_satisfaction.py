@@ -13,8 +13,8 @@ Read-only; limited to the portfolios the reader may see.
 import frappe
 from frappe import _
 
-from brm_app.reports import queries
-from brm_app.reports.common import (
+from brm_app.brm_app.report.shared import queries
+from brm_app.brm_app.report.shared.common import (
 	column,
 	filters_dict,
 	last_3_months,

@@ -15,7 +15,7 @@ method, what it did and the fix). Two kinds of fix:
 import frappe
 from frappe import _
 
-from brm_app.permissions import RESTRICTED_DOCTYPES, restricted_user
+from brm_app.access.rules import RESTRICTED_DOCTYPES, restricted_user
 
 
 def _is_brm(doctype) -> bool:

@@ -3,7 +3,7 @@
 Every function takes the report's filters (a frappe._dict) and returns plain numbers / rows; the maths on
 top (shares, NPS, RAG, trends) is in brm_app.services.kpi. Values always travel as query parameters;
 the only SQL spliced into a statement is built here from constants (column names, the group keys
-below) and brm_app.permissions' access condition (which escapes the user name itself).
+below) and brm_app.access.rules' access condition (which escapes the user name itself).
 """
 
 from datetime import date
@@ -11,9 +11,9 @@ from datetime import date
 import frappe
 from frappe.utils import getdate, today
 
-from brm_app.helpdesk import HD_TICKET, helpdesk_installed
-from brm_app.helpdesk.complaints import complaint_types
-from brm_app.reports.common import PORTFOLIO, and_, day_after, scope, scoped_portfolios
+from brm_app.brm_app.report.shared.common import PORTFOLIO, and_, day_after, scope, scoped_portfolios
+from brm_app.integrations import HD_TICKET, helpdesk_installed
+from brm_app.integrations.complaints import complaint_types
 
 ACTIVE_RELATIONSHIP = ("Active", "At Risk")
 
@@ -103,7 +103,7 @@ def opportunity_type_counts(filters, from_date: date, to_date: date, types: tupl
 
 # Ticket tables counted for K5 / K7: (doctype, complaint type column, Service Opportunity source column).
 # The Helpdesk app's HD Ticket counts when installed; its HD Customer stands for the ERPNext Customer of the
-# same name (as in brm_app.helpdesk.complaints).
+# same name (as in brm_app.integrations.complaints).
 ISSUE_SOURCE = ("Issue", "issue_type", "source_issue")
 HD_TICKET_SOURCE = (HD_TICKET, "ticket_type", "source_hd_ticket")
 

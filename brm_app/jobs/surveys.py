@@ -15,10 +15,10 @@ in an e-mail always works until the survey is closed (docs/security.md case 21).
 import frappe
 from frappe.utils import add_days, add_to_date, cint, get_datetime, now_datetime
 
-from brm_app.brm_app.doctype.brm_settings.brm_settings import get_settings
+from brm_app.notifications.mail import SURVEY_INVITATION, SURVEY_REMINDER, send_survey_mail
 from brm_app.services.survey_schedule import reminder_due
+from brm_app.settings import get_settings
 from brm_app.surveys import tokens
-from brm_app.surveys.mail import SURVEY_INVITATION, SURVEY_REMINDER, send_survey_mail
 from brm_app.surveys.scheduling import PROJECT_DELIVERED, schedule_project_surveys
 
 SURVEY = "Satisfaction Survey"

@@ -8,8 +8,8 @@ The count is stored on the Customer Portfolio (``open_complaints``) where the he
 import frappe
 from frappe.query_builder.functions import Count
 
-from brm_app.brm_app.doctype.brm_settings.brm_settings import get_settings
-from brm_app.helpdesk import HD_TICKET, helpdesk_installed
+from brm_app.integrations import HD_TICKET, helpdesk_installed
+from brm_app.settings import get_settings
 
 CLOSED_TICKET_STATUSES = ("Resolved", "Closed")
 PORTFOLIO = "Customer Portfolio"

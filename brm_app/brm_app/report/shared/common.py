@@ -2,7 +2,7 @@
 
 Every report reads only (frappe's query_report.run is ``@frappe.read_only``, so it may run on a read
 replica): no writes, no commits. Every query is limited to the portfolios the *session* user may see
-(brm_app.permissions.allowed_portfolios_sql), never to a user named in the request: frappe.qb, get_all and
+(brm_app.access.rules.allowed_portfolios_sql), never to a user named in the request: frappe.qb, get_all and
 raw SQL skip permission_query_conditions, so the scope is applied here, in SQL.
 """
 
@@ -12,7 +12,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, fmt_money, formatdate, getdate, today
 
-from brm_app.permissions import allowed_portfolios_sql, restricted_user
+from brm_app.access.rules import allowed_portfolios_sql, restricted_user
 from brm_app.services.kpi import months_back, quarter_of
 
 PORTFOLIO = "Customer Portfolio"
@@ -168,7 +168,7 @@ def scope(
 ) -> tuple[str, dict]:
 	"""SQL condition limiting `column_sql` to the portfolios in scope, and its parameters.
 
-	In scope: portfolios the session user may see (row-level access, brm_app.permissions.allowed_portfolios_sql),
+	In scope: portfolios the session user may see (row-level access, brm_app.access.rules.allowed_portfolios_sql),
 	matching the Relationship Manager, Customer and, unless `by_service` is off (for documents that list
 	their own services), Service (a portfolio consuming that IT Service) filters. `select` picks the portfolio's column the condition compares with: its name, or `p.customer`
 	for ERPNext records such as Issue (those are limited to customers with a portfolio even for full access).

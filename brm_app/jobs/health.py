@@ -15,10 +15,10 @@ brm_app.setup.health_columns.
 import frappe
 from frappe.utils import add_days, flt, now_datetime
 
-from brm_app.brm_app.doctype.brm_settings.brm_settings import health_weights
-from brm_app.helpdesk import HD_TICKET, helpdesk_installed
-from brm_app.helpdesk.complaints import open_complaint_counts
+from brm_app.integrations import HD_TICKET, helpdesk_installed
+from brm_app.integrations.complaints import open_complaint_counts
 from brm_app.services.health import compute_health, health_parts
+from brm_app.settings import health_weights
 
 PORTFOLIO = "Customer Portfolio"
 HEALTH_WINDOW_DAYS = 365

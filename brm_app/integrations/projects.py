@@ -7,7 +7,7 @@ portfolio"; "Processes").
   brm_service_opportunity (brm_app/brm_app/custom/project.json).
 - `on_project_update` (Project doc_event) and `on_task_update` (Task doc_event: ERPNext updates a project's
   percent complete and status from its tasks without running the project's hooks) move the opportunity to
-  In Delivery / Delivered (brm_app.services.approval_rules.opportunity_status_for_project).
+  In Delivery / Delivered (brm_app.services.approval_opportunity_status.status_for_project).
 """
 
 import frappe
@@ -15,11 +15,15 @@ from frappe import _
 from frappe.utils import cstr, escape_html, get_link_to_form
 
 from brm_app.exceptions import ProjectCreationError
+from brm_app.integrations.tickets import run_safely, skipped
 from brm_app.services import approval_rules as rules
+from brm_app.services import opportunity_status
+from brm_app.surveys.scheduling import schedule_project_surveys
 
 PROJECT_CASE_FIELD = "brm_business_case"
 PROJECT_OPPORTUNITY_FIELD = "brm_service_opportunity"
 TASK_SUBJECT_LENGTH = 140
+COMPLETED = "Completed"
 
 
 @frappe.whitelist(methods=["POST"])
@@ -127,7 +131,16 @@ def _default_company() -> str | None:
 
 
 def on_project_update(doc, method=None) -> None:
-	"""Project doc_event: move the linked opportunity to In Delivery / Delivered."""
+	"""Project doc_event: a project just completed asks its business case's stakeholders for feedback
+	("Project Delivered" surveys), and the linked opportunity moves to In Delivery / Delivered.
+
+	ERPNext also completes projects without a save (Project.update_project, when the last task closes, uses
+	db_update and fires no hook); the hourly job brm_app.jobs.surveys.schedule_delivered_projects catches
+	those, and `on_task_update` moves their opportunity."""
+	if not skipped():
+		before = doc.get_doc_before_save()
+		if doc.status == COMPLETED and (before is None or before.status != COMPLETED):
+			run_safely(doc, "project_survey", lambda: schedule_project_surveys(doc))
 	sync_opportunity_with_project(
 		doc.name, doc.status, doc.percent_complete, doc.get(PROJECT_OPPORTUNITY_FIELD)
 	)
@@ -155,7 +168,7 @@ def sync_opportunity_with_project(
 	if not opportunity:
 		return None
 	current = frappe.db.get_value("Service Opportunity", opportunity, "status")
-	target = rules.opportunity_status_for_project(status, percent_complete, current)
+	target = opportunity_status.status_for_project(status, percent_complete, current)
 	if target:
 		frappe.db.set_value("Service Opportunity", opportunity, "status", target)
 	return target

@@ -1,7 +1,7 @@
-"""Daily renewal reminders for customer agreements (docs/design.md S2, "Scheduled jobs").
+"""The daily jobs of customer agreements (docs/design.md S2, "Scheduled jobs").
 
-The status job itself (Active -> Expiring -> Expired) is customer_agreement.update_agreement_statuses.
-Here: a submitted agreement that is still running, not terminated and not renewed yet gets one e-mail to its
+`update_agreement_statuses` brings each submitted agreement's status in line with today (Active ->
+Expiring -> Expired, Terminated). `send_renewal_reminders`: a submitted agreement that is still running, not terminated and not renewed yet gets one e-mail to its
 relationship manager RENEWAL_REMINDER_LEAD_DAYS before its notice period starts (or as soon as the job
 sees it, when that moment has passed). ``renewal_reminder_sent_on`` records it, so the reminder is sent once
 however often the job runs (docs/security.md case 20); a comment on the agreement says who was reminded.
@@ -13,8 +13,9 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, cint, escape_html, getdate, now_datetime, nowdate
 
-from brm_app.surveys.jobs import BATCH_SIZE, for_each
-from brm_app.surveys.mail import send_renewal_reminder
+from brm_app.jobs.surveys import BATCH_SIZE, for_each
+from brm_app.notifications.mail import send_renewal_reminder
+from brm_app.services.agreement_status import CANCELLED, EXPIRED, TERMINATED, derive_status
 
 AGREEMENT = "Customer Agreement"
 RENEWAL_REMINDER_LEAD_DAYS = 30
@@ -92,3 +93,55 @@ def reminder_recipients(agreement) -> list[str]:
 	return frappe.get_all(
 		"User", filters={"enabled": 1, "name": ("in", managers)}, pluck="name", order_by="name asc"
 	)
+
+
+def update_agreement_statuses() -> int:
+	"""Daily: bring the status of submitted agreements in line with today (Active -> Expiring ->
+	Expired, Terminated). One UPDATE per new status; idempotent. Returns how many agreements changed."""
+	today = getdate(nowdate())
+	rows = frappe.get_all(
+		"Customer Agreement",
+		# Expired and Terminated are final for a submitted agreement (its dates cannot change any more)
+		filters={"docstatus": 1, "status": ("not in", (EXPIRED, TERMINATED, CANCELLED))},
+		fields=["name", "status", "start_date", "end_date", "notice_period_days", "terminated_on"],
+	)
+	stale: dict[str, list[str]] = {}
+	for row in rows:
+		try:
+			status = derive_status(
+				1,
+				None,
+				getdate(row.start_date),
+				getdate(row.end_date),
+				cint(row.notice_period_days),
+				today,
+				getdate(row.terminated_on) if row.terminated_on else None,
+			)
+		except Exception:
+			frappe.log_error(
+				title=_("Customer Agreement status update failed"),
+				reference_doctype="Customer Agreement",
+				reference_name=row.name,
+			)
+			continue
+		if status != row.status:
+			stale.setdefault(status, []).append(row.name)
+
+	changed = 0
+	table = frappe.qb.DocType("Customer Agreement")
+	for status, names in stale.items():
+		try:
+			(
+				frappe.qb.update(table)
+				.set(table.status, status)
+				.where(table.name.isin(names))
+				.where(table.docstatus == 1)
+			).run()
+			changed += len(names)
+		except Exception:
+			frappe.log_error(
+				title=_("Customer Agreement status update failed"),
+				message=frappe.get_traceback() + "\n" + ", ".join(names),
+				reference_doctype="Customer Agreement",
+			)
+	return changed

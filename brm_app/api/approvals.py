@@ -1,4 +1,5 @@
-"""Whitelisted workflow actions for the Business Case and Customer Agreement forms.
+"""Whitelisted workflow actions for the Business Case and Customer Agreement forms, and the "Pending my
+approval" view of their lists.
 
 `apply_action` is what the forms call for every workflow button (business_case.js,
 customer_agreement.js): it carries the comment that Reject / Send Back / Cancel / Terminate need, locks the
@@ -14,12 +15,6 @@ from frappe.model.workflow import apply_workflow
 from brm_app.approvals.guard import clear_action_comment, set_action_comment
 from brm_app.exceptions import ApprovalConflictError, ApprovalRoleError, ApprovalTransitionError
 from brm_app.services import approval_rules as rules
-
-# Pending approvals of each approver role: the states where that role acts ("Pending my approval")
-APPROVER_STATES = {
-	rules.PROCESS_MANAGER: [rules.PENDING_APPROVAL],
-	rules.PROCESS_OWNER: [rules.PENDING_FINAL_APPROVAL],
-}
 
 
 @frappe.whitelist(methods=["POST"])
@@ -110,11 +105,29 @@ def _result(doc) -> dict:
 	return {"name": doc.name, "workflow_state": doc.get("workflow_state"), "docstatus": doc.docstatus}
 
 
+# --- "Pending my approval" ------------------------------------------------------------------------------
+
+
 @frappe.whitelist()
-def pending_approval_states() -> list[str]:
-	"""The Business Case states in which the current user's roles approve (for "Pending my approval")."""
-	roles = set(frappe.get_roles())
-	return [state for role, states in APPROVER_STATES.items() if role in roles for state in states]
+def pending_approval_states(doctype: str = "Business Case") -> list[str]:
+	"""The workflow states of `doctype` in which the current user's roles approve."""
+	return rules.approval_states(doctype, set(frappe.get_roles()))
+
+
+@frappe.whitelist(methods=["POST"])  # frappe.xcall posts; no GET-able read to list in docs/security.md case 8
+def pending_approval_filters(doctype: str) -> list[list]:
+	"""List filters for "Pending my approval": the states the current user approves in (and, for a
+	business case, not prepared by them: nobody approves their own). Empty when they approve nothing."""
+	if doctype not in rules.WORKFLOWS:
+		frappe.throw(_("{0} has no BRM approval workflow.").format(_(doctype)), frappe.ValidationError)
+	frappe.has_permission(doctype, "read", throw=True)
+	states = rules.approval_states(doctype, set(frappe.get_roles()))
+	if not states:
+		return []
+	filters = [["workflow_state", "in", states]]
+	if frappe.get_meta(doctype).has_field("prepared_by"):
+		filters.append(["prepared_by", "!=", frappe.session.user])
+	return filters
 
 
 @frappe.whitelist(allow_guest=True)

@@ -1,5 +1,5 @@
 """Create a Customer Portfolio for every customer that has none: the customers that existed before brm_app
-was installed (new customers get theirs from the Customer hook, brm_app.brm_app.overrides.customer).
+was installed (new customers get theirs from the Customer hook, brm_app.integrations.customer).
 
 One click ("Create portfolios for existing customers" on the Customer Portfolio list and in BRM Settings)
 queues `create_missing_portfolios` on the long queue. It writes the portfolios set-based, one
@@ -31,7 +31,7 @@ def queue_missing_portfolios() -> dict:
 	missing = count_missing()
 	if missing:
 		frappe.enqueue(
-			"brm_app.portfolio_backfill.create_missing_portfolios",
+			"brm_app.integrations.portfolio_backfill.create_missing_portfolios",
 			queue="long",
 			timeout=3600,
 			job_id=JOB_ID,

@@ -12,9 +12,9 @@ import frappe
 from frappe import _
 from frappe.utils import escape_html
 
-from brm_app.brm_app.doctype.brm_settings.brm_settings import get_settings
 from brm_app.controllers.customer_linked import CUSTOMER_LINKED_DOCTYPES
 from brm_app.exceptions import BRMLinkExistsError
+from brm_app.settings import get_settings
 
 PORTFOLIO = "Customer Portfolio"
 MAX_NAMED_PER_DOCTYPE = 5

@@ -21,8 +21,8 @@ frappe's own File rules still apply on top (hooks can only deny).
 import frappe
 from frappe import _
 
+from brm_app.access.rules import PARENT_CONDITIONS, RESTRICTED_DOCTYPES, restricted_user
 from brm_app.exceptions import FileAccessError
-from brm_app.permissions import PARENT_CONDITIONS, RESTRICTED_DOCTYPES, restricted_user
 
 PRIVATE_PREFIX = "/private/"
 

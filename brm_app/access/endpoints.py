@@ -27,7 +27,7 @@ import math
 import frappe
 from frappe.utils import get_safe_filters
 
-from brm_app.permissions import RESTRICTED_DOCTYPES, restricted_user
+from brm_app.access.rules import RESTRICTED_DOCTYPES, restricted_user
 
 # the five doctypes and their child tables (the doctypes with a row-level rule in hooks.py)
 ROW_LEVEL_DOCTYPES = frozenset(RESTRICTED_DOCTYPES)
@@ -390,7 +390,7 @@ def _translate_legend(result: dict | None) -> None:
 
 
 def _translated(value):
-	from brm_app.reports.common import translated
+	from brm_app.brm_app.report.shared.common import translated
 
 	return translated(value) if isinstance(value, str) else value
 
@@ -400,7 +400,7 @@ def _translate_month_labels(result: dict | None) -> None:
 	labels of BRM charts read as the reader reads a month ("Okt 2026")."""
 	from datetime import datetime
 
-	from brm_app.reports.common import month_label
+	from brm_app.brm_app.report.shared.common import month_label
 
 	if not result or not result.get("labels"):
 		return

@@ -15,8 +15,8 @@ import frappe
 from frappe import _
 from frappe.utils import escape_html
 
-from brm_app.helpdesk import HD_TICKET
-from brm_app.helpdesk.complaints import CLOSED_TICKET_STATUSES, is_complaint, refresh_open_complaints
+from brm_app.integrations import HD_TICKET
+from brm_app.integrations.complaints import CLOSED_TICKET_STATUSES, is_complaint, refresh_open_complaints
 from brm_app.surveys.scheduling import schedule_ticket_survey
 
 
@@ -44,7 +44,7 @@ TICKET_DOCTYPES = ("Issue", HD_TICKET)
 def enqueue_survey(doc) -> None:
 	"""Schedule the ticket's survey in a background job once this transaction has committed."""
 	frappe.enqueue(
-		"brm_app.helpdesk.tickets.schedule_survey_for_ticket",
+		"brm_app.integrations.tickets.schedule_survey_for_ticket",
 		queue="short",
 		job_id=f"brm-ticket-survey::{doc.doctype}::{doc.name}",
 		deduplicate=True,

@@ -1,8 +1,8 @@
 """Number cards that a count over one doctype cannot express (the workspace's CSAT and NPS cards).
 
 Count-based cards go through frappe.get_list, which applies brm_app's permission_query_conditions; these
-methods run their own SQL (brm_app.reports.queries), which is scoped to the session user's portfolios by
-brm_app.reports.common.scope, never to a user named in the request.
+methods run their own SQL (brm_app.brm_app.report.shared.queries), which is scoped to the session user's portfolios by
+brm_app.brm_app.report.shared.common.scope, never to a user named in the request.
 
 Without responses there is no CSAT or NPS: the card shows NO_DATA ("—"), not 0 % / 0. frappe's number card
 shows a plain string as it is (a figure comes as {value, fieldtype, route}, and a click opens the report).
@@ -11,7 +11,7 @@ shows a plain string as it is (a figure comes as {value, fieldtype, route}, and 
 import frappe
 from frappe.utils import add_days, getdate, today
 
-from brm_app.reports import queries
+from brm_app.brm_app.report.shared import queries
 from brm_app.services import kpi
 
 WINDOW_DAYS = 90

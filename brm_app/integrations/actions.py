@@ -1,7 +1,7 @@
 """Turn a ticket or a low-score survey into a continual improvement opportunity (docs/design.md S3 g, K7).
 
 The Service Opportunity points at its origin (``source_issue`` / ``source_hd_ticket`` / ``source_survey``)
-and the origin shows the opportunity: in its dashboard connections (brm_app.helpdesk.dashboards) and in a
+and the origin shows the opportunity: in its dashboard connections (brm_app.integrations.dashboards) and in a
 timeline comment linking to it. Asking twice returns the opportunity already made.
 """
 
@@ -10,9 +10,9 @@ from frappe import _
 from frappe.utils import cstr, escape_html, get_link_to_form
 
 from brm_app.exceptions import ImprovementOpportunityError
-from brm_app.helpdesk import HD_TICKET, helpdesk_installed
-from brm_app.helpdesk.complaints import is_complaint
-from brm_app.helpdesk.tickets import erpnext_customer
+from brm_app.integrations import HD_TICKET, helpdesk_installed
+from brm_app.integrations.complaints import is_complaint
+from brm_app.integrations.tickets import erpnext_customer
 
 OPPORTUNITY = "Service Opportunity"
 SURVEY = "Satisfaction Survey"
