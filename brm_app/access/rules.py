@@ -19,11 +19,12 @@ import frappe
 from frappe import _
 
 from brm_app.controllers.customer_linked import CUSTOMER_LINKED_DOCTYPES
+from brm_app.services import roles
 
 PORTFOLIO = "Customer Portfolio"
 TEAM_MEMBER = "Portfolio Team Member"
-RELATIONSHIP_MANAGER_ROLE = "Business Relationship Manager"
-FULL_ACCESS_ROLES = frozenset({"BRM Process Manager", "BRM Process Owner", "System Manager"})
+RELATIONSHIP_MANAGER_ROLE = roles.RELATIONSHIP_MANAGER
+FULL_ACCESS_ROLES = frozenset(roles.FULL_ACCESS)
 # Doctypes whose rows belong to one customer's portfolio
 RESTRICTED_DOCTYPES = (PORTFOLIO, *CUSTOMER_LINKED_DOCTYPES)
 

@@ -48,13 +48,6 @@ def apply_action(
 	_check_action_available(doc, spec, current, action, stored.modified_by)
 
 	comment = (comment or "").strip() or None
-	if doctype == "Customer Agreement" and action == rules.TERMINATE:
-		# the agreement's own termination (date, reason, checks); the guard records the transition
-		from brm_app.brm_app.doctype.customer_agreement.customer_agreement import terminate_agreement
-
-		terminate_agreement(docname, comment or "")
-		return _result(frappe.get_doc(doctype, docname))
-
 	set_action_comment(doctype, docname, comment)
 	try:
 		doc = apply_workflow(frappe.get_doc(doctype, docname), action)

@@ -14,6 +14,7 @@ from frappe import _
 
 from brm_app.exceptions import SurveyAnswerValidationError, SurveyMailError
 from brm_app.notifications.mail import SURVEY_INVITATION, send_survey_mail
+from brm_app.services import roles
 from brm_app.surveys import tokens
 from brm_app.surveys.submission import submit_with_token
 
@@ -74,7 +75,7 @@ def _parse_answers(answers: dict | str | None) -> dict:
 	return answers
 
 
-CANCEL_ROLES = ("BRM Process Manager", "BRM Process Owner", "System Manager")
+CANCEL_ROLES = roles.FULL_ACCESS
 CANCELLABLE = ("Scheduled", *tokens.OPEN_STATUSES)
 
 

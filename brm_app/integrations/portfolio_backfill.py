@@ -16,8 +16,10 @@ import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
+from brm_app.services import roles
+
 PORTFOLIO = "Customer Portfolio"
-ROLES = ("BRM Process Manager", "BRM Process Owner", "System Manager")
+ROLES = roles.FULL_ACCESS
 BATCH = 2000
 JOB_ID = "brm_create_missing_portfolios"
 

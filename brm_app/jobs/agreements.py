@@ -15,6 +15,7 @@ from frappe.utils import add_days, cint, escape_html, getdate, now_datetime, now
 
 from brm_app.jobs.surveys import BATCH_SIZE, for_each
 from brm_app.notifications.mail import send_renewal_reminder
+from brm_app.services import roles
 from brm_app.services.agreement_status import CANCELLED, EXPIRED, TERMINATED, derive_status
 
 AGREEMENT = "Customer Agreement"
@@ -82,7 +83,7 @@ def reminder_recipients(agreement) -> list[str]:
 	managers = frappe.get_all(
 		"Has Role",
 		filters={
-			"role": "BRM Process Manager",
+			"role": roles.PROCESS_MANAGER,
 			"parenttype": "User",
 			"parent": ("not in", ("Administrator", "Guest")),
 		},

@@ -32,11 +32,7 @@ Expiring and Expired are not workflow states: they follow from the dates (agreem
 from dataclasses import dataclass, field
 from datetime import datetime
 
-PROCESS_OWNER = "BRM Process Owner"
-PROCESS_MANAGER = "BRM Process Manager"
-RELATIONSHIP_MANAGER = "Business Relationship Manager"
-BRM_ROLES = (RELATIONSHIP_MANAGER, PROCESS_MANAGER, PROCESS_OWNER)
-MANAGERS = (PROCESS_MANAGER, PROCESS_OWNER)
+from brm_app.services.roles import BRM_ROLES, MANAGERS, PROCESS_MANAGER, PROCESS_OWNER, RELATIONSHIP_MANAGER
 
 # Business Case states
 DRAFT = "Draft"

@@ -10,13 +10,14 @@ from frappe import _
 from brm_app.brm_app.doctype.satisfaction_survey_template.satisfaction_survey_template import (
 	ensure_default_templates,
 )
+from brm_app.services import roles
 from brm_app.settings import ensure_defaults
 from brm_app.setup.health_columns import ensure_nullable_health_columns
 from brm_app.setup.indexes import ensure_report_indexes
 from brm_app.setup.workflows import ensure_workflows
 from brm_app.surveys.setup import ensure_survey_setup
 
-BRM_ROLES = ("BRM Process Owner", "BRM Process Manager", "Business Relationship Manager")
+BRM_ROLES = roles.BRM_ROLES
 
 
 # frappe's Redis keys holding the app -> modules map (frappe.setup_module_map)

@@ -23,9 +23,11 @@ from pathlib import Path
 
 import frappe
 
+from brm_app.services import roles
+
 APP = "brm_app"
 MODULE = "BRM App"
-ROLES = ("BRM Process Owner", "BRM Process Manager", "Business Relationship Manager")
+ROLES = roles.BRM_ROLES
 # installed by frappe itself (frappe.utils.install); other workflows rely on them
 FRAPPE_WORKFLOW_STATES = ("Pending", "Approved", "Rejected")
 FRAPPE_WORKFLOW_ACTIONS = ("Approve", "Reject", "Review")

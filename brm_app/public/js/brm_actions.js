@@ -32,7 +32,7 @@
 
 	// Cancelling a survey that was sent is a process manager's action, with a reason on the timeline (the
 	// server refuses a status set by hand: brm_app.api.survey.cancel_survey)
-	const SURVEY_CANCELLERS = ["BRM Process Manager", "BRM Process Owner", "System Manager"];
+	const SURVEY_CANCELLERS = brm_app.desk.ROLES.full_access;
 
 	function add_cancel_survey_button(frm) {
 		const writable = frm.perm[0] && frm.perm[0].write;

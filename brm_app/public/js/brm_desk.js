@@ -8,8 +8,15 @@
 
 frappe.provide("brm_app.desk");
 
-brm_app.desk.FULL_ACCESS_ROLES = ["BRM Process Manager", "BRM Process Owner", "System Manager"];
-brm_app.desk.RELATIONSHIP_MANAGER = "Business Relationship Manager";
+// the role groups of brm_app.services.roles, sent at login (brm_app.api.boot)
+brm_app.desk.ROLES = frappe.boot.brm_roles || {
+	relationship_manager: null,
+	managers: [],
+	full_access: [],
+	approval_settings: [],
+};
+brm_app.desk.FULL_ACCESS_ROLES = brm_app.desk.ROLES.full_access;
+brm_app.desk.RELATIONSHIP_MANAGER = brm_app.desk.ROLES.relationship_manager;
 brm_app.desk.APPROVAL_DOCTYPES = ["Business Case", "Customer Agreement"];
 
 brm_app.desk.workflow_action = function (frm, options) {
@@ -104,7 +111,7 @@ brm_app.desk.list_settings = function (settings) {
 	});
 };
 
-brm_app.desk.PORTFOLIO_BACKFILL_ROLES = ["BRM Process Manager", "BRM Process Owner", "System Manager"];
+brm_app.desk.PORTFOLIO_BACKFILL_ROLES = brm_app.desk.ROLES.full_access;
 
 brm_app.desk.add_missing_portfolios_button = function (page) {
 	// "Create portfolios for existing customers": customers made before brm_app was installed have none.

@@ -4,7 +4,7 @@
 frappe.ui.form.on("BRM Settings", {
 	refresh(frm) {
 		// the approval threshold is the BRM Process Owner's (the server refuses it from anyone else)
-		const owner = frappe.user.has_role("BRM Process Owner") || frappe.user.has_role("System Manager");
+		const owner = brm_app.desk.has_any_role(brm_app.desk.ROLES.approval_settings);
 		frm.set_df_property("two_level_approval_threshold", "read_only", owner ? 0 : 1);
 		frm.trigger("show_weight_total");
 		brm_app.desk.add_missing_portfolios_button(frm.page);

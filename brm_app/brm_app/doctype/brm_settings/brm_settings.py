@@ -9,6 +9,7 @@ from frappe.model.document import Document
 from frappe.utils import cint, flt
 
 from brm_app.exceptions import InvalidSettingsError
+from brm_app.services import roles
 from brm_app.services.health import HealthInputError, validate_weights
 
 SETTINGS = "BRM Settings"
@@ -51,7 +52,7 @@ NON_NEGATIVE_FIELDS = (
 AT_LEAST_ONE_FIELDS = ("survey_expiry_days",)
 # settings that decide how many approvals a business case needs: only these roles change them (case 30)
 APPROVAL_FIELDS = ("two_level_approval_threshold",)
-APPROVAL_SETTINGS_ROLES = ("BRM Process Owner", "System Manager")
+APPROVAL_SETTINGS_ROLES = roles.APPROVAL_SETTINGS
 
 
 class BRMSettings(Document):

@@ -13,10 +13,12 @@ import frappe
 from frappe import _
 from frappe.utils import cint, flt, fmt_money, get_datetime, get_number_format_info, now_datetime
 
-from brm_app.approvals import bulk, enforce_workflow, record_transition
+from brm_app import settings
+from brm_app.approvals import bulk
+from brm_app.approvals.record import WorkflowRecord
 from brm_app.controllers.customer_linked import is_contact_of_customer, link_portfolio
-from brm_app.controllers.records import BRMRecord
 from brm_app.exceptions import (
+	ApprovalPreconditionError,
 	BusinessCaseFinanceError,
 	BusinessCaseOpportunityError,
 	BusinessCaseSizeError,
@@ -24,12 +26,13 @@ from brm_app.exceptions import (
 	PreparedByChangeError,
 	RequirementSignOffError,
 )
+from brm_app.services import approval_rules as rules
+from brm_app.services import opportunity_status
 from brm_app.services.finance import FinanceInputError, compute_business_case
 
 FUNDING_STATUSES = ("Not Requested", "Requested", "Approved", "Declined")
 # Opportunity statuses that move on to "Business Case" once a case is made for them.
-OPPORTUNITY_OPEN_STATUSES = ("New", "Assessing")
-OPPORTUNITY_CASE_STATUS = "Business Case"
+OPPORTUNITY_OPEN_STATUSES = (opportunity_status.NEW, opportunity_status.ASSESSING)
 # Bounds (docs/security.md case 17): long texts and big tables are refused before any work is done on them.
 MAX_LONG_TEXT = 100_000  # objectives, risks
 MAX_SHORT_TEXT = 10_000  # requirement texts, decision notes
@@ -40,7 +43,33 @@ DECISION_FIELDS = ("decision", "approver", "decided_on")
 REQUIREMENT_TEXT_FIELDS = ("requirement", "acceptance_criteria", "sign_off_evidence")
 
 
-class BusinessCase(BRMRecord):
+class BusinessCase(WorkflowRecord):
+	# written only by the approval guard (brm_app.approvals.guard), restored on every save
+	workflow_owned_fields = (
+		"approval_levels",
+		"submitted_for_approval_on",
+		"first_approver",
+		"first_approved_on",
+		"send_back_reason",
+		"decision",
+		"approver",
+		"decided_on",
+		"cycle_time_days",
+		"first_approval_levels",
+	)
+	# what may still change while the case awaits approval (everything else is frozen)
+	workflow_unfrozen_fields = frozenset(
+		(
+			"decision_notes",
+			# kept in line with the customer's portfolio by link_portfolio
+			"portfolio",
+			"relationship_manager",
+			"customer_name",
+			# set by the system after approval (Create Project)
+			"requirements.task",
+		)
+	)
+
 	def before_insert(self):
 		self.prepared_by = frappe.session.user
 		# a new case (an amendment included) has no decision yet; decisions come from the approval
@@ -55,20 +84,114 @@ class BusinessCase(BRMRecord):
 		self.validate_requirements()
 		self.validate_funding()
 		self.compute_finance()
-		enforce_workflow(self)  # approval workflow: roles, no self-approval, preconditions, audit
+		self.enforce_workflow()  # approval workflow: roles, no self-approval, preconditions, audit
 
 	def before_update_after_submit(self):
-		enforce_workflow(self)
+		self.enforce_workflow()
 
 	def before_cancel(self):
-		enforce_workflow(self)
+		self.enforce_workflow()
 
 	def on_update(self):
 		self.update_opportunity()
-		record_transition(self)
+		self.record_transition()
 
 	def on_cancel(self):
-		record_transition(self)
+		self.record_transition()
+
+	# --- the approval workflow's hooks (brm_app.approvals.record) ------------------------------------
+
+	def before_workflow_start(self):
+		if self.get("amended_from"):
+			# an amendment needs at least the levels its source needed (read from the stored source)
+			self.first_approval_levels = frappe.db.get_value(
+				self.doctype, self.amended_from, "first_approval_levels"
+			)
+
+	def before_workflow_transition(self, transition, before, comment):
+		"""Every requirement signed off and funding requested before Pending Approval and each approval."""
+		if rules.needs_approval_preconditions(transition):
+			self.check_approval_preconditions(transition)
+		return comment
+
+	def apply_workflow_transition(self, transition, comment):
+		"""The audit fields of the transition (the guard adds the approval log row)."""
+		now = now_datetime()
+		new = transition.next_state
+		if new == rules.PENDING_APPROVAL:
+			self.approval_levels = self.required_approval_levels()
+			if not cint(self.get("first_approval_levels")):
+				# what the case needed when first submitted for approval: it never needs fewer (case 30)
+				self.first_approval_levels = self.approval_levels
+			self.submitted_for_approval_on = now
+			self.first_approver = None
+			self.first_approved_on = None
+		elif new == rules.PENDING_FINAL_APPROVAL:
+			self.first_approver = frappe.session.user
+			self.first_approved_on = now
+		elif new in (rules.APPROVED, rules.REJECTED):
+			self.decision = new
+			self.approver = frappe.session.user
+			self.decided_on = now
+			self.cycle_time_days = rules.cycle_time_days(get_datetime(self.creation), now)
+			if new == rules.REJECTED and comment and not (self.decision_notes or "").strip():
+				self.decision_notes = comment
+		elif new == rules.DRAFT:
+			self.send_back_reason = comment
+			self.first_approver = None
+			self.first_approved_on = None
+		self.refresh_workflow_fields(new)
+
+	def refresh_workflow_fields(self, state):
+		"""While a case is still being prepared its approval levels follow its total cost; from Pending
+		Approval on they stay as fixed when it got there."""
+		if state in (rules.DRAFT, rules.UNDER_REVIEW):
+			self.approval_levels = self.required_approval_levels()
+
+	def after_workflow_transition(self, info):
+		self.sync_opportunity_with_state()
+
+	def required_approval_levels(self) -> int:
+		"""The approval levels the case needs: by its total cost and today's threshold, but never fewer than
+		when it was first submitted for approval (a lowered threshold does not apply to it, case 30)."""
+		levels = rules.approval_levels(flt(self.get("total_cost")), settings.two_level_approval_threshold())
+		return max(levels, cint(self.get("first_approval_levels")))
+
+	def check_approval_preconditions(self, transition) -> None:
+		missing = rules.missing_preconditions(
+			[(row.signed_off_by, row.signed_off_on) for row in self.get("requirements") or []],
+			self.get("funding_status"),
+		)
+		if not missing:
+			return
+		reasons = []
+		for code, detail in missing:
+			if code == rules.NO_REQUIREMENTS:
+				reasons.append(_("the case has no requirements"))
+			elif code == rules.UNSIGNED_REQUIREMENTS:
+				reasons.append(
+					_("requirement rows {0} are not signed off").format(", ".join(str(i) for i in detail))
+				)
+			elif code == rules.FUNDING_NOT_REQUESTED:
+				reasons.append(_("funding is not requested (Funding Status is {0})").format(_(detail or "")))
+		frappe.throw(
+			_("{0} cannot go to {1} yet: {2}.").format(
+				frappe.bold(self.name), frappe.bold(_(transition.next_state)), "; ".join(reasons)
+			),
+			exc=ApprovalPreconditionError,
+			title=_("Not Ready for Approval"),
+		)
+
+	def sync_opportunity_with_state(self) -> None:
+		"""Move the case's service opportunity to follow the case's state (db_set: no manual-status rules)."""
+		if not self.get("service_opportunity"):
+			return
+		current = frappe.db.get_value("Service Opportunity", self.service_opportunity, "status")
+		if current is None:
+			return
+		target = opportunity_status.status_for_case(self.get("workflow_state"), current)
+		if target:
+			frappe.db.set_value("Service Opportunity", self.service_opportunity, "status", target)
 
 	def all_requirements_signed_off(self) -> bool:
 		return all_requirements_signed_off(self)
@@ -292,7 +415,7 @@ class BusinessCase(BRMRecord):
 		if opportunity.business_case != self.name:
 			values["business_case"] = self.name
 		if opportunity.status in OPPORTUNITY_OPEN_STATUSES:
-			values["status"] = OPPORTUNITY_CASE_STATUS
+			values["status"] = opportunity_status.BUSINESS_CASE
 		if values:
 			frappe.db.set_value("Service Opportunity", self.service_opportunity, values)
 

@@ -36,7 +36,7 @@ frappe.ui.form.on("Customer Agreement", {
 			["Active", "Expiring"].includes(frm.doc.status) &&
 			frm.perm[0] &&
 			frm.perm[0].write &&
-			brm_app.desk.has_any_role(["BRM Process Manager", "BRM Process Owner"])
+			brm_app.desk.has_any_role(brm_app.desk.ROLES.managers)
 		) {
 			frm.add_custom_button(__("Terminate"), () => terminate(frm), __("Actions"));
 		}

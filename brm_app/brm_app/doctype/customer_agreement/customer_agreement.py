@@ -14,9 +14,8 @@ from frappe import _
 from frappe.utils import cint, date_diff, flt, formatdate, getdate, nowdate
 
 from brm_app import settings
-from brm_app.approvals import enforce_workflow, record_transition
+from brm_app.approvals.record import WorkflowRecord
 from brm_app.controllers.customer_linked import is_contact_of_customer, link_portfolio
-from brm_app.controllers.records import BRMRecord
 from brm_app.exceptions import (
 	AgreementDateError,
 	AgreementRenewalError,
@@ -28,6 +27,7 @@ from brm_app.exceptions import (
 	NoticePeriodError,
 	SLANotApplicableError,
 )
+from brm_app.services import approval_rules as rules
 from brm_app.services.agreement_status import (
 	CANCELLED,
 	EXPIRED,
@@ -39,7 +39,10 @@ from brm_app.services.agreement_status import (
 DEFAULT_NOTICE_PERIOD_DAYS = 60
 
 
-class CustomerAgreement(BRMRecord):
+class CustomerAgreement(WorkflowRecord):
+	# written only by the approval guard and the renewal job, restored on every save
+	workflow_owned_fields = ("renewal_reminder_sent_on",)
+
 	def before_insert(self):
 		# who prepared it (a renewal too): someone else activates it (four eyes); set once, never changes
 		self.prepared_by = frappe.session.user
@@ -53,33 +56,58 @@ class CustomerAgreement(BRMRecord):
 		self.validate_services()
 		self.validate_service_level_agreements()
 		self.validate_contract_and_signatories()
-		enforce_workflow(self)  # sign-off workflow: roles, comments, audit (before the status follows it)
+		self.enforce_workflow()  # sign-off workflow: roles, comments, audit (before the status follows it)
 		self.set_status()
 
 	def before_submit(self):
 		self.validate_sign_off()
 
 	def on_update(self):
-		record_transition(self)
+		self.record_transition()
 
 	def on_submit(self):
 		# validate has set it already, unless validation was skipped (flags.ignore_validate)
 		self.set_status(update=True)
 
 	def before_cancel(self):
-		enforce_workflow(self)
+		self.enforce_workflow()
 
 	def on_cancel(self):
 		self.set_status(update=True)
-		record_transition(self)
+		self.record_transition()
 
 	def before_update_after_submit(self):
+		self.enforce_workflow()  # Terminate sets the date and reason, checked next
 		self.validate_termination()
-		enforce_workflow(self)
 
 	def on_update_after_submit(self):
 		self.set_status(update=True)
-		record_transition(self)
+		self.record_transition()
+
+	# --- the sign-off workflow's hooks (brm_app.approvals.record) ---------------------------------------
+
+	def workflow_target_state(self, before, state):
+		"""Setting Terminated On (a direct edit included) is the Terminate transition."""
+		if self.get("terminated_on") and not before.get("terminated_on") and self.docstatus == 1:
+			return rules.TERMINATED
+		return state
+
+	def before_workflow_transition(self, transition, before, comment):
+		"""Terminate: only a live agreement; the reason is the action's comment (or the field), the date today."""
+		if transition.next_state != rules.TERMINATED:
+			return comment
+		check_can_terminate(before)
+		if not (self.get("termination_reason") or "").strip():
+			self.termination_reason = comment
+		comment = comment or (self.get("termination_reason") or "").strip() or None
+		if not comment:
+			frappe.throw(
+				_("A terminated agreement needs a Termination Reason."),
+				exc=AgreementTerminationError,
+				title=_("Termination Reason Required"),
+			)
+		self.terminated_on = self.get("terminated_on") or nowdate()
+		return comment
 
 	# --- validation steps ----------------------------------------------------------------------
 
@@ -412,28 +440,34 @@ def renew_agreement(source_name: str) -> str:
 	return renewal.name
 
 
-@frappe.whitelist(methods=["POST"])
-def terminate_agreement(name: str, reason: str) -> str:
-	"""Terminate a submitted agreement today, with a reason; returns the new status."""
-	doc = frappe.get_doc("Customer Agreement", name)
-	doc.check_permission("write")
-
-	if doc.docstatus != 1:
+def check_can_terminate(stored) -> None:
+	"""Only a submitted agreement that has not ended can be terminated (`stored`: the stored document)."""
+	if stored.docstatus != 1:
 		frappe.throw(
 			_("Only a submitted agreement can be terminated."),
 			exc=AgreementTerminationError,
 			title=_("Cannot Terminate"),
 		)
-	if doc.status in (TERMINATED, EXPIRED, CANCELLED) or doc.terminated_on:
+	status = stored.get_derived_status()
+	if status in (TERMINATED, EXPIRED, CANCELLED) or stored.get("terminated_on"):
 		frappe.throw(
-			_("Agreement {0} has already ended ({1}).").format(frappe.bold(doc.name), _(doc.status)),
+			_("Agreement {0} has already ended ({1}).").format(frappe.bold(stored.name), _(status)),
 			exc=AgreementTerminationError,
 			title=_("Cannot Terminate"),
 		)
-	doc.terminated_on = nowdate()
-	doc.termination_reason = (reason or "").strip()
-	doc.save()  # before_update_after_submit refuses an empty reason
-	return doc.status
+
+
+@frappe.whitelist(methods=["POST"])
+def terminate_agreement(name: str, reason: str) -> str:
+	"""Terminate a submitted agreement today, with a reason: the workflow's Terminate action (the guard
+	and `CustomerAgreement.before_workflow_transition` check it); returns the new status."""
+	from brm_app.api.approvals import apply_action
+
+	doc = frappe.get_doc("Customer Agreement", name)
+	doc.check_permission("write")
+	check_can_terminate(doc)
+	apply_action(doc.doctype, doc.name, rules.TERMINATE, comment=reason)
+	return frappe.db.get_value(doc.doctype, doc.name, "status")
 
 
 # --- scheduled job ---------------------------------------------------------------------------------
