@@ -11,8 +11,8 @@ One rule, three shapes, all built here so that they agree:
 - `allowed_portfolio(user, portfolio)` / `has_permission` — the same rule for one document;
 - `restricted_user(user)` — whether any restriction applies at all.
 
-`frappe.get_all`, `frappe.qb` and raw SQL skip `permission_query_conditions`: reports and KPI
-queries call `portfolio_condition(...)` themselves.
+`frappe.get_all`, `frappe.qb` and raw SQL skip `permission_query_conditions`: the reports' queries add
+the same rule themselves (`brm_app.brm_app.report.shared.common.scope`, built on `allowed_portfolios_sql`).
 """
 
 import frappe

@@ -7,7 +7,7 @@ portfolio"; "Processes").
   brm_service_opportunity (brm_app/brm_app/custom/project.json).
 - `on_project_update` (Project doc_event) and `on_task_update` (Task doc_event: ERPNext updates a project's
   percent complete and status from its tasks without running the project's hooks) move the opportunity to
-  In Delivery / Delivered (brm_app.services.approval_opportunity_status.status_for_project).
+  In Delivery / Delivered (brm_app.services.opportunity_status.status_for_project).
 """
 
 import frappe

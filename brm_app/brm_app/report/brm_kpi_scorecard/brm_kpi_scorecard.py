@@ -3,9 +3,10 @@
 
 """BRM KPI Scorecard (docs/design.md S5): K1-K7 for a period, with target, actual, previous period, trend and RAG.
 
-The exact definition of each figure is brm_app.services.kpi.FIGURES (also shown in the report and the
-README). Targets and the Amber tolerance are in BRM Settings (KPI Targets). Read-only; every count is
-limited to the portfolios the reader may see (brm_app.brm_app.report.shared.common.scope).
+The exact definition of each figure is brm_app.services.kpi.FIGURES (also shown in the report, and with
+its formula, period and target in docs/kpis.md). Targets and the Amber tolerance are in BRM Settings (KPI
+Targets). Read-only; every count is limited to the portfolios the reader may see
+(brm_app.brm_app.report.shared.common.scope).
 """
 
 from datetime import timedelta
