@@ -7,9 +7,11 @@ the doctype's controller (brm_app/brm_app/doctype/brm_settings/brm_settings.py).
 
 import frappe
 from frappe.model.document import Document
-from frappe.utils import cint, flt
+from frappe.utils import cint, cstr, flt
 
 from brm_app.brm_app.doctype.brm_settings.brm_settings import SETTINGS, WEIGHT_FIELDS
+
+DEFAULT_LOW_SCORE_THRESHOLD = 60.0
 
 
 def get_settings() -> Document:
@@ -41,6 +43,7 @@ def ensure_defaults() -> None:
 	added in a later version would stay empty. Values an administrator saved, even 0 or blank, are kept.
 	Idempotent: after the first run every field has a row.
 	"""
+	# read from the stored row, not the cached document: "never set" (no row) differs from 0
 	singles = frappe.qb.DocType("Singles")
 	stored = set(
 		frappe.qb.from_(singles).select(singles["field"]).where(singles.doctype == SETTINGS).run(pluck=True)
@@ -61,3 +64,19 @@ def two_level_approval_threshold() -> float:
 
 def default_notice_period_days() -> int:
 	return cint(get_settings().get("default_notice_period_days"))
+
+
+def low_score_threshold() -> float:
+	"""BRM Settings' low-score threshold (CSAT %), or 60 when it was never set or is out of range."""
+	# read from the stored row, not the cached document: "never set" (no row) differs from 0
+	singles = frappe.qb.DocType("Singles")
+	rows = (
+		frappe.qb.from_(singles)
+		.select(singles.value)
+		.where((singles.doctype == SETTINGS) & (singles.field == "low_score_threshold"))
+	).run()
+	raw = rows[0][0] if rows else None
+	if raw is None or cstr(raw).strip() == "":
+		return DEFAULT_LOW_SCORE_THRESHOLD
+	threshold = flt(raw)
+	return threshold if 0 <= threshold <= 100 else DEFAULT_LOW_SCORE_THRESHOLD

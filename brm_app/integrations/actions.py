@@ -13,10 +13,11 @@ from brm_app.exceptions import ImprovementOpportunityError
 from brm_app.integrations import HD_TICKET, helpdesk_installed
 from brm_app.integrations.complaints import is_complaint
 from brm_app.integrations.tickets import erpnext_customer
+from brm_app.services import opportunity_status
 
 OPPORTUNITY = "Service Opportunity"
 SURVEY = "Satisfaction Survey"
-CLOSED_OPPORTUNITY_STATUSES = ("Rejected", "Withdrawn")
+CLOSED_OPPORTUNITY_STATUSES = opportunity_status.CLOSING  # an open one is reused, a closed one is not
 # source doctype -> (opportunity link field, opportunity source)
 SOURCES = {
 	"Issue": ("source_issue", "Complaint or Feedback"),

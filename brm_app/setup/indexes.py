@@ -87,6 +87,14 @@ REPORT_INDEXES = {
 }
 
 
+# Look-ups the ticket hook makes on every close (one survey per ticket, the per-contact survey throttle)
+LOOKUP_INDEXES = {
+	"Satisfaction Survey": {
+		"brm_survey_reference": ["reference_doctype", "reference_name(140)"],
+		"brm_survey_email_creation": ["email", "creation"],
+	},
+}
+
 # indexes an earlier version added and a wider one above replaced: doctype -> index names
 OBSOLETE_INDEXES = {
 	"Satisfaction Survey": ("brm_survey_responded", "brm_survey_csat"),
@@ -94,7 +102,8 @@ OBSOLETE_INDEXES = {
 
 
 def ensure_report_indexes() -> None:
-	for doctype, indexes in REPORT_INDEXES.items():
+	"""Every composite index of brm_app (the reports' and the look-ups'), and no obsolete one."""
+	for doctype, indexes in (*REPORT_INDEXES.items(), *LOOKUP_INDEXES.items()):
 		for index_name, columns in indexes.items():
 			frappe.db.add_index(doctype, columns, index_name=index_name)
 	for doctype, index_names in OBSOLETE_INDEXES.items():

@@ -28,6 +28,7 @@ from brm_app.exceptions import (
 )
 from brm_app.services import survey_scoring
 from brm_app.services.survey_scoring import SurveyAnswerError
+from brm_app.settings import low_score_threshold
 
 RESPONDED = "Responded"
 SCHEDULED = "Scheduled"
@@ -41,7 +42,6 @@ RECIPIENT_FIELDS = ("contact", "email", "respondent_language")
 DATETIME_SERVER_FIELDS = ("sent_on", "reminded_on", "responded_on", "expires_on")
 SERVER_WRITE_FLAG = "brm_survey_server_write"
 NUMERIC_QUESTION_TYPES = ("Rating", "NPS")
-DEFAULT_LOW_SCORE_THRESHOLD = 60.0
 # The parts of an answer row that a response fixes for good.
 LOCKED_ANSWER_FIELDS = ("question", "question_type", "mandatory", "answer")
 
@@ -280,21 +280,6 @@ def _answer_rows(doc) -> list[tuple]:
 		(row.name, *(cstr(row.get(fieldname)) for fieldname in LOCKED_ANSWER_FIELDS))
 		for row in doc.get("answers") or []
 	]
-
-
-def low_score_threshold() -> float:
-	"""BRM Settings' low-score threshold (CSAT %), or 60 when it was never set or is out of range."""
-	singles = frappe.qb.DocType("Singles")
-	rows = (
-		frappe.qb.from_(singles)
-		.select(singles.value)
-		.where((singles.doctype == "BRM Settings") & (singles.field == "low_score_threshold"))
-	).run()
-	raw = rows[0][0] if rows else None
-	if raw is None or cstr(raw).strip() == "":
-		return DEFAULT_LOW_SCORE_THRESHOLD
-	threshold = flt(raw)
-	return threshold if 0 <= threshold <= 100 else DEFAULT_LOW_SCORE_THRESHOLD
 
 
 def submit_answers(survey_name: str, answers: dict[str, object], ignore_permissions: bool = False):
