@@ -137,7 +137,8 @@ def test_frappes_bulk_approval_over_get_approves_nothing(committed, people, mana
 	response = manager.get_method(
 		"frappe.model.workflow.bulk_workflow_approval", docnames=[case.name], doctype=BC, action="Approve"
 	)
-	assert response.status_code in (200, 403), response.text
+	# brm_app's replacement (brm_app.approvals.bulk) is POST-only: frappe refuses the GET before it runs
+	assert (response.status_code, exc_type(response)) == (403, "PermissionError"), response.text
 	assert state_of(BC, case.name) == ("Pending Approval", 0)
 
 
@@ -169,6 +170,6 @@ def test_submitting_a_survey_over_get_is_refused(server, committed, customer, fr
 		headers={"Accept": "application/json"},
 		timeout=30,
 	)
-	assert response.status_code in (403, 405)
+	assert response.status_code == 403, response.text[:500]
 	frappe.db.rollback()
 	assert frappe.db.get_value("Satisfaction Survey", survey, "status") == "Sent"
