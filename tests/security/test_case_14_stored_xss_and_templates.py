@@ -120,7 +120,9 @@ def test_the_follow_up_todo_and_its_timeline_entry_are_escaped(server, committed
 	# the survey takes the customer's name from its portfolio (brm_app.controllers.customer_linked)
 	portfolio = frappe.db.get_value("Customer Portfolio", {"customer": customer})
 	real_name = frappe.db.get_value("Customer Portfolio", portfolio, "customer_name")
-	frappe.db.set_value("Customer Portfolio", portfolio, "customer_name", MARKUP)  # as an import could store it
+	frappe.db.set_value(
+		"Customer Portfolio", portfolio, "customer_name", MARKUP
+	)  # as an import could store it
 	committed.commit()
 	try:
 		throttle.reset()
