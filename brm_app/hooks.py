@@ -7,8 +7,12 @@ app_license = "mit"
 
 required_apps = ["frappe/erpnext"]
 
-# Keep the "begin: auto-generated types" blocks of the controllers up to date.
+# Keep the "begin: auto-generated types" blocks of the controllers up to date (brm_app.setup.types).
 export_python_type_annotations = True
+# Every whitelisted function annotated, parameters and return: frappe.whitelist converts and checks a
+# call's arguments against the annotations (frappe 15 reads this hook from 16 on;
+# tests/integration/test_types.py enforces it meanwhile).
+require_type_annotated_api_methods = True
 
 # Installation
 # ------------

@@ -41,7 +41,9 @@ def _row_level(doctype) -> bool:
 
 
 @frappe.whitelist()
-def get_count(doctype: str, filters=None, debug=False, cache=False) -> int:
+def get_count(
+	doctype: str, filters: str | dict | list | None = None, debug: bool = False, cache: bool = False
+) -> int:
 	"""frappe.client.get_count counts with frappe.db.count: no read permission needed, no
 	permission_query_conditions, and `cache=1` serves one user's count to everyone (fixed upstream after
 	15.44 by counting through get_list). Count through get_list, like the list view's own count."""
@@ -53,7 +55,7 @@ def get_count(doctype: str, filters=None, debug=False, cache=False) -> int:
 
 
 @frappe.whitelist()
-def validate_link(doctype: str, docname: str, fields=None):
+def validate_link(doctype: str, docname: str, fields: str | list | None = None) -> dict:
 	"""frappe.client.validate_link returns the name of any existing record, so a relationship manager
 	could probe another manager's portfolios / agreements by name: answer as if it did not exist."""
 	from frappe.client import validate_link as frappe_validate_link
@@ -77,12 +79,12 @@ def search_link(
 	doctype: str,
 	txt: str,
 	query: str | None = None,
-	filters=None,
+	filters: str | dict | list | None = None,
 	page_length: int = 10,
 	searchfield: str | None = None,
 	reference_doctype: str | None = None,
 	ignore_user_permissions: bool = False,
-):
+) -> list:
 	"""frappe.desk.search: with ignore_user_permissions=1 (meant to skip User Permissions only) the search
 	runs get_list(ignore_permissions=True), which also drops permission_query_conditions."""
 	from frappe.desk.search import search_link as frappe_search_link
@@ -109,12 +111,12 @@ def search_widget(
 	searchfield: str | None = None,
 	start: int = 0,
 	page_length: int = 10,
-	filters=None,
-	filter_fields=None,
+	filters: str | dict | list | None = None,
+	filter_fields: str | list | None = None,
 	as_dict: bool = False,
 	reference_doctype: str | None = None,
 	ignore_user_permissions: bool = False,
-):
+) -> list:
 	"""As search_link (the same ignore_user_permissions hole)."""
 	from frappe.desk.search import search_widget as frappe_search_widget
 
@@ -144,7 +146,7 @@ def _visible_count(doctype: str, filters: dict) -> int:
 
 
 @frappe.whitelist()
-def get_open_count(doctype: str, name: str, items=None):
+def get_open_count(doctype: str, name: str, items: str | list | None = None) -> dict:
 	"""frappe.desk.notifications.get_open_count counts the records linked to a form (the Customer form's
 	"Business Relationship" connections) with get_all: a relationship manager who may read a Customer would
 	see how many agreements, cases and surveys another manager has there. Recount those with get_list."""
@@ -177,7 +179,7 @@ def get_open_count(doctype: str, name: str, items=None):
 
 
 @frappe.whitelist()
-def get_submitted_linked_docs(doctype: str, name: str):
+def get_submitted_linked_docs(doctype: str, name: str) -> dict:
 	"""frappe.desk.form.linked_with.get_submitted_linked_docs ignores the result of its own permission
 	check and walks the links with get_all: it would list another manager's submitted agreements and
 	business cases linked to any Customer or IT Service. Check, and keep only readable documents."""
@@ -249,15 +251,15 @@ def _clean_report_filters(report_name, filters):
 @frappe.whitelist()
 @frappe.read_only()
 def run(
-	report_name,
-	filters=None,
-	user=None,
-	ignore_prepared_report=False,
-	custom_columns=None,
-	is_tree=False,
-	parent_field=None,
-	are_default_filters=True,
-):
+	report_name: str,
+	filters: str | dict | None = None,
+	user: str | None = None,
+	ignore_prepared_report: bool = False,
+	custom_columns: str | list | None = None,
+	is_tree: bool = False,
+	parent_field: str | None = None,
+	are_default_filters: bool = True,
+) -> dict:
 	"""frappe.desk.query_report.run trusts its `user` argument: it picks whose prepared report (completed
 	with the same filters) is served and whose User Permissions filter the rows. Always the caller."""
 	from frappe.desk import query_report
@@ -277,7 +279,7 @@ def run(
 
 
 @frappe.whitelist()
-def export_query():
+def export_query() -> None:
 	"""frappe.desk.query_report.export_query: the same `prepared_report_name` hole as run."""
 	from frappe.desk import query_report
 
@@ -321,17 +323,17 @@ def _heatmap(chart, filters, heatmap_year):
 
 @frappe.whitelist()
 def get_dashboard_chart(
-	chart_name=None,
-	chart=None,
-	no_cache=None,
-	filters=None,
-	from_date=None,
-	to_date=None,
-	timespan=None,
-	time_interval=None,
-	heatmap_year=None,
-	refresh=None,
-):
+	chart_name: str | None = None,
+	chart: str | dict | None = None,
+	no_cache: int | str | None = None,
+	filters: str | dict | list | None = None,
+	from_date: str | None = None,
+	to_date: str | None = None,
+	timespan: str | None = None,
+	time_interval: str | None = None,
+	heatmap_year: int | str | None = None,
+	refresh: int | str | None = None,
+) -> dict | None:
 	"""frappe.desk.doctype.dashboard_chart.dashboard_chart.get: heatmaps are counted with get_all (any
 	doctype, no permission at all), and results are cached per chart name for every user, so a
 	relationship manager would see the totals a process manager's visit cached. For charts on BRM data

@@ -69,7 +69,7 @@ def check_linked_record(doc, method: str | None = None) -> None:
 
 
 @frappe.whitelist()
-def get_link_title(doctype, docname):
+def get_link_title(doctype: str, docname: str | int) -> str | None:
 	"""frappe.desk.search.get_link_title: the title of any record by name, unchecked."""
 	require(doctype, docname)
 	from frappe.desk.search import get_link_title as frappe_get_link_title
@@ -78,7 +78,7 @@ def get_link_title(doctype, docname):
 
 
 @frappe.whitelist()
-def add_tag(tag, dt, dn, color=None):
+def add_tag(tag: str, dt: str, dn: str | int, color: str | None = None) -> str:
 	"""frappe.desk.doctype.tag.tag.add_tag: writes `_user_tags` of any record, unchecked."""
 	require(dt, dn, "write")
 	from frappe.desk.doctype.tag.tag import add_tag as frappe_add_tag
@@ -87,7 +87,7 @@ def add_tag(tag, dt, dn, color=None):
 
 
 @frappe.whitelist()
-def add_tags(tags, dt, docs, color=None):
+def add_tags(tags: str | list, dt: str, docs: str | list, color: str | None = None) -> None:
 	for name in frappe.parse_json(docs) or []:
 		require(dt, name, "write")
 	from frappe.desk.doctype.tag.tag import add_tags as frappe_add_tags
@@ -96,7 +96,7 @@ def add_tags(tags, dt, docs, color=None):
 
 
 @frappe.whitelist()
-def remove_tag(tag, dt, dn):
+def remove_tag(tag: str, dt: str, dn: str | int) -> None:
 	require(dt, dn, "write")
 	from frappe.desk.doctype.tag.tag import remove_tag as frappe_remove_tag
 
@@ -104,7 +104,7 @@ def remove_tag(tag, dt, dn):
 
 
 @frappe.whitelist()
-def get_tagged_docs(doctype, tag):
+def get_tagged_docs(doctype: str, tag: str) -> list:
 	"""frappe.desk.doctype.tag.tag.get_tagged_docs: names of every tagged record (query builder, no
 	row-level rule); here through get_list, which applies it."""
 	from frappe.desk.doctype.tag.tag import get_tagged_docs as frappe_get_tagged_docs
@@ -116,7 +116,7 @@ def get_tagged_docs(doctype, tag):
 
 
 @frappe.whitelist()
-def get_follow_users(doctype, doc_name):
+def get_follow_users(doctype: str, doc_name: str | int) -> list:
 	"""frappe.desk.form.document_follow.get_follow_users: who follows any record, unchecked."""
 	require(doctype, doc_name)
 	from frappe.desk.form.document_follow import get_follow_users as frappe_get_follow_users
@@ -125,7 +125,7 @@ def get_follow_users(doctype, doc_name):
 
 
 @frappe.whitelist()
-def linked_with_get(doctype, docname):
+def linked_with_get(doctype: str, docname: str | int) -> dict:
 	"""frappe.desk.form.linked_with.get: frappe computes the permission and ignores the answer."""
 	require(doctype, docname)
 	from frappe.desk.form.linked_with import get as frappe_get
@@ -134,7 +134,7 @@ def linked_with_get(doctype, docname):
 
 
 @frappe.whitelist()
-def relink(name, reference_doctype=None, reference_name=None):
+def relink(name: str, reference_doctype: str | None = None, reference_name: str | None = None) -> None:
 	"""frappe.email.relink: an SQL update of any communication's reference, unchecked: a relationship
 	manager could move another manager's e-mail onto their own record, or put one on theirs."""
 	if restricted_user(frappe.session.user):
@@ -155,7 +155,7 @@ def relink(name, reference_doctype=None, reference_name=None):
 
 
 @frappe.whitelist()
-def is_document_amended(doctype, docname):
+def is_document_amended(doctype: str, docname: str | int) -> str | bool | None:
 	"""frappe.client.is_document_amended: checks the doctype, not the record."""
 	require(doctype, docname)
 	from frappe.client import is_document_amended as frappe_is_document_amended
@@ -164,7 +164,9 @@ def is_document_amended(doctype, docname):
 
 
 @frappe.whitelist()
-def unlock_document(doctype: str | None = None, name: str | None = None, args=None):
+def unlock_document(
+	doctype: str | None = None, name: str | int | None = None, args: str | dict | None = None
+) -> None:
 	"""frappe.model.document.unlock_document: unlocks any document, unchecked."""
 	if not doctype and not name and args:
 		parsed = frappe.parse_json(args)
@@ -176,7 +178,7 @@ def unlock_document(doctype: str | None = None, name: str | None = None, args=No
 
 
 @frappe.whitelist()
-def get_latest_submissions(doctype, docname):
+def get_latest_submissions(doctype: str, docname: str | int) -> dict:
 	"""frappe.core.doctype.submission_queue.submission_queue.get_latest_submissions: a record's queued
 	submission (with its traceback), unchecked."""
 	require(doctype, docname)
@@ -188,7 +190,7 @@ def get_latest_submissions(doctype, docname):
 
 
 @frappe.whitelist()
-def get_reviews(doctype, docname):
+def get_reviews(doctype: str, docname: str | int) -> list:
 	"""frappe.social.doctype.energy_point_log.energy_point_log.get_reviews: a record's reviews, unchecked."""
 	require(doctype, docname)
 	from frappe.social.doctype.energy_point_log.energy_point_log import get_reviews as frappe_get_reviews
@@ -197,7 +199,7 @@ def get_reviews(doctype, docname):
 
 
 @frappe.whitelist()
-def get_workflow_state_count(doctype, workflow_state_field, states):
+def get_workflow_state_count(doctype: str, workflow_state_field: str, states: str | list) -> list | None:
 	"""frappe.workflow.doctype.workflow.workflow.get_workflow_state_count: counts every record (get_all);
 	for BRM records the same counts through get_list, which applies row-level access."""
 	from frappe.workflow.doctype.workflow.workflow import (
@@ -220,7 +222,7 @@ def get_workflow_state_count(doctype, workflow_state_field, states):
 
 
 @frappe.whitelist(allow_guest=True)  # as frappe's: public files download without a login
-def download_file(file_url: str):
+def download_file(file_url: str) -> None:
 	"""frappe.handler.download_file: its refusal names the record the file belongs to (frappe's permission
 	log), which a caller holding only the URL must not learn; the refusal stays, the message goes."""
 	from frappe.handler import download_file as frappe_download_file

@@ -124,7 +124,7 @@ def pending_approval_filters(doctype: str) -> list[list]:
 
 
 @frappe.whitelist(allow_guest=True)
-def confirm_workflow_action(doctype: str, docname: str, user: str, action: str):
+def confirm_workflow_action(doctype: str, docname: str, user: str, action: str) -> None:
 	"""Replaces frappe's e-mail "confirm" link for the BRM workflows: that link applies the action over GET
 	without a login, which the guard refuses (docs/security.md case 8). Show where to act instead."""
 	from frappe.workflow.doctype.workflow_action import workflow_action

@@ -13,7 +13,7 @@ from frappe import _
 
 @frappe.whitelist()
 @frappe.read_only()
-def get_desktop_page(page):
+def get_desktop_page(page: str | dict) -> dict:
 	from frappe.desk.desktop import get_desktop_page as frappe_get_desktop_page
 
 	result = frappe_get_desktop_page(page)

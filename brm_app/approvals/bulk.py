@@ -79,7 +79,7 @@ def run_checked(target: str, started_by: dict, **kwargs):
 
 
 @frappe.whitelist(methods=["POST"])
-def bulk_workflow_approval(docnames, doctype: str, action: str):
+def bulk_workflow_approval(docnames: str | list, doctype: str, action: str) -> None:
 	"""frappe.model.workflow.bulk_workflow_approval, POST-only; its job carries the request's mark."""
 	from frappe.model.workflow import _bulk_workflow_action
 
@@ -93,7 +93,13 @@ def bulk_workflow_approval(docnames, doctype: str, action: str):
 
 
 @frappe.whitelist(methods=["POST"])
-def submit_cancel_or_update_docs(doctype: str, docnames, action: str = "submit", data=None, task_id=None):
+def submit_cancel_or_update_docs(
+	doctype: str,
+	docnames: str | list,
+	action: str = "submit",
+	data: str | dict | None = None,
+	task_id: str | None = None,
+) -> list | None:
 	"""frappe.desk.doctype.bulk_update.bulk_update.submit_cancel_or_update_docs, POST-only; its job carries
 	the request's mark."""
 	from frappe.desk.doctype.bulk_update.bulk_update import _bulk_action

@@ -2,7 +2,7 @@
 onboarding, print formats (rendered with frappe.get_print, every value escaped) and the shared form script.
 
 The list settings are JavaScript: they are run in Node with a minimal stand-in for frappe's desk globals
-(the role check and the session user), so the indicator and the default filter a relationship manager
+(the role check, the session user and what brm_app adds to frappe.boot), so the indicator and the default filter a relationship manager
 gets are asserted as the desk would compute them."""
 
 import json
@@ -14,7 +14,7 @@ import frappe
 import pytest
 from frappe.utils import add_days, nowdate
 
-from brm_app.api import approvals
+from brm_app.api import approvals, boot
 from tests.support.factories import (
 	make_agreement,
 	make_business_case,
@@ -39,12 +39,13 @@ LIST_FILES = {
 
 NODE_HARNESS = r"""
 const vm = require("vm"), fs = require("fs");
-const [roles, files, docs] = JSON.parse(process.argv[1]);
+const [roles, files, docs, boot] = JSON.parse(process.argv[1]);
 const ctx = { console };
 ctx.__ = (text, args) => (args || []).reduce((s, a, i) => s.replace("{" + i + "}", a), text);
 ctx.frappe = {
 	provide(ns) { let o = ctx; for (const p of ns.split(".")) { o[p] = o[p] || {}; o = o[p]; } },
 	listview_settings: {},
+	boot,
 	session: { user: "rm@example.com" },
 	user: { has_role: (role) => roles.includes(role) },
 	ui: { form: { on() {} } },
@@ -63,15 +64,32 @@ console.log(JSON.stringify(out));
 """
 
 
-def run_list_settings(roles: list[str], docs: dict[str, list[dict]]) -> dict:
+def desk_boot() -> dict:
+	"""What brm_app adds to frappe.boot at login (hooks.boot_session), as the desk scripts read it."""
+	bootinfo = frappe._dict()
+	boot.boot_session(bootinfo)
+	assert bootinfo.brm_roles
+	return bootinfo
+
+
+def node_binary() -> str:
+	"""Node.js runs the desk scripts here; the development setup needs it anyway (scripts/dev builds the
+	desk assets with it), so its absence is a failure of the environment, not a reason to skip."""
 	node = shutil.which("node")
 	if not node:
-		pytest.skip("Node.js is not installed: the list settings (JavaScript) cannot be run")
+		pytest.fail(
+			"Node.js is not installed: the desk scripts (JavaScript) cannot be run; install Node.js 18+"
+		)
+	return node
+
+
+def run_list_settings(roles: list[str], docs: dict[str, list[dict]]) -> dict:
+	node = node_binary()
 	files = [str(APP / "public" / "js" / "brm_desk.js")] + [
 		str(DOCTYPES / folder / f"{folder}_list.js") for folder in LIST_FILES.values()
 	]
 	result = subprocess.run(
-		[node, "-e", NODE_HARNESS, json.dumps([roles, files, docs])],
+		[node, "-e", NODE_HARNESS, json.dumps([roles, files, docs, desk_boot()])],
 		capture_output=True,
 		text=True,
 		timeout=60,
@@ -234,12 +252,13 @@ def test_form_scripts_share_the_workflow_action_helper(site):
 
 FORM_HARNESS = r"""
 const vm = require("vm"), fs = require("fs");
-const [roles, files, doctype, doc, can_create, write] = JSON.parse(process.argv[1]);
+const [roles, files, doctype, doc, can_create, write, boot] = JSON.parse(process.argv[1]);
 const handlers = {}, buttons = [];
 const ctx = { console, cint: (v) => parseInt(v) || 0 };
 ctx.__ = (text, args) => (args || []).reduce((s, a, i) => s.replace("{" + i + "}", a), text);
 ctx.frappe = {
 	provide(ns) { let o = ctx; for (const p of ns.split(".")) { o[p] = o[p] || {}; o = o[p]; } },
+	boot,
 	session: { user: "someone@example.com" },
 	user: { has_role: (role) => roles.includes(role) },
 	model: { can_create: () => can_create },
@@ -267,9 +286,7 @@ def form_buttons(
 	doctype: str, doc: dict, roles: list[str], can_create: bool = True, write: bool = True
 ) -> list:
 	"""The custom buttons the form script of `doctype` adds on refresh, for a user with `roles`."""
-	node = shutil.which("node")
-	if not node:
-		pytest.skip("Node.js is not installed: the form scripts (JavaScript) cannot be run")
+	node = node_binary()
 	folder = doctype.lower().replace(" ", "_")
 	own_script = DOCTYPES / folder / f"{folder}.js"  # ERPNext's Issue has its form script elsewhere
 	files = [APP / "public" / "js" / "brm_desk.js", *([own_script] if own_script.exists() else [])]
@@ -277,7 +294,7 @@ def form_buttons(
 		files += [APP / path for path in frappe.get_hooks("doctype_js")[doctype]]
 	files = [str(path) for path in files]
 	result = subprocess.run(
-		[node, "-e", FORM_HARNESS, json.dumps([roles, files, doctype, doc, can_create, write])],
+		[node, "-e", FORM_HARNESS, json.dumps([roles, files, doctype, doc, can_create, write, desk_boot()])],
 		capture_output=True,
 		text=True,
 		timeout=60,

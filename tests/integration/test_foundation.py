@@ -47,12 +47,16 @@ def test_as_role_runs_code_as_a_user_with_that_role():
 
 
 _marker = f"brm-rollback-{uuid.uuid4()}"
+_written = []  # what part 1 wrote, for part 2 (pytest runs a file's tests in order)
 
 
 def test_rollback_part_1_writes_a_record():
 	frappe.get_doc({"doctype": "ToDo", "description": _marker}).insert()
 	assert frappe.db.exists("ToDo", {"description": _marker})
+	_written.append(_marker)
 
 
 def test_rollback_part_2_does_not_see_it():
+	# alone, this test would prove nothing: it needs part 1 to have written the record in this session
+	assert _written == [_marker], "run test_rollback_part_1_writes_a_record first (run the whole file)"
 	assert not frappe.db.exists("ToDo", {"description": _marker})

@@ -108,14 +108,48 @@ def test_the_print_view_shows_it_escaped_and_unevaluated(answered, manager):
 	harmless(page.text)
 
 
-def test_the_follow_up_todo_and_its_notification_are_escaped(answered):
-	todo = frappe.db.get_value(SURVEY, answered, "follow_up")
+def test_the_follow_up_todo_and_its_timeline_entry_are_escaped(server, committed, customer):
+	"""The follow-up names the customer: a customer name with markup and template code reaches the ToDo
+	and frappe's "Assigned" entry on the survey's timeline escaped and unevaluated. (The relationship
+	manager is told through these two: the ToDo is inserted, not assigned through frappe's assign_to, so
+	frappe sends no assignment e-mail; survey_customer turns those off as well.)"""
+	from frappe.utils import escape_html
+
+	from brm_app.surveys import throttle
+
+	# the survey takes the customer's name from its portfolio (brm_app.controllers.customer_linked)
+	portfolio = frappe.db.get_value("Customer Portfolio", {"customer": customer})
+	real_name = frappe.db.get_value("Customer Portfolio", portfolio, "customer_name")
+	frappe.db.set_value(
+		"Customer Portfolio", portfolio, "customer_name", MARKUP
+	)  # as an import could store it
+	committed.commit()
+	try:
+		throttle.reset()
+		survey, link = new_link(committed, customer)
+		# frappe sanitises the markup as the survey stores the name; the template code stays as typed
+		name = frappe.db.get_value(SURVEY, survey, "customer_name")
+		assert "{{ 6007*7 }}" in name and "onerror" not in name
+		response = post(server, token_of(link), answers_for(survey, [1, 1, 0, "No", "low"]))
+		assert response.status_code == 200, response.text
+		refresh()
+	finally:
+		frappe.db.set_value("Customer Portfolio", portfolio, "customer_name", real_name)
+		committed.commit()
+	todo = frappe.db.get_value(SURVEY, survey, "follow_up")
+	assert todo
+	committed.add("ToDo", todo)
 	description = frappe.db.get_value("ToDo", todo, "description")
+	assert escape_html(name) in description  # the name is there, escaped once more
 	harmless(description)
-	for mail in frappe.get_all(
-		"Email Queue", filters={"reference_doctype": "ToDo", "reference_name": todo}, pluck="message"
-	):
-		harmless(mail)
+	timeline = frappe.get_all(
+		"Comment",
+		filters={"reference_doctype": SURVEY, "reference_name": survey, "comment_type": "Assigned"},
+		pluck="content",
+	)
+	assert len(timeline) == 1, timeline
+	assert "6007*7" in timeline[0]
+	harmless(timeline[0])
 
 
 def test_question_texts_are_escaped_and_never_evaluated_on_the_page(server, committed, customer):

@@ -63,7 +63,7 @@ def _text(response) -> str:
 
 def _refused_naming(response, *names, every=True):
 	"""Refused, and the message names every one (or, every=False, at least one) of `names`."""
-	assert response.status_code in (409, 417), (response.status_code, response.text[:500])
+	assert response.status_code == 417, (response.status_code, response.text[:500])  # frappe.LinkExistsError
 	text = _text(response)
 	named = [name for name in names if name in text]
 	assert named == list(names) if every else named, (names, text[:500])
@@ -95,7 +95,8 @@ def test_bulk_delete_from_the_list_view_keeps_linked_records(linked):
 	response = linked.pm.call(
 		"frappe.desk.reportview.delete_items", items=[linked.portfolio], doctype=PORTFOLIO
 	)
-	assert response.status_code in (200, 202, 409, 417)
+	# frappe deletes list selections one by one and reports each refusal to the desk: the call itself succeeds
+	assert response.status_code == 200, response.text[:500]
 	frappe.db.rollback()
 	assert frappe.db.exists(PORTFOLIO, linked.portfolio)
 	assert frappe.db.exists(AGREEMENT, linked.agreement)

@@ -203,17 +203,19 @@ def test_the_preparer_cannot_approve():
 	for transition in (APPROVE, FIRST, FINAL):
 		with pytest.raises(rules.SelfApproval):
 			rules.check_approver("a@x", transition, prepared_by="a@x", first_approver=None)
-	rules.check_approver("b@x", APPROVE, prepared_by="a@x", first_approver=None)
+	assert rules.check_approver("b@x", APPROVE, prepared_by="a@x", first_approver=None) is None
 
 
 def test_the_first_approver_cannot_give_the_final_approval():
 	with pytest.raises(rules.SelfApproval):
 		rules.check_approver("b@x", FINAL, prepared_by="a@x", first_approver="b@x")
-	rules.check_approver("c@x", FINAL, prepared_by="a@x", first_approver="b@x")
+	assert rules.check_approver("c@x", FINAL, prepared_by="a@x", first_approver="b@x") is None
 
 
 def test_non_approvals_are_not_self_approval():
-	rules.check_approver("a@x", REJECT, prepared_by="a@x", first_approver=None)
+	assert not REJECT.approval
+	# the preparer may reject (or send back) their own case: no SelfApproval, nothing returned
+	assert rules.check_approver("a@x", REJECT, prepared_by="a@x", first_approver=None) is None
 
 
 # --- preconditions -----------------------------------------------------------------------------------

@@ -11,4 +11,22 @@ from brm_app.controllers.records import BRMChildRow
 
 
 class BRMApprovalLog(BRMChildRow):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		action: DF.Data | None
+		at: DF.Datetime | None
+		comment: DF.SmallText | None
+		parent: DF.Data
+		parentfield: DF.Data
+		parenttype: DF.Data
+		state_from: DF.Data | None
+		state_to: DF.Data | None
+		user: DF.Link | None
+	# end: auto-generated types
 	pass

@@ -56,6 +56,52 @@ APPROVAL_SETTINGS_ROLES = roles.APPROVAL_SETTINGS
 
 
 class BRMSettings(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from brm_app.brm_app.doctype.brm_complaint_issue_type.brm_complaint_issue_type import (
+			BRMComplaintIssueType,
+		)
+
+		auto_create_portfolio: DF.Check
+		complaint_issue_types: DF.TableMultiSelect[BRMComplaintIssueType]
+		contact_throttle_days: DF.Int
+		default_notice_period_days: DF.Int
+		kpi_rag_tolerance: DF.Percent
+		low_score_threshold: DF.Percent
+		max_reminders: DF.Int
+		reminder_after_days: DF.Int
+		survey_delay_hours: DF.Int
+		survey_expiry_days: DF.Int
+		survey_sampling_percent: DF.Percent
+		target_k1_outcomes_agreed: DF.Percent
+		target_k2_cases_approved: DF.Int
+		target_k2_days_to_approval: DF.Float
+		target_k2_requirements_signed_off: DF.Percent
+		target_k3_service_changes: DF.Int
+		target_k3_to_business_case: DF.Percent
+		target_k4_innovations: DF.Int
+		target_k4_to_business_case: DF.Percent
+		target_k5_outcomes_achieved: DF.Percent
+		target_k5_sla_compliance: DF.Percent
+		target_k6_csat: DF.Percent
+		target_k6_nps: DF.Float
+		target_k6_response_rate: DF.Percent
+		target_k7_feedback_linked: DF.Percent
+		target_k7_improvements_delivered: DF.Percent
+		two_level_approval_threshold: DF.Currency
+		weight_agreement_coverage: DF.Int
+		weight_complaints: DF.Int
+		weight_csat: DF.Int
+		weight_nps: DF.Int
+		weight_sla: DF.Int
+
+	# end: auto-generated types
 	def validate(self):
 		self.validate_approval_settings()
 		self.validate_percentages()

@@ -44,6 +44,64 @@ REQUIREMENT_TEXT_FIELDS = ("requirement", "acceptance_criteria", "sign_off_evide
 
 
 class BusinessCase(WorkflowRecord):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from brm_app.brm_app.doctype.brm_approval_log.brm_approval_log import BRMApprovalLog
+		from brm_app.brm_app.doctype.business_case_benefit.business_case_benefit import BusinessCaseBenefit
+		from brm_app.brm_app.doctype.business_case_cost.business_case_cost import BusinessCaseCost
+		from brm_app.brm_app.doctype.business_case_requirement.business_case_requirement import (
+			BusinessCaseRequirement,
+		)
+
+		amended_from: DF.Link | None
+		approval_levels: DF.Int
+		approval_log: DF.Table[BRMApprovalLog]
+		approver: DF.Link | None
+		benefits: DF.Table[BusinessCaseBenefit]
+		budget_holder: DF.Link | None
+		costs: DF.Table[BusinessCaseCost]
+		currency: DF.Link | None
+		customer: DF.Link
+		customer_name: DF.Data | None
+		cycle_time_days: DF.Float
+		decided_on: DF.Datetime | None
+		decision: DF.Literal["", "Approved", "Rejected"]
+		decision_notes: DF.SmallText | None
+		discount_rate: DF.Percent
+		first_approval_levels: DF.Int
+		first_approved_on: DF.Datetime | None
+		first_approver: DF.Link | None
+		funding_source: DF.Data | None
+		funding_status: DF.Literal["Not Requested", "Requested", "Approved", "Declined"]
+		horizon_years: DF.Int
+		irr_label: DF.Data | None
+		irr_percent: DF.Float
+		naming_series: DF.Literal["BC-.YYYY.-"]
+		net_benefit: DF.Currency
+		npv: DF.Currency
+		objectives: DF.TextEditor | None
+		payback_label: DF.Data | None
+		payback_years: DF.Float
+		portfolio: DF.Link | None
+		prepared_by: DF.Link | None
+		relationship_manager: DF.Link | None
+		requirements: DF.Table[BusinessCaseRequirement]
+		risks: DF.TextEditor | None
+		roi_percent: DF.Float
+		send_back_reason: DF.SmallText | None
+		service_opportunity: DF.Link | None
+		submitted_for_approval_on: DF.Datetime | None
+		title: DF.Data
+		total_benefit: DF.Currency
+		total_cost: DF.Currency
+		workflow_state: DF.Link | None
+	# end: auto-generated types
 	# written only by the approval guard (brm_app.approvals.guard), restored on every save
 	workflow_owned_fields = (
 		"approval_levels",

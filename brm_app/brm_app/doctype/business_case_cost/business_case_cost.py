@@ -5,4 +5,20 @@ from brm_app.controllers.records import BRMChildRow
 
 
 class BusinessCaseCost(BRMChildRow):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		amount: DF.Currency
+		cost_type: DF.Literal["Capex", "Opex"]
+		description: DF.Data
+		parent: DF.Data
+		parentfield: DF.Data
+		parenttype: DF.Data
+		year: DF.Int
+	# end: auto-generated types
 	pass

@@ -5,4 +5,24 @@ from brm_app.controllers.records import BRMChildRow
 
 
 class BusinessCaseRequirement(BRMChildRow):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		acceptance_criteria: DF.SmallText | None
+		moscow_priority: DF.Literal["Must", "Should", "Could", "Won't"]
+		parent: DF.Data
+		parentfield: DF.Data
+		parenttype: DF.Data
+		requirement: DF.SmallText
+		requirement_type: DF.Literal["Functional", "Availability", "Capacity", "Continuity", "Security"]
+		sign_off_evidence: DF.SmallText | None
+		signed_off_by: DF.Link | None
+		signed_off_on: DF.Datetime | None
+		task: DF.Link | None
+	# end: auto-generated types
 	pass

@@ -40,6 +40,50 @@ DEFAULT_NOTICE_PERIOD_DAYS = 60
 
 
 class CustomerAgreement(WorkflowRecord):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from brm_app.brm_app.doctype.agreement_service.agreement_service import AgreementService
+		from brm_app.brm_app.doctype.brm_approval_log.brm_approval_log import BRMApprovalLog
+
+		agreement_basis: DF.Literal["Standard", "Negotiated"]
+		agreement_kind: DF.Literal["Internal", "External"]
+		agreement_title: DF.Data
+		agreement_value: DF.Currency
+		amended_from: DF.Link | None
+		approval_log: DF.Table[BRMApprovalLog]
+		billing_frequency: DF.Literal["Not Billed", "Monthly", "Quarterly", "Yearly", "One-off"]
+		contract: DF.Link | None
+		currency: DF.Link | None
+		customer: DF.Link
+		customer_name: DF.Data | None
+		customer_signatory: DF.Link | None
+		end_date: DF.Date
+		evidence: DF.Attach | None
+		naming_series: DF.Literal["CAG-.YYYY.-"]
+		notice_period_days: DF.Int
+		portfolio: DF.Link | None
+		prepared_by: DF.Link | None
+		previous_agreement: DF.Link | None
+		provider_signatory: DF.Link | None
+		relationship_manager: DF.Link | None
+		renewal: DF.Literal["Never", "Tacit", "Express"]
+		renewal_reminder_sent_on: DF.Datetime | None
+		services: DF.Table[AgreementService]
+		signed_on: DF.Date | None
+		start_date: DF.Date
+		status: DF.Literal[
+			"Draft", "Pending Sign-off", "Active", "Expiring", "Expired", "Terminated", "Cancelled"
+		]
+		terminated_on: DF.Date | None
+		termination_reason: DF.SmallText | None
+		workflow_state: DF.Link | None
+	# end: auto-generated types
 	# written only by the approval guard and the renewal job, restored on every save
 	workflow_owned_fields = ("renewal_reminder_sent_on",)
 

@@ -25,6 +25,44 @@ AGREED = "Agreed"
 
 
 class CustomerPortfolio(BRMRecord):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from brm_app.brm_app.doctype.portfolio_business_outcome.portfolio_business_outcome import (
+			PortfolioBusinessOutcome,
+		)
+		from brm_app.brm_app.doctype.portfolio_service.portfolio_service import PortfolioService
+		from brm_app.brm_app.doctype.portfolio_stakeholder.portfolio_stakeholder import PortfolioStakeholder
+		from brm_app.brm_app.doctype.portfolio_team_member.portfolio_team_member import PortfolioTeamMember
+
+		agreement_coverage: DF.Percent
+		business_drivers: DF.SmallText | None
+		business_outcomes: DF.Table[PortfolioBusinessOutcome]
+		business_plans: DF.TextEditor | None
+		business_strategy: DF.TextEditor | None
+		csat_score: DF.Percent
+		customer: DF.Link
+		customer_name: DF.Data | None
+		health_rag: DF.Literal["", "Green", "Amber", "Red"]
+		health_score: DF.Float
+		health_updated_on: DF.Datetime | None
+		industry: DF.Link | None
+		nps_score: DF.Float
+		open_complaints: DF.Int
+		relationship_manager: DF.Link | None
+		relationship_status: DF.Literal["Prospect", "Active", "At Risk", "Dormant", "Ended"]
+		relationship_team: DF.Table[PortfolioTeamMember]
+		services: DF.Table[PortfolioService]
+		sla_compliance: DF.Percent
+		stakeholders: DF.Table[PortfolioStakeholder]
+		strategic_importance: DF.Literal["Strategic", "Important", "Commodity"]
+
+	# end: auto-generated types
 	def get_valid_dict(self, *args, **kwargs):
 		"""frappe writes 0 for an empty number field; a health figure without data stays empty (NULL), not a
 		measured 0 (brm_app.setup.health_columns)."""

@@ -14,6 +14,23 @@ RETIRED = "Retired"
 
 
 class ITService(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		default_sla: DF.Link | None
+		description: DF.TextEditor | None
+		lifecycle_status: DF.Literal["Pipeline", "Catalogue", "Retired"]
+		max_committable_availability: DF.Percent
+		service_name: DF.Data
+		service_owner: DF.Link | None
+		service_type: DF.Literal["Customer-facing", "Supporting"]
+
+	# end: auto-generated types
 	def before_insert(self):
 		self.set_service_owner_default()
 

@@ -47,6 +47,48 @@ LOCKED_ANSWER_FIELDS = ("question", "question_type", "mandatory", "answer")
 
 
 class SatisfactionSurvey(BRMRecord):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from brm_app.brm_app.doctype.satisfaction_survey_answer.satisfaction_survey_answer import (
+			SatisfactionSurveyAnswer,
+		)
+
+		answers: DF.Table[SatisfactionSurveyAnswer]
+		contact: DF.Link | None
+		csat_percent: DF.Percent
+		customer: DF.Link
+		customer_name: DF.Data | None
+		email: DF.Data | None
+		expires_on: DF.Datetime | None
+		follow_up: DF.Link | None
+		naming_series: DF.Literal["SVY-.YYYY.-"]
+		needs_follow_up: DF.Check
+		nps_category: DF.Literal["", "Promoter", "Passive", "Detractor"]
+		nps_score: DF.Int
+		portfolio: DF.Link | None
+		rating_count: DF.Int
+		rating_mean: DF.Float
+		reference_doctype: DF.Link | None
+		reference_name: DF.DynamicLink | None
+		relationship_manager: DF.Link | None
+		reminded_on: DF.Datetime | None
+		responded_on: DF.Datetime | None
+		respondent_language: DF.Link | None
+		satisfied_count: DF.Int
+		scheduled_for: DF.Datetime | None
+		sent_on: DF.Datetime | None
+		status: DF.Literal["Scheduled", "Sent", "Reminded", "Responded", "Expired", "Cancelled"]
+		template: DF.Link
+		token_hash: DF.Data | None
+		trigger: DF.Literal["Ticket Closed", "Project Delivered", "Periodic Relationship Review", "Manual"]
+
+	# end: auto-generated types
 	def before_insert(self):
 		self.copy_template_questions()
 

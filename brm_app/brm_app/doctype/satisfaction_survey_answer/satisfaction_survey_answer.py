@@ -5,4 +5,21 @@ from brm_app.controllers.records import BRMChildRow
 
 
 class SatisfactionSurveyAnswer(BRMChildRow):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		answer: DF.SmallText | None
+		mandatory: DF.Check
+		parent: DF.Data
+		parentfield: DF.Data
+		parenttype: DF.Data
+		question: DF.Data
+		question_type: DF.Literal["Rating", "NPS", "Yes/No", "Text"]
+		score: DF.Int
+	# end: auto-generated types
 	pass

@@ -15,6 +15,27 @@ from brm_app.services.survey_scoring import MAX_ANSWERS, QUESTION_TYPES
 
 
 class SatisfactionSurveyTemplate(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from brm_app.brm_app.doctype.survey_template_question.survey_template_question import (
+			SurveyTemplateQuestion,
+		)
+
+		enabled: DF.Check
+		intro: DF.SmallText | None
+		language: DF.Link | None
+		questions: DF.Table[SurveyTemplateQuestion]
+		template_name: DF.Data
+		thank_you_message: DF.SmallText | None
+		trigger: DF.Literal["Ticket Closed", "Project Delivered", "Periodic Relationship Review", "Manual"]
+
+	# end: auto-generated types
 	def validate(self):
 		self.validate_questions()
 

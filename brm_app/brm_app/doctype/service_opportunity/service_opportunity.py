@@ -29,6 +29,63 @@ TYPES_NEEDING_IMPACTED_SERVICES = ("Service Change", "Retirement")
 
 
 class ServiceOpportunity(BRMRecord):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from brm_app.brm_app.doctype.opportunity_impacted_service.opportunity_impacted_service import (
+			OpportunityImpactedService,
+		)
+
+		business_case: DF.Link | None
+		business_impact: DF.TextEditor | None
+		currency: DF.Link | None
+		customer: DF.Link
+		customer_name: DF.Data | None
+		estimated_cost: DF.Currency
+		estimated_value: DF.Currency
+		impacted_services: DF.TableMultiSelect[OpportunityImpactedService]
+		naming_series: DF.Literal["SOP-.YYYY.-"]
+		opportunity_title: DF.Data
+		opportunity_type: DF.Literal[
+			"New Service",
+			"Service Change",
+			"Technology Innovation",
+			"Cost Reduction",
+			"Retirement",
+			"Continual Improvement",
+		]
+		portfolio: DF.Link | None
+		priority: DF.Literal["Low", "Medium", "High", "Urgent"]
+		project: DF.Link | None
+		relationship_manager: DF.Link | None
+		source: DF.Literal[
+			"Customer Request",
+			"Technology Development",
+			"Business Change",
+			"Complaint or Feedback",
+			"Survey",
+			"Service Review",
+		]
+		source_hd_ticket: DF.Data | None
+		source_issue: DF.Link | None
+		source_survey: DF.Link | None
+		status: DF.Literal[
+			"New",
+			"Assessing",
+			"Business Case",
+			"Approved",
+			"In Delivery",
+			"Delivered",
+			"Rejected",
+			"Withdrawn",
+		]
+
+	# end: auto-generated types
 	def validate(self):
 		link_portfolio(self)
 		self.validate_estimates()
