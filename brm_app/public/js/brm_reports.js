@@ -13,15 +13,24 @@ frappe.provide("brm_app.reports");
 
 // --- default periods: [from, to] as "YYYY-MM-DD" ------------------------------------------------------
 brm_app.reports.PERIODS = {
-	this_quarter: () => [moment().startOf("quarter"), moment().endOf("quarter")],
-	// from the first day of the month 11 months ago
-	last_12_months: () => [moment().subtract(11, "months").startOf("month"), moment()],
-	// from the first day of the month 2 months ago
-	last_3_months: () => [moment().subtract(2, "months").startOf("month"), moment()],
+	this_quarter: () => [
+		moment().startOf("quarter").format("YYYY-MM-DD"),
+		moment().endOf("quarter").format("YYYY-MM-DD"),
+	],
+	// up to today, from the first day of the month 11 months ago
+	last_12_months: () => [
+		moment().subtract(11, "months").startOf("month").format("YYYY-MM-DD"),
+		frappe.datetime.get_today(),
+	],
+	// up to today, from the first day of the month 2 months ago
+	last_3_months: () => [
+		moment().subtract(2, "months").startOf("month").format("YYYY-MM-DD"),
+		frappe.datetime.get_today(),
+	],
 };
 
 brm_app.reports.period_filters = function (period, labels) {
-	const [from, to] = brm_app.reports.PERIODS[period]().map((day) => day.format("YYYY-MM-DD"));
+	const [from, to] = brm_app.reports.PERIODS[period]();
 	labels = labels || {};
 	return [
 		{
