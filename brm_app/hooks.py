@@ -139,10 +139,15 @@ override_whitelisted_methods = {
 
 # Desk helpers of the BRM forms and lists (workflow actions with a reason, "My customers",
 # "Pending my approval"): brm_app.desk in public/js/brm_desk.js; workflow names in the reader's language
-# (approval log, Approval State): public/js/brm_translate.js
+# (approval log, Approval State): public/js/brm_translate.js; what the BRM reports' scripts share (filters,
+# default periods, formatter): brm_app.reports in public/js/brm_reports.js
 # the role groups of brm_app.services.roles for the desk scripts (frappe.boot.brm_roles)
 boot_session = "brm_app.api.boot.boot_session"
-app_include_js = ["/assets/brm_app/js/brm_desk.js", "/assets/brm_app/js/brm_translate.js"]
+app_include_js = [
+	"/assets/brm_app/js/brm_desk.js",
+	"/assets/brm_app/js/brm_reports.js",
+	"/assets/brm_app/js/brm_translate.js",
+]
 
 # "Create Improvement Opportunity" on tickets and low-score surveys; "Resend Invitation" on surveys
 doctype_js = {

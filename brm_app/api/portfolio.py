@@ -15,12 +15,15 @@ from datetime import date
 
 import frappe
 from frappe import _
-from frappe.utils import add_days, add_months, cint, escape_html, flt, get_first_day, getdate, today
+from frappe.utils import add_months, cint, escape_html, flt, get_first_day, getdate, today
 
 from brm_app.brm_app.report.shared.common import month_label
 from brm_app.integrations.complaints import open_complaint_counts
+from brm_app.services import kpi
+from brm_app.services.agreement_status import notice_deadline, notice_deadline_sql
 from brm_app.services.health import complaints_part, csat_part, nps_part
 from brm_app.settings import get_settings, health_weights
+from brm_app.surveys.counts import RESPONSE_COUNTS, response_counts
 
 PORTFOLIO = "Customer Portfolio"
 SURVEY = "Satisfaction Survey"
@@ -102,48 +105,22 @@ def satisfaction_trend(portfolio: str, months: int = TREND_MONTHS, end: date | N
 	first = get_first_day(add_months(end, -(months - 1)))
 	keys = [add_months(first, i).strftime("%Y-%m") for i in range(months)]
 	since = first.strftime("%Y-%m-%d")
-	params = {"portfolio": portfolio, "since": since}
-	ratings = frappe.db.sql(
-		"""
-		select date_format(s.responded_on, '%%Y-%%m') as month,
-			sum(s.satisfied_count) as good, sum(s.rating_count) as total
-		from `tabSatisfaction Survey` s
-		where s.portfolio = %(portfolio)s and s.status = 'Responded' and s.responded_on >= %(since)s
-			and s.rating_count > 0
-		group by month
-		""",
-		params,
-		as_dict=True,
+	months_counts = response_counts(
+		"date_format(s.`responded_on`, '%%Y-%%m')",
+		since,
+		condition="s.`portfolio` = %(portfolio)s",
+		params={"portfolio": portfolio},
 	)
-	nps = frappe.db.sql(
-		"""
-		select date_format(responded_on, '%%Y-%%m') as month,
-			sum(case when nps_category = 'Promoter' then 1 else 0 end) as promoters,
-			sum(case when nps_category = 'Detractor' then 1 else 0 end) as detractors,
-			count(*) as total
-		from `tabSatisfaction Survey`
-		where portfolio = %(portfolio)s and status = 'Responded' and responded_on >= %(since)s
-			and ifnull(nps_category, '') != ''
-		group by month
-		""",
-		params,
-		as_dict=True,
-	)
-	csat_by_month = {r.month: round(flt(r.good) / flt(r.total) * 100, 1) for r in ratings if r.total}
-	nps_by_month = {
-		r.month: round((flt(r.promoters) - flt(r.detractors)) / r.total * 100, 1) for r in nps if r.total
-	}
-	ratings_by_month = {r.month: int(r.total) for r in ratings if r.total}
-	answers_by_month = {r.month: int(r.total) for r in nps if r.total}
+	counts = [months_counts.get(key) or dict.fromkeys(RESPONSE_COUNTS, 0) for key in keys]
 	return {
 		"months": keys,
 		# "Okt 2026" for a reader in Indonesian (frappe's date formatting in the session's language)
 		"labels": [month_label(key) for key in keys],
-		"csat": [csat_by_month.get(key) for key in keys],
-		"nps": [nps_by_month.get(key) for key in keys],
+		"csat": [kpi.share(month["satisfied"], month["ratings"]) for month in counts],
+		"nps": [kpi.nps(month["promoters"], month["detractors"], month["nps_answers"]) for month in counts],
 		# the sample sizes: a CSAT of 100 % from 2 ratings is shown with its n
-		"ratings": [ratings_by_month.get(key, 0) for key in keys],
-		"nps_answers": [answers_by_month.get(key, 0) for key in keys],
+		"ratings": [month["ratings"] for month in counts],
+		"nps_answers": [month["nps_answers"] for month in counts],
 	}
 
 
@@ -152,21 +129,21 @@ def expiring_agreements(portfolio: str, on: date | None = None) -> list[dict]:
 	end date - notice period <= today <= end date, soonest first."""
 	on = getdate(on or today())
 	rows = frappe.db.sql(
-		"""
-		select name, agreement_title, end_date, notice_period_days, renewal, status
-		from `tabCustomer Agreement`
-		where portfolio = %(portfolio)s and docstatus = 1 and terminated_on is null
-			and status in ('Active', 'Expiring')
-			and end_date >= %(on)s
-			and date_sub(end_date, interval ifnull(notice_period_days, 0) day) <= %(on)s
-		order by end_date asc
+		f"""
+		select ca.name, ca.agreement_title, ca.end_date, ca.notice_period_days, ca.renewal, ca.status
+		from `tabCustomer Agreement` ca
+		where ca.portfolio = %(portfolio)s and ca.docstatus = 1 and ca.terminated_on is null
+			and ca.status in ('Active', 'Expiring')
+			and ca.end_date >= %(on)s
+			and {notice_deadline_sql("ca")} <= %(on)s
+		order by ca.end_date asc
 		""",
 		{"portfolio": portfolio, "on": on},
 		as_dict=True,
 	)
 	for row in rows:
 		row.days_left = (getdate(row.end_date) - on).days
-		row.notice_deadline = add_days(row.end_date, -cint(row.notice_period_days))
+		row.notice_deadline = notice_deadline(getdate(row.end_date), row.notice_period_days)
 	return rows
 
 

@@ -16,7 +16,13 @@ from frappe.utils import add_days, cint, escape_html, getdate, now_datetime, now
 from brm_app.jobs.surveys import BATCH_SIZE, for_each
 from brm_app.notifications.mail import send_renewal_reminder
 from brm_app.services import roles
-from brm_app.services.agreement_status import CANCELLED, EXPIRED, TERMINATED, derive_status
+from brm_app.services.agreement_status import (
+	CANCELLED,
+	EXPIRED,
+	TERMINATED,
+	derive_status,
+	notice_deadline,
+)
 
 AGREEMENT = "Customer Agreement"
 RENEWAL_REMINDER_LEAD_DAYS = 30
@@ -25,7 +31,7 @@ RUNNING_STATUSES = ("Active", "Expiring")
 
 def reminder_date(end_date, notice_period_days) -> date:
 	"""The day the renewal reminder is due: the lead time before the notice period starts."""
-	return add_days(getdate(end_date), -(cint(notice_period_days) + RENEWAL_REMINDER_LEAD_DAYS))
+	return add_days(notice_deadline(getdate(end_date), cint(notice_period_days)), -RENEWAL_REMINDER_LEAD_DAYS)
 
 
 def send_renewal_reminders(limit: int = BATCH_SIZE) -> int:

@@ -1,7 +1,7 @@
 """Recompute every Customer Portfolio's health score (docs/design.md "Customer Portfolio", scheduled hourly).
 
-Set-based: one GROUP BY query per metric over all portfolios (survey ratings, NPS answers, ticket SLA
-results, open complaints, agreement coverage), the score of each portfolio computed in Python by
+Set-based: one GROUP BY query per metric over all portfolios (survey responses: CSAT and NPS through
+brm_app.surveys.counts; ticket SLA results, open complaints, agreement coverage), the score of each portfolio computed in Python by
 brm_app.services.health with the BRM Settings weights, then the changed portfolios written back with a few
 bulk UPDATE … CASE statements. A second run with nothing new changes nothing. `modified` is not touched, so
 someone editing a portfolio meanwhile does not get a "document has been modified" conflict.
@@ -17,8 +17,10 @@ from frappe.utils import add_days, flt, now_datetime
 
 from brm_app.integrations import HD_TICKET, helpdesk_installed
 from brm_app.integrations.complaints import open_complaint_counts
+from brm_app.services import kpi
 from brm_app.services.health import compute_health, health_parts
 from brm_app.settings import health_weights
+from brm_app.surveys.counts import response_counts
 
 PORTFOLIO = "Customer Portfolio"
 HEALTH_WINDOW_DAYS = 365
@@ -54,8 +56,9 @@ def changed_health(portfolios: list[str] | None = None) -> dict[str, dict]:
 	customers = [row.customer for row in rows]
 	since = add_days(now_datetime(), -HEALTH_WINDOW_DAYS)
 
-	ratings = rating_counts(names, since)
-	nps = nps_counts(names, since)
+	responses = response_counts(
+		"s.`portfolio`", since, condition="s.`portfolio` in %(portfolios)s", params={"portfolios": names}
+	)
 	tickets = sla_counts(customers, since)
 	complaints = open_complaint_counts(customers)
 	coverage = coverage_counts(names)
@@ -64,8 +67,7 @@ def changed_health(portfolios: list[str] | None = None) -> dict[str, dict]:
 	changed = {}
 	for row in rows:
 		values = portfolio_health(
-			ratings.get(row.name),
-			nps.get(row.name),
+			responses.get(row.name),
 			tickets.get(row.customer),
 			complaints.get(row.customer, 0),
 			coverage.get(row.name),
@@ -76,14 +78,17 @@ def changed_health(portfolios: list[str] | None = None) -> dict[str, dict]:
 	return changed
 
 
-def portfolio_health(ratings, nps, tickets, open_complaints, coverage, weights) -> dict:
-	"""The stored health fields of one portfolio from its raw counts (None: no data)."""
-	satisfied, rated = ratings or (0, 0)
-	promoters, detractors, nps_answers = nps or (0, 0, 0)
+def portfolio_health(responses, tickets, open_complaints, coverage, weights) -> dict:
+	"""The stored health fields of one portfolio from its raw counts (None: no data). `responses`: the
+	portfolio's brm_app.surveys.counts.response_counts; CSAT and NPS unrounded here (the score is computed
+	from them), stored rounded to 2 decimals."""
+	responses = responses or {}
 	fulfilled, failed, ticket_count = tickets or (0, 0, 0)
 	covered, consumed = coverage or (0, 0)
-	csat = satisfied / rated * 100 if rated else None
-	nps_value = (promoters - detractors) / nps_answers * 100 if nps_answers else None
+	csat = kpi.share(responses.get("satisfied"), responses.get("ratings"), digits=None)
+	nps_value = kpi.nps(
+		responses.get("promoters"), responses.get("detractors"), responses.get("nps_answers"), digits=None
+	)
 	parts = health_parts(
 		csat_percent=csat,
 		nps_score=nps_value,
@@ -112,41 +117,6 @@ def _rounded(value: float | None) -> float | None:
 
 
 # --- one query per metric -------------------------------------------------------------------------------
-
-
-def rating_counts(portfolios: list[str], since) -> dict[str, tuple[int, int]]:
-	"""portfolio -> (ratings of 4 or 5, all ratings) of responses in the window."""
-	rows = frappe.db.sql(
-		"""
-		select s.portfolio, sum(s.satisfied_count), sum(s.rating_count)
-		from `tabSatisfaction Survey` s
-		where s.status = 'Responded' and s.responded_on >= %(since)s and s.rating_count > 0
-			and s.portfolio in %(portfolios)s
-		group by s.portfolio
-		""",
-		{"since": since, "portfolios": portfolios},
-	)
-	return {portfolio: (int(good or 0), int(total)) for portfolio, good, total in rows}
-
-
-def nps_counts(portfolios: list[str], since) -> dict[str, tuple[int, int, int]]:
-	"""portfolio -> (promoters, detractors, NPS answers) of responses in the window."""
-	rows = frappe.db.sql(
-		"""
-		select portfolio,
-			sum(case when nps_category = 'Promoter' then 1 else 0 end),
-			sum(case when nps_category = 'Detractor' then 1 else 0 end),
-			count(*)
-		from `tabSatisfaction Survey`
-		where status = 'Responded' and responded_on >= %(since)s and ifnull(nps_category, '') != ''
-			and portfolio in %(portfolios)s
-		group by portfolio
-		""",
-		{"since": since, "portfolios": portfolios},
-	)
-	return {
-		p: (int(promoters or 0), int(detractors or 0), int(total)) for p, promoters, detractors, total in rows
-	}
 
 
 def sla_counts(customers: list[str], since) -> dict[str, tuple[int, int, int]]:

@@ -9,9 +9,10 @@ never reach the template engine as markup or as template code (docs/security.md 
 from contextlib import contextmanager
 
 import frappe
-from frappe.utils import escape_html, format_date, get_url, get_url_to_form
+from frappe.utils import escape_html, format_date, get_url, get_url_to_form, getdate
 
 from brm_app.exceptions import SurveyMailError
+from brm_app.services.agreement_status import notice_deadline
 
 SURVEY = "Satisfaction Survey"
 SURVEY_INVITATION = "BRM Survey Invitation"
@@ -167,8 +168,6 @@ def send_survey_mail(survey, template_name: str, token: str) -> str:
 
 
 def agreement_context(agreement) -> dict:
-	from frappe.utils import add_days
-
 	notice = int(agreement.notice_period_days or 0)
 	return {
 		"agreement_name": escape_html(agreement.name),
@@ -177,7 +176,7 @@ def agreement_context(agreement) -> dict:
 		"end_date": format_date(agreement.end_date),
 		"renewal": escape_html(frappe._(agreement.renewal or "")),
 		"notice_period_days": notice,
-		"notice_deadline": format_date(add_days(agreement.end_date, -notice)),
+		"notice_deadline": format_date(notice_deadline(getdate(agreement.end_date), notice)),
 		"agreement_link": get_url_to_form("Customer Agreement", agreement.name),
 	}
 

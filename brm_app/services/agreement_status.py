@@ -8,7 +8,7 @@ Status of an agreement:
 - cancelled (docstatus 2): ``Cancelled``;
 - submitted (docstatus 1), in this order of precedence:
   ``Terminated`` once ``terminated_on`` has come, ``Expired`` after ``end_date``, ``Expiring`` from
-  ``end_date - notice_period_days`` on, otherwise ``Active`` (also before ``start_date``: signed but not
+  the notice deadline (``notice_deadline``: ``end_date - notice_period_days``) on, otherwise ``Active`` (also before ``start_date``: signed but not
   started yet is a live agreement).
 
 For a fixed submitted agreement the status only moves forward as time passes
@@ -65,9 +65,24 @@ def derive_status(
 		return TERMINATED
 	if end_date < today:
 		return EXPIRED
-	if today >= end_date - timedelta(days=notice):
+	if today >= notice_deadline(end_date, notice):
 		return EXPIRING
 	return ACTIVE
+
+
+def notice_deadline(end_date: date, notice_period_days: int | None) -> date:
+	"""The last day to give notice: `end_date` less the notice period (none: the end date itself). The
+	agreement is Expiring from this day on; the renewal reminder, its e-mail, the portfolio overview and the
+	Agreement Renewals report all use this day (in SQL through notice_deadline_sql)."""
+	return end_date - timedelta(days=int(notice_period_days or 0))
+
+
+def notice_deadline_sql(alias: str) -> str:
+	"""notice_deadline as a MariaDB expression over the Customer Agreement table aliased `alias` (a constant
+	alias: the expression is spliced into SQL), for the queries that filter or sort on it."""
+	if not alias.isidentifier():
+		raise ValueError("The table alias must be an identifier")
+	return f"date_sub({alias}.`end_date`, interval ifnull({alias}.`notice_period_days`, 0) day)"
 
 
 def renewal_period(start_date: date, end_date: date) -> tuple[date, date]:

@@ -18,6 +18,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
+from brm_app.services import kpi
+
 PARTS = ("csat", "nps", "sla_compliance", "complaints", "agreement_coverage")
 DEFAULT_WEIGHTS = {"csat": 30, "nps": 20, "sla_compliance": 25, "complaints": 15, "agreement_coverage": 10}
 WEIGHT_TOTAL = 100
@@ -72,7 +74,7 @@ def sla_compliance_part(fulfilled: int, failed: int) -> float | None:
 	_check_count(failed, "Failed SLA count")
 	if fulfilled + failed == 0:
 		return None
-	return fulfilled / (fulfilled + failed) * 100
+	return kpi.share(fulfilled, fulfilled + failed, digits=None)
 
 
 def complaints_part(open_complaints: int | None) -> float | None:
@@ -91,7 +93,7 @@ def agreement_coverage_part(covered_services: int, consumed_services: int) -> fl
 		raise HealthInputError("Covered services cannot outnumber the services consumed")
 	if consumed_services == 0:
 		return None
-	return covered_services / consumed_services * 100
+	return kpi.share(covered_services, consumed_services, digits=None)
 
 
 def health_parts(

@@ -1,7 +1,8 @@
 """KPI maths for the BRM reports (docs/design.md S5, K1-K7): shares, medians, NPS, RAG status, trends, periods.
 
 Pure Python (standard library only), so it runs and is tested without a Frappe site. The SQL that counts
-the records lives in brm_app.brm_app.report.shared.queries; this module turns those counts into figures.
+the records lives in brm_app.brm_app.report.shared (its query modules) and brm_app.surveys.counts (CSAT and
+NPS); this module turns those counts into figures.
 
 - A share is ``part / whole`` in percent, ``None`` when the whole is 0 (no data, not 0 %).
 - NPS is % promoters - % detractors over all NPS answers (-100..100), ``None`` without answers.
@@ -25,14 +26,14 @@ class KPIInputError(ValueError):
 	"""A count, target or tolerance given to the KPI maths is not valid."""
 
 
-def share(part: float, whole: float, digits: int = 1) -> float | None:
-	"""``part`` as a percent of ``whole`` (rounded), or None when ``whole`` is 0."""
+def share(part: float, whole: float, digits: int | None = 1) -> float | None:
+	"""``part`` as a percent of ``whole`` (rounded to `digits`; None: unrounded), or None when ``whole`` is 0."""
 	part, whole = _count(part), _count(whole)
 	if part > whole:
 		raise KPIInputError("A part cannot be larger than its whole")
 	if not whole:
 		return None
-	return round(part / whole * 100, digits)
+	return _rounded(part / whole * 100, digits)
 
 
 def median(values: Iterable[float | None], digits: int = 1) -> float | None:
@@ -45,14 +46,19 @@ def median(values: Iterable[float | None], digits: int = 1) -> float | None:
 	return round(statistics.median(numbers), digits)
 
 
-def nps(promoters: int, detractors: int, answers: int, digits: int = 1) -> float | None:
-	"""Net Promoter Score from counts: % promoters - % detractors, or None without answers."""
+def nps(promoters: int, detractors: int, answers: int, digits: int | None = 1) -> float | None:
+	"""Net Promoter Score from counts: % promoters - % detractors (rounded to `digits`; None: unrounded), or
+	None without answers."""
 	promoters, detractors, answers = _count(promoters), _count(detractors), _count(answers)
 	if promoters + detractors > answers:
 		raise KPIInputError("Promoters and detractors cannot outnumber the answers")
 	if not answers:
 		return None
-	return round((promoters - detractors) / answers * 100, digits)
+	return _rounded((promoters - detractors) / answers * 100, digits)
+
+
+def _rounded(value: float, digits: int | None) -> float:
+	return value if digits is None else round(value, digits)
 
 
 def rag(

@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from brm_app.services import kpi
+
 QUESTION_TYPES = ("Rating", "NPS", "Yes/No", "Text")
 RATING_MIN, RATING_MAX = 1, 5
 NPS_MIN, NPS_MAX = 0, 10
@@ -117,7 +119,7 @@ def aggregate_nps(nps_answers: Iterable[object]) -> float | None:
 	categories = [nps_category(answer) for answer in _iterate(nps_answers)]
 	if not categories:
 		return None
-	return (categories.count(PROMOTER) - categories.count(DETRACTOR)) / len(categories) * 100
+	return kpi.nps(categories.count(PROMOTER), categories.count(DETRACTOR), len(categories), digits=None)
 
 
 def aggregate_csat(ratings: Iterable[object]) -> float | None:
@@ -125,7 +127,7 @@ def aggregate_csat(ratings: Iterable[object]) -> float | None:
 	values = [_whole_number(rating, RATING_MIN, RATING_MAX, RATING_MESSAGE) for rating in _iterate(ratings)]
 	if not values:
 		return None
-	return sum(1 for value in values if value >= SATISFIED_FROM_RATING) / len(values) * 100
+	return kpi.share(sum(1 for value in values if value >= SATISFIED_FROM_RATING), len(values), digits=None)
 
 
 def needs_follow_up(

@@ -102,9 +102,10 @@ def test_filters_cannot_widen_the_scope(world, browsers, reports):
 
 
 def test_a_scope_cache_sent_in_the_filters_is_ignored(world, browsers, reports):
-	"""The reports keep the portfolios in scope on the filters object (brm_app.brm_app.report.shared.common.SCOPE_CACHE)
-	for one run; a client sending that key, in any shape, neither widens the scope nor breaks the report:
-	the answer is the honest one, or the filter value is refused."""
+	"""The portfolios in scope of a run are a ReportScope built beside the filters
+	(brm_app.brm_app.report.shared.scope), never read from them; the key that once carried them
+	(brm_app.brm_app.report.shared.common.SCOPE_CACHE), sent by a client in any shape, neither widens the
+	scope nor breaks the report: the answer is the honest one, or the filter value is refused."""
 	from brm_app.brm_app.report.shared.common import SCOPE_CACHE
 
 	every_portfolio = frappe.get_all(PORTFOLIO, pluck="name")

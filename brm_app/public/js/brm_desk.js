@@ -136,15 +136,12 @@ brm_app.desk.add_missing_portfolios_button = function (page) {
 	);
 };
 
-// --- report figures ----------------------------------------------------------------------------------
+// --- figures -----------------------------------------------------------------------------------------
 // brm_app.desk.format_figure(value, fieldtype, precision): a figure in the site's number format (frappe's
-// own Percent formatter prints "33.333%" whatever the format). No data (null) reads "—", never 0.
-// brm_app.desk.report_formatter(value, row, column, data, default_formatter): the formatter of the BRM
-// script reports: percentages through format_figure, empty figures as "—", the RAG / trend pills.
+// own Percent formatter prints "33.333%" whatever the format). No data (null) reads "—", never 0. The
+// reports' formatter and filters: brm_app.reports (brm_reports.js).
 
 brm_app.desk.NO_DATA = "\u2014";
-brm_app.desk.RAG_PILLS = { Green: "green", Amber: "orange", Red: "red" };
-brm_app.desk.NUMERIC = ["Int", "Float", "Percent", "Currency"];
 
 brm_app.desk.format_figure = function (value, fieldtype, precision) {
 	if (value === null || value === undefined || value === "") return brm_app.desk.NO_DATA;
@@ -152,67 +149,6 @@ brm_app.desk.format_figure = function (value, fieldtype, precision) {
 	const digits = precision === undefined || precision === null ? 1 : precision;
 	const number = format_number(value, null, digits);
 	return fieldtype === "Percent" ? `${number}%` : number;
-};
-
-brm_app.desk.report_formatter = function (value, row, column, data, default_formatter) {
-	let df = column;
-	// a column whose rows hold figures of different kinds (the scorecard): the row says which
-	if (data && data.value_fieldtype && column.brm_figure) {
-		df = Object.assign({}, column, {
-			fieldtype: data.value_fieldtype,
-			precision: data.value_precision,
-		});
-	}
-	if (data && brm_app.desk.NUMERIC.includes(df.fieldtype) && df.fieldtype !== "Currency") {
-		const text = brm_app.desk.format_figure(value, df.fieldtype, df.precision);
-		const muted = value === null || value === undefined || value === "";
-		return `<div style="text-align: right"${muted ? ' class="text-muted"' : ""}>${text}</div>`;
-	}
-	return default_formatter(value, row, df, data);
-};
-
-brm_app.desk.pill = function (html, colour) {
-	return colour ? `<span class="indicator-pill ${colour}">${html}</span>` : html;
-};
-
-// brm_app.desk.compact_filters(report, keep): on a phone, the report's filters other than `keep` (and
-// those holding a value other than their default) fold behind a "More Filters" button, so the figures
-// are on the first screen.
-brm_app.desk.compact_filters = function (report, keep) {
-	if (!report || !report.filters || window.innerWidth >= 768) return;
-	$(report.page.page_form).find(".brm-more-filters").remove(); // onload runs again on a new route
-	const folded = report.filters.filter((f) => {
-		const value = f.get_value();
-		const is_default = !value || String(value) === String(f.df.default || "");
-		return !keep.includes(f.df.fieldname) && is_default;
-	});
-	if (!folded.length) return;
-	folded.forEach((f) => f.$wrapper.addClass("hide"));
-	const $button = $(
-		`<button class="btn btn-xs btn-default brm-more-filters">${__("More Filters")} (${
-			folded.length
-		})</button>`
-	);
-	$button.on("click", () => {
-		folded.forEach((f) => f.$wrapper.removeClass("hide"));
-		$button.remove();
-	});
-	$(report.page.page_form).append($button);
-};
-
-// brm_app.desk.show_filter(): the "Show" filter of the long reports (how many rows), with labelled choices
-// ("First 100 rows") instead of a bare number.
-brm_app.desk.show_filter = function () {
-	return {
-		fieldname: "limit",
-		label: __("Show"),
-		fieldtype: "Select",
-		options: [100, 500, 1000, 10000].map((rows) => ({
-			value: String(rows),
-			label: __("First {0} rows", [format_number(rows, null, 0)]),
-		})),
-		default: "100",
-	};
 };
 
 // frappe 15 prints a Percent field as flt(value, precision) + "%", whatever the number format: on a site
@@ -233,19 +169,3 @@ brm_app.desk.use_number_format_for_percent = function (formatters) {
 	};
 };
 brm_app.desk.use_number_format_for_percent(frappe.form && frappe.form.formatters);
-
-// brm_app.desk.whole_number_axis(report): the report's chart counts things: its axis runs at least from 0
-// to 4, so frappe-charts never steps it in halves (it does when the largest count is 1 or 2). frappe's
-// query report replaces the chart's axisOptions, so the range is added as the chart is drawn.
-brm_app.desk.WHOLE_NUMBER_RANGE = { min: 0, max: 4 };
-brm_app.desk.whole_number_axis = function (report) {
-	if (!report || !report.render_chart || report.brm_whole_number_axis) return;
-	const render_chart = report.render_chart.bind(report);
-	report.render_chart = (options) => {
-		options.axisOptions = Object.assign({}, options.axisOptions, {
-			yAxisRange: brm_app.desk.WHOLE_NUMBER_RANGE,
-		});
-		return render_chart(options);
-	};
-	report.brm_whole_number_axis = true;
-};

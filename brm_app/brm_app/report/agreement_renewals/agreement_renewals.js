@@ -1,5 +1,6 @@
 // Copyright (c) 2026, brm_app developers and contributors
 // For license information, please see license.txt
+// Filters, default period and formatter shared by the BRM reports: brm_app.reports (public/js/brm_reports.js).
 
 frappe.query_reports["Agreement Renewals"] = {
 	filters: [
@@ -15,28 +16,21 @@ frappe.query_reports["Agreement Renewals"] = {
 			default: "90",
 			reqd: 1,
 		},
-		{
-			fieldname: "relationship_manager",
-			label: __("Relationship Manager"),
-			fieldtype: "Link",
-			options: "User",
-		},
-		{ fieldname: "customer", label: __("Customer"), fieldtype: "Link", options: "Customer" },
-		{ fieldname: "service", label: __("Service"), fieldtype: "Link", options: "IT Service" },
+		...brm_app.reports.scope_filters(),
 		// the soonest notice deadlines first; the summary and chart count every agreement of the window
-		brm_app.desk.show_filter(),
+		brm_app.reports.show_filter(),
 	],
 	onload(report) {
-		brm_app.desk.compact_filters(report, ["days_ahead"]);
-		brm_app.desk.whole_number_axis(report);
+		brm_app.reports.compact_filters(report, ["days_ahead"]);
+		brm_app.reports.whole_number_axis(report);
 	},
-	formatter(value, row, column, data, default_formatter) {
-		value = brm_app.desk.report_formatter(value, row, column, data, default_formatter);
-		if (column.fieldname === "days_to_notice_deadline" && data) {
-			const days = data.days_to_notice_deadline;
-			const colour = days < 0 ? "red" : days <= 30 ? "orange" : "green";
-			value = brm_app.desk.pill(value, colour);
-		}
-		return value;
-	},
+	formatter: brm_app.reports.formatter({
+		pills: {
+			// notice deadline passed: red; within 30 days: orange
+			days_to_notice_deadline: (data) => {
+				const days = data.days_to_notice_deadline;
+				return days < 0 ? "red" : days <= 30 ? "orange" : "green";
+			},
+		},
+	}),
 };

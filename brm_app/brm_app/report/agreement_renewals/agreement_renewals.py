@@ -20,6 +20,7 @@ from brm_app.brm_app.report.shared.common import (
 	translated,
 	user_full_names,
 )
+from brm_app.brm_app.report.shared.scope import ReportScope
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 3660
@@ -30,11 +31,12 @@ MAX_LIMIT = 10000
 
 def execute(filters=None):
 	filters = filters_dict(filters)
+	scope = ReportScope(filters)
 	days = cint(filters.get("days_ahead")) if filters.get("days_ahead") not in (None, "") else DEFAULT_DAYS
 	days = min(max(days, 0), MAX_DAYS)
 	limit = min(max(cint(filters.get("limit")) or DEFAULT_LIMIT, 1), MAX_LIMIT)
-	data = display_rows(queries.renewal_rows(filters, days, limit))
-	months = queries.renewal_months(filters, days, SOON_DAYS)
+	data = display_rows(queries.renewal_rows(scope, days, limit))
+	months = queries.renewal_months(scope, days, SOON_DAYS)
 	total = sum(month.agreements for month in months)
 	message = None
 	if total > len(data):

@@ -6,7 +6,7 @@
 The exact definition of each figure is brm_app.services.kpi.FIGURES (also shown in the report, and with
 its formula, period and target in docs/kpis.md). Targets and the Amber tolerance are in BRM Settings (KPI
 Targets). Read-only; every count is limited to the portfolios the reader may see
-(brm_app.brm_app.report.shared.common.scope).
+(brm_app.brm_app.report.shared.scope).
 """
 
 from datetime import timedelta
@@ -14,8 +14,9 @@ from datetime import timedelta
 from frappe import _
 from frappe.utils import formatdate
 
-from brm_app.brm_app.report.shared import queries
+from brm_app.brm_app.report.shared import kpi_queries, survey_queries
 from brm_app.brm_app.report.shared.common import column, filters_dict, period, translated
+from brm_app.brm_app.report.shared.scope import ReportScope
 from brm_app.services import kpi
 from brm_app.settings import kpi_targets
 
@@ -25,11 +26,11 @@ RAG_INDICATOR = {kpi.GREEN: "Green", kpi.AMBER: "Orange", kpi.RED: "Red"}
 
 def execute(filters=None):
 	filters = filters_dict(filters)
-	from_date, to_date = period(filters)
+	from_date, to_date = period(filters, "this_quarter")
 	prev_from, prev_to = kpi.previous_period(from_date, to_date)
 	targets, tolerance = kpi_targets()
 
-	current, previous = figures(filters, prev_from, from_date, to_date)
+	current, previous = figures(ReportScope(filters), prev_from, from_date, to_date)
 	rows = []
 	for figure in kpi.FIGURES:
 		target = None if figure.key in kpi.UNTARGETED else targets.get(figure.target_field)
@@ -94,22 +95,24 @@ def display_rows(rows: list[dict]) -> list[dict]:
 	return result
 
 
-def figures(filters, prev_from, from_date, to_date) -> tuple[dict, dict]:
+def figures(scope: ReportScope, prev_from, from_date, to_date) -> tuple[dict, dict]:
 	"""Every figure's actual value (None where there is no data) for the period and the previous one.
 
 	The big tables (tickets, surveys) are read once for both periods (grouped by period); outcomes are a
 	snapshot, the same for both."""
-	outcomes = queries.outcome_counts(filters)
-	tickets = queries.ticket_counts_by_period(filters, prev_from, from_date, to_date)
-	surveys = queries.survey_counts_by(filters, prev_from, to_date, "Period", split=from_date, linked=True)
-	improvements = queries.feedback_opportunities_by_period(filters, prev_from, from_date, to_date)
+	outcomes = kpi_queries.outcome_counts(scope)
+	tickets = kpi_queries.ticket_counts_by_period(scope, prev_from, from_date, to_date)
+	surveys = survey_queries.survey_counts_by(
+		scope, prev_from, to_date, "Period", split=from_date, linked=True
+	)
+	improvements = kpi_queries.feedback_opportunities_by_period(scope, prev_from, from_date, to_date)
 	periods = ((1, from_date, to_date), (0, prev_from, from_date - timedelta(days=1)))
 	result = []
 	for key, start, end in periods:
-		cases = queries.approved_case_counts(filters, start, end)
-		opportunities = queries.opportunity_type_counts(filters, start, end, (SERVICE_CHANGE, INNOVATION))
+		cases = kpi_queries.approved_case_counts(scope, start, end)
+		opportunities = kpi_queries.opportunity_type_counts(scope, start, end, (SERVICE_CHANGE, INNOVATION))
 		sla = tickets[key]
-		survey = surveys.get(key) or queries.empty_survey_counts()
+		survey = surveys.get(key) or survey_queries.empty_survey_counts()
 		opportunities_raised, delivered = improvements[key]
 		feedback = sla["complaints"] + survey["detractors"]
 		changes, changes_to_case = opportunities[SERVICE_CHANGE]

@@ -13,7 +13,8 @@ from frappe import _
 from frappe.utils import flt
 
 from brm_app.brm_app.report.shared import queries
-from brm_app.brm_app.report.shared.common import column, filters_dict, last_12_months, period, translated
+from brm_app.brm_app.report.shared.common import column, filters_dict, period, translated
+from brm_app.brm_app.report.shared.scope import ReportScope
 
 STATES = ("Draft", "Under Review", "Pending Approval", "Pending Final Approval", "Approved", "Rejected")
 IN_APPROVAL = ("Under Review", "Pending Approval", "Pending Final Approval")
@@ -21,8 +22,8 @@ IN_APPROVAL = ("Under Review", "Pending Approval", "Pending Final Approval")
 
 def execute(filters=None):
 	filters = filters_dict(filters)
-	from_date, to_date = period(filters, default=last_12_months)
-	rows = queries.pipeline_rows(filters, from_date, to_date)
+	from_date, to_date = period(filters, "last_12_months")
+	rows = queries.pipeline_rows(ReportScope(filters), from_date, to_date)
 	order = {state: i for i, state in enumerate(STATES)}
 	data = [
 		{

@@ -1,16 +1,10 @@
 // Copyright (c) 2026, brm_app developers and contributors
 // For license information, please see license.txt
+// Filters, default period and formatter shared by the BRM reports: brm_app.reports (public/js/brm_reports.js).
 
 frappe.query_reports["Customer Health"] = {
 	filters: [
-		{
-			fieldname: "relationship_manager",
-			label: __("Relationship Manager"),
-			fieldtype: "Link",
-			options: "User",
-		},
-		{ fieldname: "customer", label: __("Customer"), fieldtype: "Link", options: "Customer" },
-		{ fieldname: "service", label: __("Service"), fieldtype: "Link", options: "IT Service" },
+		...brm_app.reports.scope_filters(),
 		{
 			fieldname: "health_rag",
 			label: __("RAG"),
@@ -23,21 +17,19 @@ frappe.query_reports["Customer Health"] = {
 			fieldtype: "Select",
 			options: ["", "Prospect", "Active", "At Risk", "Dormant", "Ended"],
 		},
-		brm_app.desk.show_filter(),
+		brm_app.reports.show_filter(),
 	],
 	onload(report) {
-		brm_app.desk.compact_filters(report, ["health_rag"]);
+		brm_app.reports.compact_filters(report, ["health_rag"]);
 	},
-	formatter(value, row, column, data, default_formatter) {
-		if (column.fieldname === "customer_name" && data && data.portfolio) {
-			// the customer's full name, opening its portfolio
+	formatter: brm_app.reports.formatter({
+		rag: "health_rag",
+		unscored: "gray",
+		// the customer's full name, opening its portfolio
+		link(value, column, data) {
+			if (column.fieldname !== "customer_name" || !data.portfolio) return undefined;
 			const route = `/app/customer-portfolio/${encodeURIComponent(data.portfolio)}`;
 			return `<a href="${route}">${frappe.utils.escape_html(value || data.portfolio)}</a>`;
-		}
-		value = brm_app.desk.report_formatter(value, row, column, data, default_formatter);
-		if (column.fieldname === "health_rag" && data) {
-			value = brm_app.desk.pill(value, brm_app.desk.RAG_PILLS[data.rag_key] || "gray");
-		}
-		return value;
-	},
+		},
+	}),
 };

@@ -21,6 +21,7 @@ from brm_app.brm_app.report.shared.common import (
 	translated,
 	user_full_names,
 )
+from brm_app.brm_app.report.shared.scope import ReportScope
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10000
@@ -32,9 +33,11 @@ RAG_COLOURS = ("#e24c4c", "#f8a13f", "#2e9e5b", "#a8b3bf")
 
 def execute(filters=None):
 	filters = filters_dict(filters)
+	scope = ReportScope(filters)
 	limit = min(max(cint(filters.get("limit")) or DEFAULT_LIMIT, 1), MAX_LIMIT)
-	data = display_rows(queries.health_rows(filters, limit))
-	totals = queries.health_totals(filters)
+	status, rag = filters.get("relationship_status"), filters.get("health_rag")
+	data = display_rows(queries.health_rows(scope, limit, status, rag))
+	totals = queries.health_totals(scope, status, rag)
 	message = None
 	if totals["portfolios"] > len(data):
 		message = _("Showing the {0} most at-risk of {1} portfolios; raise Show to see more.").format(

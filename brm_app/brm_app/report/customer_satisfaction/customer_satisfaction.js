@@ -1,23 +1,10 @@
 // Copyright (c) 2026, brm_app developers and contributors
 // For license information, please see license.txt
+// Filters, default period and formatter shared by the BRM reports: brm_app.reports (public/js/brm_reports.js).
 
 frappe.query_reports["Customer Satisfaction"] = {
 	filters: [
-		{
-			fieldname: "from_date",
-			label: __("From Date"),
-			fieldtype: "Date",
-			// the last 3 months, from the first day of the month (the server's default too)
-			default: moment().subtract(2, "months").startOf("month").format("YYYY-MM-DD"),
-			reqd: 1,
-		},
-		{
-			fieldname: "to_date",
-			label: __("To Date"),
-			fieldtype: "Date",
-			default: frappe.datetime.get_today(),
-			reqd: 1,
-		},
+		...brm_app.reports.period_filters("last_3_months"),
 		{
 			fieldname: "group_by",
 			label: __("Group By"),
@@ -25,19 +12,10 @@ frappe.query_reports["Customer Satisfaction"] = {
 			options: ["Month", "Customer", "Service", "Relationship Manager"],
 			default: "Month",
 		},
-		{
-			fieldname: "relationship_manager",
-			label: __("Relationship Manager"),
-			fieldtype: "Link",
-			options: "User",
-		},
-		{ fieldname: "customer", label: __("Customer"), fieldtype: "Link", options: "Customer" },
-		{ fieldname: "service", label: __("Service"), fieldtype: "Link", options: "IT Service" },
+		...brm_app.reports.scope_filters(),
 	],
 	onload(report) {
-		brm_app.desk.compact_filters(report, ["from_date", "to_date", "group_by"]);
+		brm_app.reports.compact_filters(report, ["from_date", "to_date", "group_by"]);
 	},
-	formatter(value, row, column, data, default_formatter) {
-		return brm_app.desk.report_formatter(value, row, column, data, default_formatter);
-	},
+	formatter: brm_app.reports.formatter(),
 };

@@ -13,16 +13,16 @@ Read-only; limited to the portfolios the reader may see.
 import frappe
 from frappe import _
 
-from brm_app.brm_app.report.shared import queries
+from brm_app.brm_app.report.shared import survey_queries
 from brm_app.brm_app.report.shared.common import (
 	column,
 	filters_dict,
-	last_3_months,
 	month_label,
 	period,
 	summary_value,
 	user_full_names,
 )
+from brm_app.brm_app.report.shared.scope import ReportScope
 from brm_app.services import kpi
 
 GROUP_BY = ("Month", "Customer", "Service", "Relationship Manager")
@@ -37,18 +37,19 @@ CHART_GROUPS = 20
 
 def execute(filters=None):
 	filters = filters_dict(filters)
-	from_date, to_date = period(filters, default=last_3_months)
+	scope = ReportScope(filters)
+	from_date, to_date = period(filters, "last_3_months")
 	group_by = filters.get("group_by") or "Month"
 	if group_by not in GROUP_BY:
 		group_by = "Month"
 
-	groups = queries.survey_counts_by(filters, from_date, to_date, group_by)
+	groups = survey_queries.survey_counts_by(scope, from_date, to_date, group_by)
 	if group_by == "Service":
 		# a response counts for every service its customer consumes: the groups overlap
-		total = queries.survey_counts(filters, from_date, to_date)
+		total = survey_queries.survey_counts(scope, from_date, to_date)
 	else:
 		# every survey is in exactly one month / customer / manager: the total is the sum of the groups
-		total = queries.empty_survey_counts()
+		total = survey_queries.empty_survey_counts()
 		for counts in groups.values():
 			for field, value in counts.items():
 				total[field] += value

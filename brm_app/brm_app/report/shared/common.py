@@ -1,9 +1,8 @@
-"""Filters, row-level scope and columns shared by the BRM script reports.
+"""Filters, periods and columns shared by the BRM script reports.
 
 Every report reads only (frappe's query_report.run is ``@frappe.read_only``, so it may run on a read
-replica): no writes, no commits. Every query is limited to the portfolios the *session* user may see
-(brm_app.access.rules.allowed_portfolios_sql), never to a user named in the request: frappe.qb, get_all and
-raw SQL skip permission_query_conditions, so the scope is applied here, in SQL.
+replica): no writes, no commits. Every query is limited to the portfolios the *session* user may see: the
+run's ReportScope (brm_app.brm_app.report.shared.scope), built once per run beside these filters.
 """
 
 from datetime import date
@@ -12,7 +11,6 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, fmt_money, formatdate, getdate, today
 
-from brm_app.access.rules import allowed_portfolios_sql, restricted_user
 from brm_app.services.kpi import months_back, quarter_of
 
 PORTFOLIO = "Customer Portfolio"
@@ -111,16 +109,20 @@ def summary_value(value, datatype: str) -> tuple:
 	return (NO_DATA, "Data") if value is None else (value, datatype)
 
 
+# A filter key no report reads (the run's scope once travelled in the filters under it): dropped from what
+# a client sends, so it can never stand for anything (docs/security.md case 2).
 SCOPE_CACHE = "__brm_scope"
 
 
 def filters_dict(filters) -> frappe._dict:
-	"""The report's filters as a new dict; a scope cache sent by a client (SCOPE_CACHE) is dropped."""
+	"""The report's filters as a new dict, SCOPE_CACHE dropped."""
 	result = frappe._dict(frappe.parse_json(filters) if isinstance(filters, str) else (filters or {}))
 	result.pop(SCOPE_CACHE, None)
 	return result
 
 
+# The reports' default periods, by the names their filters use in brm_reports.js (brm_app.reports.PERIODS):
+# the server falls back to the same period when the dates are blank.
 def this_quarter() -> tuple[date, date]:
 	return quarter_of(getdate(today()))
 
@@ -135,6 +137,13 @@ def last_3_months() -> tuple[date, date]:
 	return months_back(now, 3), now
 
 
+DEFAULT_PERIODS = {
+	"this_quarter": this_quarter,
+	"last_12_months": last_12_months,
+	"last_3_months": last_3_months,
+}
+
+
 def _date_filter(value, label: str) -> date | None:
 	"""A date filter's value as a date; blank is None; anything but a date or a date string is refused."""
 	if not value:
@@ -144,9 +153,10 @@ def _date_filter(value, label: str) -> date | None:
 	return getdate(value)
 
 
-def period(filters: frappe._dict, default=this_quarter) -> tuple[date, date]:
-	"""The report's period from its From Date / To Date filters (a bounded default when blank)."""
-	start, end = default()
+def period(filters: frappe._dict, default: str) -> tuple[date, date]:
+	"""The report's period from its From Date / To Date filters; blank, the DEFAULT_PERIODS one named
+	`default` (always bounded)."""
+	start, end = DEFAULT_PERIODS[default]()
 	from_date = _date_filter(filters.get("from_date"), _("From Date")) or start
 	to_date = _date_filter(filters.get("to_date"), _("To Date")) or end
 	if to_date < from_date:
@@ -159,73 +169,14 @@ def day_after(day: date) -> date:
 	return getdate(add_days(day, 1))
 
 
-def scope(
-	filters: frappe._dict,
-	column_sql: str,
-	select: str = "p.`name`",
-	require_portfolio: bool = True,
-	by_service: bool = True,
-) -> tuple[str, dict]:
-	"""SQL condition limiting `column_sql` to the portfolios in scope, and its parameters.
-
-	In scope: portfolios the session user may see (row-level access, brm_app.access.rules.allowed_portfolios_sql),
-	matching the Relationship Manager, Customer and, unless `by_service` is off (for documents that list
-	their own services), Service (a portfolio consuming that IT Service) filters. `select` picks the portfolio's column the condition compares with: its name, or `p.customer`
-	for ERPNext records such as Issue (those are limited to customers with a portfolio even for full access).
-
-	The portfolios in scope are looked up once per report run (scoped_portfolios) and passed as a list:
-	MariaDB runs an IN (… UNION …) sub-select once per row, which is slow on large tables.
-	Returns ("", {}) when nothing restricts the reader: no condition at all.
-	"""
-	names = scoped_portfolios(filters, by_service)
-	if names is None:
-		if select == "p.`name`" or not require_portfolio:
-			return "", {}
-		return f"{column_sql} in (select {select} from `tab{PORTFOLIO}` p)", {}
-	key = "scope_customers" if select == "p.`customer`" else "scope_portfolios"
-	values = names[1] if key == "scope_customers" else names[0]
-	if not values:
-		return "1 = 0", {}
-	return f"{column_sql} in %({key})s", {key: tuple(values)}
+def period_params(from_date: date, to_date: date) -> dict:
+	"""The query parameters of a period: from_date, to_date and `until` (day_after(to_date))."""
+	return {"from_date": from_date, "to_date": to_date, "until": day_after(to_date)}
 
 
-def scoped_portfolios(filters: frappe._dict, by_service: bool = True) -> tuple[list[str], list[str]] | None:
-	"""(portfolio names, their customers) in scope for the session user, or None when nothing restricts.
-
-	Kept on the filters object, keyed by user and filter values, for the duration of one report run (never
-	across requests)."""
-	user = frappe.session.user
-	service = filters.get("service") if by_service else None
-	cache_key = (user, filters.get("relationship_manager"), filters.get("customer"), service)
-	cache = filters.setdefault(SCOPE_CACHE, {})
-	if cache_key in cache:
-		return cache[cache_key]
-	conditions, params = [], {}
-	if filters.get("relationship_manager"):
-		conditions.append("p.`relationship_manager` = %(relationship_manager)s")
-		params["relationship_manager"] = filters.relationship_manager
-	if filters.get("customer"):
-		conditions.append("p.`customer` = %(customer)s")
-		params["customer"] = filters.customer
-	if service:
-		conditions.append(
-			"p.`name` in (select ps.`parent` from `tabPortfolio Service` ps"
-			" where ps.`parenttype` = 'Customer Portfolio' and ps.`it_service` = %(service)s)"
-		)
-		params["service"] = service
-	# row-level access as a join with the allowed portfolios (a derived table, built once): MariaDB runs
-	# `p.name in (… union …)` as a dependent sub-select per portfolio row (30 ms at 10,000 portfolios)
-	access = ""
-	if restricted_user(user):
-		access = f"join ({allowed_portfolios_sql(user)}) allowed on allowed.`name` = p.`name`"
-	result = None
-	if conditions or access:
-		rows = frappe.db.sql(
-			f"select p.`name`, p.`customer` from `tab{PORTFOLIO}` p {access} {where(*conditions)}", params
-		)
-		result = ([row[0] for row in rows], [row[1] for row in rows])
-	cache[cache_key] = result
-	return result
+def as_int(value) -> int:
+	"""A count from SQL (None, Decimal) as an int."""
+	return int(value or 0)
 
 
 def where(*conditions: str) -> str:

@@ -1,0 +1,99 @@
+"""The survey counts of the BRM reports (K6 and the detractors of K7 in the BRM KPI Scorecard, Customer
+Satisfaction, the workspace's CSAT and NPS cards): surveys sent and responded by send date; the CSAT and NPS
+counts of the responses through brm_app.surveys.counts, the one aggregation of them. Limited to the run's
+ReportScope (brm_app.brm_app.report.shared.scope).
+"""
+
+from datetime import date
+
+import frappe
+
+from brm_app.brm_app.report.shared.common import and_, as_int, period_params
+from brm_app.brm_app.report.shared.scope import ReportScope
+from brm_app.surveys.counts import RESPONSE_COUNTS, response_counts
+
+
+def survey_counts(scope: ReportScope, from_date: date, to_date: date) -> dict:
+	"""K6: rating answers (satisfied / all), NPS categories of responses, surveys sent / responded."""
+	return survey_counts_by(scope, from_date, to_date, None).get(None) or empty_survey_counts()
+
+
+def empty_survey_counts() -> dict:
+	return dict.fromkeys(("sent", "responded", *RESPONSE_COUNTS, "detractors_linked"), 0)
+
+
+# Customer Satisfaction's groupings: (sent-based key, response-based key, extra join). Constants only.
+GROUPINGS = {
+	None: ("null", "null", ""),
+	"Month": (
+		"date_format(s.`sent_on`, '%%Y-%%m')",
+		"date_format(s.`responded_on`, '%%Y-%%m')",
+		"",
+	),
+	# the scorecard: 1 = the period from %(split)s on, 0 = the previous period (one pass for both)
+	"Period": ("(s.`sent_on` >= %(split)s)", "(s.`responded_on` >= %(split)s)", ""),
+	"Customer": ("s.`customer`", "s.`customer`", ""),
+	"Relationship Manager": ("s.`relationship_manager`", "s.`relationship_manager`", ""),
+	# a response counts for every service the customer's portfolio consumes
+	"Service": (
+		"ps.`it_service`",
+		"ps.`it_service`",
+		"join `tabPortfolio Service` ps on ps.`parent` = s.`portfolio`"
+		" and ps.`parenttype` = 'Customer Portfolio'",
+	),
+}
+
+
+def survey_counts_by(
+	scope: ReportScope,
+	from_date: date,
+	to_date: date,
+	group_by: str | None,
+	split: date | None = None,
+	linked: bool = False,
+) -> dict:
+	"""Survey counts per group key (None: one total): sent / responded by send date, ratings and NPS
+	categories by response date; with `linked`, also the detractors that are the source of a Service
+	Opportunity (K7). Group "Period" needs `split`: keys 1 (from `split` on) and 0 (before)."""
+	sent_key, response_key, join = GROUPINGS[group_by]
+	cond, params = scope.condition("s.`portfolio`")
+	params.update(period_params(from_date, to_date), split=split)
+	result: dict = {}
+
+	def bucket(key):
+		return result.setdefault(key, empty_survey_counts())
+
+	for key, sent, responded in frappe.db.sql(
+		f"""
+		select {sent_key}, count(*), coalesce(sum(s.`status` = 'Responded'), 0)
+		from `tabSatisfaction Survey` s {join}
+		where s.`sent_on` >= %(from_date)s and s.`sent_on` < %(until)s {and_(cond)}
+		group by 1
+		""",
+		params,
+	):
+		bucket(key).update(sent=as_int(sent), responded=as_int(responded))
+
+	# NPS categories and CSAT of the responses received in the period
+	responses = response_counts(
+		response_key, from_date, params["until"], condition=cond, params=params, join=join
+	)
+	for key, counts in responses.items():
+		bucket(key).update(counts)
+
+	if not linked:
+		return result
+	# detractors that are the source of a Service Opportunity (index on its source_survey)
+	for key, detractors_linked in frappe.db.sql(
+		f"""
+		select {response_key}, count(*)
+		from `tabSatisfaction Survey` s {join}
+		where s.`status` = 'Responded' and s.`responded_on` >= %(from_date)s and s.`responded_on` < %(until)s
+			and s.`nps_category` = 'Detractor' {and_(cond)}
+			and exists (select 1 from `tabService Opportunity` so where so.`source_survey` = s.`name`)
+		group by 1
+		""",
+		params,
+	):
+		bucket(key).update(detractors_linked=as_int(detractors_linked))
+	return result
