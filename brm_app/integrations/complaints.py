@@ -47,7 +47,7 @@ def _open_counts(doctype: str, type_field: str, types: list[str], customers: lis
 	query = (
 		frappe.qb.from_(ticket)
 		.select(ticket.customer, Count("*"))
-		.where(ticket.field(type_field).isin(types))
+		.where(getattr(ticket, type_field).isin(types))
 		.where(ticket.status.notin(CLOSED_TICKET_STATUSES))
 		.where(ticket.customer.isnotnull())
 		.groupby(ticket.customer)

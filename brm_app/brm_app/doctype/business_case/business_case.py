@@ -335,16 +335,8 @@ class BusinessCase(WorkflowRecord):
 			return {row.name: row for row in self._signed_rows(self.name) if row.signed_off_by}
 		if not self.amended_from:
 			return {}
-		previous = {
-			(row.requirement, row.acceptance_criteria, row.signed_off_by, _datetime(row.signed_off_on))
-			for row in self._signed_rows(self.amended_from)
-		}
-		return {
-			row.name: row
-			for row in self.requirements
-			if (row.requirement, row.acceptance_criteria, row.signed_off_by, _datetime(row.signed_off_on))
-			in previous
-		}
+		previous = {_sign_off_key(row) for row in self._signed_rows(self.amended_from)}
+		return {row.name: row for row in self.requirements if _sign_off_key(row) in previous}
 
 	def _signed_rows(self, parent: str) -> list:
 		return frappe.get_all(
@@ -466,6 +458,11 @@ def sign_off_requirement(business_case: str, row_name: str, evidence: str | None
 
 def _datetime(value):
 	return get_datetime(value) if value else None
+
+
+def _sign_off_key(row) -> tuple:
+	"""What makes a requirement's sign-off the same one: the requirement, its criteria, who and when."""
+	return (row.requirement, row.acceptance_criteria, row.signed_off_by, _datetime(row.signed_off_on))
 
 
 def _whole_number(value: object) -> object:
