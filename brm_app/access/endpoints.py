@@ -28,6 +28,7 @@ import frappe
 from frappe.utils import get_safe_filters
 
 from brm_app.access.rules import RESTRICTED_DOCTYPES, restricted_user
+from brm_app.api import json_object
 
 # the five doctypes and their child tables (the doctypes with a row-level rule in hooks.py)
 ROW_LEVEL_DOCTYPES = frozenset(RESTRICTED_DOCTYPES)
@@ -35,6 +36,12 @@ ROW_LEVEL_DOCTYPES = frozenset(RESTRICTED_DOCTYPES)
 
 def _row_level(doctype) -> bool:
 	return isinstance(doctype, str) and doctype in ROW_LEVEL_DOCTYPES
+
+
+def _frappe_with(frappe_method: str, arguments: dict, changed: dict):
+	"""Hand over to frappe's own `frappe_method` with the endpoint's `arguments` (its `locals()`: its
+	parameters, as checked so far), `changed` replacing some of them."""
+	return frappe.get_attr(frappe_method)(**{**arguments, **changed})
 
 
 # frappe.client ------------------------------------------------------------------------------------------
@@ -87,20 +94,7 @@ def search_link(
 ) -> list:
 	"""frappe.desk.search: with ignore_user_permissions=1 (meant to skip User Permissions only) the search
 	runs get_list(ignore_permissions=True), which also drops permission_query_conditions."""
-	from frappe.desk.search import search_link as frappe_search_link
-
-	if _row_level(doctype):
-		ignore_user_permissions = False
-	return frappe_search_link(
-		doctype,
-		txt,
-		query=query,
-		filters=filters,
-		page_length=page_length,
-		searchfield=searchfield,
-		reference_doctype=reference_doctype,
-		ignore_user_permissions=ignore_user_permissions,
-	)
+	return _frappe_with("frappe.desk.search.search_link", locals(), _search_user_permissions(locals()))
 
 
 @frappe.whitelist()
@@ -118,23 +112,14 @@ def search_widget(
 	ignore_user_permissions: bool = False,
 ) -> list:
 	"""As search_link (the same ignore_user_permissions hole)."""
-	from frappe.desk.search import search_widget as frappe_search_widget
+	return _frappe_with("frappe.desk.search.search_widget", locals(), _search_user_permissions(locals()))
 
-	if _row_level(doctype):
-		ignore_user_permissions = False
-	return frappe_search_widget(
-		doctype,
-		txt,
-		query=query,
-		searchfield=searchfield,
-		start=start,
-		page_length=page_length,
-		filters=filters,
-		filter_fields=filter_fields,
-		as_dict=as_dict,
-		reference_doctype=reference_doctype,
-		ignore_user_permissions=ignore_user_permissions,
-	)
+
+def _search_user_permissions(arguments: dict) -> dict:
+	"""A link search on a BRM doctype never skips permissions: ignore_user_permissions is dropped."""
+	if _row_level(arguments["doctype"]):
+		return {"ignore_user_permissions": False}
+	return {}
 
 
 # form connections ---------------------------------------------------------------------------------------
@@ -228,13 +213,8 @@ def _clean_report_filters(report_name, filters):
 	values: lists, objects, NaN or infinities would reach their SQL parameters."""
 	if filters in (None, "", "{}"):
 		return None
-	parsed = filters
-	if isinstance(filters, str):
-		try:
-			parsed = json.loads(filters)
-		except ValueError:
-			parsed = None
-	if not isinstance(parsed, dict):
+	parsed = json_object(filters)
+	if parsed is None:
 		frappe.throw(
 			frappe._("Report filters must be an object of filter names and values."), frappe.ValidationError
 		)
@@ -262,20 +242,9 @@ def run(
 ) -> dict:
 	"""frappe.desk.query_report.run trusts its `user` argument: it picks whose prepared report (completed
 	with the same filters) is served and whose User Permissions filter the rows. Always the caller."""
-	from frappe.desk import query_report
-
 	filters = _clean_report_filters(report_name, filters)
 	_check_prepared_report(filters)
-	return query_report.run(
-		report_name,
-		filters=filters,
-		user=frappe.session.user,
-		ignore_prepared_report=ignore_prepared_report,
-		custom_columns=custom_columns,
-		is_tree=is_tree,
-		parent_field=parent_field,
-		are_default_filters=are_default_filters,
-	)
+	return _frappe_with("frappe.desk.query_report.run", locals(), {"user": frappe.session.user})
 
 
 @frappe.whitelist()

@@ -43,6 +43,12 @@ def require(doctype: str, name, ptype: str = "read", user: str | None = None) ->
 		_refuse(doctype, name)
 
 
+def _checked(frappe_method: str, doctype, name):
+	"""Frappe's own `frappe_method(doctype, name)`, once the user may read the record."""
+	require(doctype, name)
+	return frappe.get_attr(frappe_method)(doctype, name)
+
+
 # --- document events ------------------------------------------------------------------------------------
 
 LINK_FIELDS = {
@@ -71,10 +77,7 @@ def check_linked_record(doc, method: str | None = None) -> None:
 @frappe.whitelist()
 def get_link_title(doctype: str, docname: str | int) -> str | None:
 	"""frappe.desk.search.get_link_title: the title of any record by name, unchecked."""
-	require(doctype, docname)
-	from frappe.desk.search import get_link_title as frappe_get_link_title
-
-	return frappe_get_link_title(doctype, docname)
+	return _checked("frappe.desk.search.get_link_title", doctype, docname)
 
 
 @frappe.whitelist()
@@ -118,19 +121,13 @@ def get_tagged_docs(doctype: str, tag: str) -> list:
 @frappe.whitelist()
 def get_follow_users(doctype: str, doc_name: str | int) -> list:
 	"""frappe.desk.form.document_follow.get_follow_users: who follows any record, unchecked."""
-	require(doctype, doc_name)
-	from frappe.desk.form.document_follow import get_follow_users as frappe_get_follow_users
-
-	return frappe_get_follow_users(doctype, doc_name)
+	return _checked("frappe.desk.form.document_follow.get_follow_users", doctype, doc_name)
 
 
 @frappe.whitelist()
 def linked_with_get(doctype: str, docname: str | int) -> dict:
 	"""frappe.desk.form.linked_with.get: frappe computes the permission and ignores the answer."""
-	require(doctype, docname)
-	from frappe.desk.form.linked_with import get as frappe_get
-
-	return frappe_get(doctype, docname)
+	return _checked("frappe.desk.form.linked_with.get", doctype, docname)
 
 
 @frappe.whitelist()
@@ -157,10 +154,7 @@ def relink(name: str, reference_doctype: str | None = None, reference_name: str 
 @frappe.whitelist()
 def is_document_amended(doctype: str, docname: str | int) -> str | bool | None:
 	"""frappe.client.is_document_amended: checks the doctype, not the record."""
-	require(doctype, docname)
-	from frappe.client import is_document_amended as frappe_is_document_amended
-
-	return frappe_is_document_amended(doctype, docname)
+	return _checked("frappe.client.is_document_amended", doctype, docname)
 
 
 @frappe.whitelist()
@@ -181,21 +175,15 @@ def unlock_document(
 def get_latest_submissions(doctype: str, docname: str | int) -> dict:
 	"""frappe.core.doctype.submission_queue.submission_queue.get_latest_submissions: a record's queued
 	submission (with its traceback), unchecked."""
-	require(doctype, docname)
-	from frappe.core.doctype.submission_queue.submission_queue import (
-		get_latest_submissions as frappe_get_latest_submissions,
+	return _checked(
+		"frappe.core.doctype.submission_queue.submission_queue.get_latest_submissions", doctype, docname
 	)
-
-	return frappe_get_latest_submissions(doctype, docname)
 
 
 @frappe.whitelist()
 def get_reviews(doctype: str, docname: str | int) -> list:
 	"""frappe.social.doctype.energy_point_log.energy_point_log.get_reviews: a record's reviews, unchecked."""
-	require(doctype, docname)
-	from frappe.social.doctype.energy_point_log.energy_point_log import get_reviews as frappe_get_reviews
-
-	return frappe_get_reviews(doctype, docname)
+	return _checked("frappe.social.doctype.energy_point_log.energy_point_log.get_reviews", doctype, docname)
 
 
 @frappe.whitelist()

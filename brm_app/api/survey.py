@@ -7,11 +7,10 @@ anything else in the request (a survey name, customer, owner, docstatus, scores)
 because this function does not take it.
 """
 
-import json
-
 import frappe
 from frappe import _
 
+from brm_app.api import json_object
 from brm_app.exceptions import SurveyAnswerValidationError, SurveyMailError
 from brm_app.notifications.mail import SURVEY_INVITATION, send_survey_mail
 from brm_app.services import roles
@@ -58,15 +57,8 @@ hide_tracebacks_from_respondents = harden_public_requests
 
 
 def _parse_answers(answers: dict | str | None) -> dict:
-	if isinstance(answers, str):
-		if len(answers) > MAX_ANSWERS_JSON:
-			answers = None
-		else:
-			try:
-				answers = json.loads(answers)
-			except ValueError:
-				answers = None
-	if not isinstance(answers, dict):
+	answers = json_object(answers, MAX_ANSWERS_JSON)
+	if answers is None:
 		frappe.throw(
 			_("Answers must be given per question."),
 			exc=SurveyAnswerValidationError,

@@ -85,3 +85,12 @@ def contacts_of_customer(contacts: list[str], customer: str | None) -> set[str]:
 
 def is_contact_of_customer(contact: str, customer: str | None) -> bool:
 	return contact in contacts_of_customer([contact], customer)
+
+
+def require_contact_of_customer(
+	contact: str | None, customer: str | None, message: str, exc: type[Exception], title: str
+) -> None:
+	"""Refuse a contact (a signatory, a budget holder, a respondent) that is not one of the customer's.
+	`message`: {0} the contact, {1} the customer; an empty contact passes."""
+	if contact and not is_contact_of_customer(contact, customer):
+		frappe.throw(message.format(frappe.bold(contact), frappe.bold(customer)), exc=exc, title=title)

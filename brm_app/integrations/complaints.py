@@ -25,33 +25,11 @@ def open_complaint_counts(customers: list[str] | None = None) -> dict[str, int]:
 	if not types or customers == []:
 		return {}
 	counts: dict[str, int] = {}
-	issue = frappe.qb.DocType("Issue")
-	query = (
-		frappe.qb.from_(issue)
-		.select(issue.customer, Count("*"))
-		.where(issue.issue_type.isin(types))
-		.where(issue.status.notin(CLOSED_TICKET_STATUSES))
-		.where(issue.customer.isnotnull())
-		.groupby(issue.customer)
-	)
-	if customers:
-		query = query.where(issue.customer.isin(customers))
-	for customer, count in query.run():
+	for customer, count in _open_counts("Issue", "issue_type", types, customers):
 		counts[customer] = counts.get(customer, 0) + int(count)
 
 	if helpdesk_installed():
-		ticket = frappe.qb.DocType(HD_TICKET)
-		query = (
-			frappe.qb.from_(ticket)
-			.select(ticket.customer, Count("*"))
-			.where(ticket.ticket_type.isin(types))
-			.where(ticket.status.notin(CLOSED_TICKET_STATUSES))
-			.where(ticket.customer.isnotnull())
-			.groupby(ticket.customer)
-		)
-		if customers:
-			query = query.where(ticket.customer.isin(customers))
-		rows = query.run()
+		rows = _open_counts(HD_TICKET, "ticket_type", types, customers)
 		known = set(
 			frappe.get_all("Customer", filters={"name": ("in", [r[0] for r in rows])}, pluck="name")
 			if rows
@@ -61,6 +39,22 @@ def open_complaint_counts(customers: list[str] | None = None) -> dict[str, int]:
 			if hd_customer in known:  # an HD Customer counts for the ERPNext Customer of the same name
 				counts[hd_customer] = counts.get(hd_customer, 0) + int(count)
 	return counts
+
+
+def _open_counts(doctype: str, type_field: str, types: list[str], customers: list[str] | None) -> list:
+	"""(customer, open complaints) of one ticket doctype: its tickets of a complaint type, not closed."""
+	ticket = frappe.qb.DocType(doctype)
+	query = (
+		frappe.qb.from_(ticket)
+		.select(ticket.customer, Count("*"))
+		.where(getattr(ticket, type_field).isin(types))
+		.where(ticket.status.notin(CLOSED_TICKET_STATUSES))
+		.where(ticket.customer.isnotnull())
+		.groupby(ticket.customer)
+	)
+	if customers:
+		query = query.where(ticket.customer.isin(customers))
+	return query.run()
 
 
 def refresh_open_complaints(customers: list[str | None]) -> None:

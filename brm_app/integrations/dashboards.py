@@ -33,29 +33,35 @@ def customer(data=None) -> dict:
 	)
 
 
+def _linked(data, label: str, items: list[str], opportunity_field=None, survey_reference=None) -> dict:
+	"""A ticket / project / survey form: the opportunities raised from it (their `opportunity_field`), the
+	surveys about it (by reference to `survey_reference`), under `label`."""
+	if opportunity_field:
+		data.setdefault("non_standard_fieldnames", {})[OPPORTUNITY] = opportunity_field
+	if survey_reference:
+		_reference(data, survey_reference)
+	return _add(data, label, items)
+
+
 def issue(data=None) -> dict:
 	data = data or {"fieldname": "issue"}
-	data.setdefault("non_standard_fieldnames", {})[OPPORTUNITY] = "source_issue"
-	_reference(data, "Issue")
-	return _add(data, _("Business Relationship"), [OPPORTUNITY, SURVEY])
+	return _linked(
+		data, _("Business Relationship"), [OPPORTUNITY, SURVEY], "source_issue", survey_reference="Issue"
+	)
 
 
 def hd_ticket(data=None) -> dict:
 	data = data or {}
 	data.setdefault("fieldname", "ticket")
-	data.setdefault("non_standard_fieldnames", {})[OPPORTUNITY] = "source_hd_ticket"
-	_reference(data, "HD Ticket")
-	return _add(data, _("Business Relationship"), [OPPORTUNITY, SURVEY])
+	return _linked(data, _("Business Relationship"), [OPPORTUNITY, SURVEY], "source_hd_ticket", "HD Ticket")
 
 
 def project(data=None) -> dict:
 	data = data or {"fieldname": "project"}
-	_reference(data, "Project")
-	return _add(data, _("Business Relationship"), [OPPORTUNITY, SURVEY])
+	return _linked(data, _("Business Relationship"), [OPPORTUNITY, SURVEY], survey_reference="Project")
 
 
 def satisfaction_survey(data=None) -> dict:
 	data = data or {}
 	data.setdefault("fieldname", "satisfaction_survey")
-	data.setdefault("non_standard_fieldnames", {})[OPPORTUNITY] = "source_survey"
-	return _add(data, _("Improvement"), [OPPORTUNITY])
+	return _linked(data, _("Improvement"), [OPPORTUNITY], opportunity_field="source_survey")

@@ -14,6 +14,7 @@ import frappe
 from frappe import _
 from frappe.utils import cstr, escape_html, get_link_to_form
 
+from brm_app.controllers.checks import refuse_existing
 from brm_app.exceptions import ProjectCreationError
 from brm_app.integrations.tickets import run_safely, skipped
 from brm_app.services import approval_rules as rules
@@ -44,15 +45,13 @@ def create_project(business_case: str) -> str:
 			exc=ProjectCreationError,
 			title=_("Not Approved"),
 		)
-	existing = existing_project(case)
-	if existing:
-		frappe.throw(
-			_("Business Case {0} already has Project {1}.").format(
-				frappe.bold(case.name), frappe.bold(existing)
-			),
-			exc=ProjectCreationError,
-			title=_("Project Exists"),
-		)
+	refuse_existing(
+		case.name,
+		existing_project(case),
+		_("Business Case {0} already has Project {1}."),
+		ProjectCreationError,
+		_("Project Exists"),
+	)
 
 	project = frappe.get_doc(
 		{

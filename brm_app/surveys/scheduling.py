@@ -74,24 +74,13 @@ def schedule_ticket_survey(
 			)
 		if not customer and no_customer_reason:
 			raise Skip(no_customer_reason)
-		portfolio = require_portfolio(customer)
+		require_portfolio(customer)
 		contact, email = require_email(customer, contact, email)
 		check_throttle(contact, email, cint(settings.contact_throttle_days))
-		language = respondent_language(customer, contact)
-		template = require_template(TICKET_CLOSED, language)
+		return schedule_survey(TICKET_CLOSED, ticket, customer, contact, email)
 	except Skip as reason:
 		note_skip(ticket, str(reason))
 		return None
-	return create_survey(
-		template=template,
-		customer=customer,
-		contact=contact,
-		email=email,
-		language=language,
-		trigger=TICKET_CLOSED,
-		reference=(ticket.doctype, ticket.name),
-		portfolio=portfolio,
-	)
 
 
 def schedule_project_surveys(project) -> list[str]:
@@ -107,8 +96,7 @@ def schedule_project_surveys(project) -> list[str]:
 		if not opportunity:
 			raise Skip(_("no Service Opportunity is linked to this project"))
 		customer = opportunity.customer
-		portfolio = require_portfolio(customer)
-		recipients = project_recipients(portfolio, opportunity)
+		recipients = project_recipients(require_portfolio(customer), opportunity)
 		if not recipients:
 			raise Skip(_("the customer's portfolio has no stakeholder who receives surveys"))
 	except Skip as reason:
@@ -119,24 +107,11 @@ def schedule_project_surveys(project) -> list[str]:
 	for contact, email in recipients:
 		if has_survey(project.doctype, project.name, email=email):
 			continue
-		language = respondent_language(customer, contact)
 		try:
-			template = require_template(PROJECT_DELIVERED, language)
+			created.append(schedule_survey(PROJECT_DELIVERED, project, customer, contact, email))
 		except Skip as reason:
 			note_skip(project, str(reason))
 			break
-		created.append(
-			create_survey(
-				template=template,
-				customer=customer,
-				contact=contact,
-				email=email,
-				language=language,
-				trigger=PROJECT_DELIVERED,
-				reference=(project.doctype, project.name),
-				portfolio=portfolio,
-			)
-		)
 	return created
 
 
@@ -247,6 +222,22 @@ def require_template(trigger: str, language: str | None) -> str:
 	return templates[0].name
 
 
+def schedule_survey(trigger: str, reference, customer: str, contact: str | None, email: str) -> str:
+	"""The survey of `trigger` about the ticket / project `reference`, in the respondent's language (raises
+	Skip when the trigger has no enabled template)."""
+	language = respondent_language(customer, contact)
+	template = require_template(trigger, language)
+	return create_survey(
+		template=template,
+		customer=customer,
+		contact=contact,
+		email=email,
+		language=language,
+		trigger=trigger,
+		reference=(reference.doctype, reference.name),
+	)
+
+
 def create_survey(
 	*,
 	template: str,
@@ -256,7 +247,6 @@ def create_survey(
 	language: str | None,
 	trigger: str,
 	reference: tuple[str, str],
-	portfolio: str | None = None,
 ) -> str:
 	delay_hours = cint(get_settings().survey_delay_hours)
 	doc = frappe.get_doc(

@@ -111,6 +111,16 @@ brm_app.desk.list_settings = function (settings) {
 	});
 };
 
+brm_app.desk.field_indicator = function (fieldname, colours, fallback) {
+	// A list's get_indicator showing one field's value (fallback when empty; no indicator without either)
+	// in its colour, the indicator filtering the list on that value
+	return (doc) => {
+		const value = doc[fieldname] || fallback;
+		if (!value) return;
+		return [__(value), colours[value] || "gray", `${fieldname},=,${value}`];
+	};
+};
+
 brm_app.desk.PORTFOLIO_BACKFILL_ROLES = brm_app.desk.ROLES.full_access;
 
 brm_app.desk.add_missing_portfolios_button = function (page) {

@@ -16,7 +16,8 @@ from frappe.utils import cint, flt, fmt_money, get_datetime, get_number_format_i
 from brm_app import settings
 from brm_app.approvals import bulk
 from brm_app.approvals.record import WorkflowRecord
-from brm_app.controllers.customer_linked import is_contact_of_customer, link_portfolio
+from brm_app.controllers.checks import options_list, refuse_more_than
+from brm_app.controllers.customer_linked import link_portfolio, require_contact_of_customer
 from brm_app.exceptions import (
 	ApprovalPreconditionError,
 	BusinessCaseFinanceError,
@@ -262,12 +263,13 @@ class BusinessCase(WorkflowRecord):
 			self._check_text_length(self, fieldname, MAX_LONG_TEXT)
 		for fieldname in SHORT_TEXT_FIELDS:
 			self._check_text_length(self, fieldname, MAX_SHORT_TEXT)
-		if len(self.requirements) > MAX_REQUIREMENTS:
-			frappe.throw(
-				_("A business case can have at most {0} requirements.").format(MAX_REQUIREMENTS),
-				exc=BusinessCaseSizeError,
-				title=_("Too Many Requirements"),
-			)
+		refuse_more_than(
+			self.requirements,
+			MAX_REQUIREMENTS,
+			_("A business case can have at most {0} requirements."),
+			BusinessCaseSizeError,
+			_("Too Many Requirements"),
+		)
 		for row in self.requirements:
 			for fieldname in REQUIREMENT_TEXT_FIELDS:
 				self._check_text_length(row, fieldname, MAX_SHORT_TEXT)
@@ -391,16 +393,8 @@ class BusinessCase(WorkflowRecord):
 			return {row.name: row for row in self._signed_rows(self.name) if row.signed_off_by}
 		if not self.amended_from:
 			return {}
-		previous = {
-			(row.requirement, row.acceptance_criteria, row.signed_off_by, _datetime(row.signed_off_on))
-			for row in self._signed_rows(self.amended_from)
-		}
-		return {
-			row.name: row
-			for row in self.requirements
-			if (row.requirement, row.acceptance_criteria, row.signed_off_by, _datetime(row.signed_off_on))
-			in previous
-		}
+		previous = {_sign_off_key(row) for row in self._signed_rows(self.amended_from)}
+		return {row.name: row for row in self.requirements if _sign_off_key(row) in previous}
 
 	def _signed_rows(self, parent: str) -> list:
 		return frappe.get_all(
@@ -417,20 +411,17 @@ class BusinessCase(WorkflowRecord):
 	def validate_funding(self):
 		if self.funding_status not in FUNDING_STATUSES:
 			frappe.throw(
-				_("Funding Status must be one of: {0}.").format(
-					", ".join(_(status) for status in FUNDING_STATUSES)
-				),
+				_("Funding Status must be one of: {0}.").format(options_list(FUNDING_STATUSES)),
 				exc=FundingError,
 				title=_("Invalid Funding Status"),
 			)
-		if self.budget_holder and not is_contact_of_customer(self.budget_holder, self.customer):
-			frappe.throw(
-				_("Budget Holder {0} is not a contact of customer {1}.").format(
-					frappe.bold(self.budget_holder), frappe.bold(self.customer)
-				),
-				exc=FundingError,
-				title=_("Invalid Budget Holder"),
-			)
+		require_contact_of_customer(
+			self.budget_holder,
+			self.customer,
+			_("Budget Holder {0} is not a contact of customer {1}."),
+			FundingError,
+			_("Invalid Budget Holder"),
+		)
 
 	def compute_finance(self):
 		"""Compute the figures on the server; values sent by the client are overwritten."""
@@ -525,6 +516,11 @@ def sign_off_requirement(business_case: str, row_name: str, evidence: str | None
 
 def _datetime(value):
 	return get_datetime(value) if value else None
+
+
+def _sign_off_key(row) -> tuple:
+	"""What makes a requirement's sign-off the same one: the requirement, its criteria, who and when."""
+	return (row.requirement, row.acceptance_criteria, row.signed_off_by, _datetime(row.signed_off_on))
 
 
 def _whole_number(value: object) -> object:

@@ -7,8 +7,9 @@ frappe.listview_settings["Business Case"] = brm_app.desk.list_settings({
 	add_fields: ["docstatus", "decision", "npv", "customer_name", "workflow_state", "prepared_by"],
 	has_indicator_for_draft: true,
 	has_indicator_for_cancelled: true,
-	get_indicator(doc) {
-		const colours = {
+	get_indicator: brm_app.desk.field_indicator(
+		"workflow_state",
+		{
 			Draft: "gray",
 			"Under Review": "blue",
 			"Pending Approval": "orange",
@@ -16,8 +17,7 @@ frappe.listview_settings["Business Case"] = brm_app.desk.list_settings({
 			Approved: "green",
 			Rejected: "red",
 			Cancelled: "darkgrey",
-		};
-		const state = doc.workflow_state || "Draft";
-		return [__(state), colours[state] || "gray", `workflow_state,=,${state}`];
-	},
+		},
+		"Draft"
+	),
 });

@@ -15,7 +15,8 @@ from frappe.utils import cint, date_diff, flt, formatdate, getdate, nowdate
 
 from brm_app import settings
 from brm_app.approvals.record import WorkflowRecord
-from brm_app.controllers.customer_linked import is_contact_of_customer, link_portfolio
+from brm_app.controllers.checks import each_once, refuse_existing
+from brm_app.controllers.customer_linked import link_portfolio, require_contact_of_customer
 from brm_app.exceptions import (
 	AgreementDateError,
 	AgreementRenewalError,
@@ -220,18 +221,14 @@ class CustomerAgreement(WorkflowRecord):
 
 	def validate_services(self):
 		"""Each covered service once, not Retired, with an availability target it can commit to."""
-		seen = set()
 		services = self.get_it_services()
-		for row in self.services:
-			if row.it_service in seen:
-				frappe.throw(
-					_("Row {0}: IT Service {1} is listed more than once.").format(
-						row.idx, frappe.bold(row.it_service)
-					),
-					exc=AgreementServiceError,
-					title=_("Duplicate Service"),
-				)
-			seen.add(row.it_service)
+		for row in each_once(
+			self.services,
+			"it_service",
+			_("Row {0}: IT Service {1} is listed more than once."),
+			AgreementServiceError,
+			_("Duplicate Service"),
+		):
 			service = services.get(row.it_service)
 			if not service:
 				continue  # frappe's link validation reports the missing record
@@ -300,14 +297,13 @@ class CustomerAgreement(WorkflowRecord):
 					exc=AgreementSignatoryError,
 					title=_("Invalid Contract"),
 				)
-		if self.customer_signatory and not is_contact_of_customer(self.customer_signatory, self.customer):
-			frappe.throw(
-				_("Customer Signatory {0} is not a contact of customer {1}.").format(
-					frappe.bold(self.customer_signatory), frappe.bold(self.customer)
-				),
-				exc=AgreementSignatoryError,
-				title=_("Invalid Signatory"),
-			)
+		require_contact_of_customer(
+			self.customer_signatory,
+			self.customer,
+			_("Customer Signatory {0} is not a contact of customer {1}."),
+			AgreementSignatoryError,
+			_("Invalid Signatory"),
+		)
 		if (
 			self.agreement_kind == "External"
 			and not self.contract
@@ -454,17 +450,15 @@ def renew_agreement(source_name: str) -> str:
 			exc=AgreementRenewalError,
 			title=_("Cannot Renew"),
 		)
-	existing = frappe.db.get_value(
-		"Customer Agreement", {"previous_agreement": source.name, "docstatus": ("<", 2)}, "name"
+	refuse_existing(
+		source.name,
+		frappe.db.get_value(
+			"Customer Agreement", {"previous_agreement": source.name, "docstatus": ("<", 2)}, "name"
+		),
+		_("Agreement {0} has already been renewed by {1}."),
+		AgreementRenewalError,
+		_("Already Renewed"),
 	)
-	if existing:
-		frappe.throw(
-			_("Agreement {0} has already been renewed by {1}.").format(
-				frappe.bold(source.name), frappe.bold(existing)
-			),
-			exc=AgreementRenewalError,
-			title=_("Already Renewed"),
-		)
 
 	start_date, end_date = renewal_period(getdate(source.start_date), getdate(source.end_date))
 	renewal = frappe.copy_doc(source, ignore_no_copy=False)

@@ -7,8 +7,9 @@ frappe.listview_settings["Customer Agreement"] = brm_app.desk.list_settings({
 	add_fields: ["status", "workflow_state", "end_date", "agreement_kind", "docstatus"],
 	has_indicator_for_draft: true,
 	has_indicator_for_cancelled: true,
-	get_indicator(doc) {
-		const colours = {
+	get_indicator: brm_app.desk.field_indicator(
+		"status",
+		{
 			Draft: "gray",
 			"Pending Sign-off": "orange",
 			Active: "green",
@@ -16,8 +17,7 @@ frappe.listview_settings["Customer Agreement"] = brm_app.desk.list_settings({
 			Expired: "red",
 			Terminated: "darkgrey",
 			Cancelled: "red",
-		};
-		const status = doc.status || "Draft";
-		return [__(status), colours[status] || "gray", `status,=,${status}`];
-	},
+		},
+		"Draft"
+	),
 });

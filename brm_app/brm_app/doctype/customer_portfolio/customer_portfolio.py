@@ -9,6 +9,7 @@ from frappe.utils import formatdate, getdate, today
 
 from brm_app.access.rules import restricted_user
 from brm_app.brm_app.doctype.it_service.it_service import RETIRED
+from brm_app.controllers.checks import check_all_once, refuse_existing
 from brm_app.controllers.customer_linked import contacts_of_customer, propagate_relationship_manager
 from brm_app.controllers.records import BRMRecord
 from brm_app.exceptions import (
@@ -89,15 +90,13 @@ class CustomerPortfolio(BRMRecord):
 		"""One portfolio per customer (it is named by the customer; this gives a clear message)."""
 		if not self.is_new():
 			return
-		existing = frappe.db.get_value("Customer Portfolio", {"customer": self.customer}, "name")
-		if existing:
-			frappe.throw(
-				_("Customer {0} already has a Customer Portfolio: {1}.").format(
-					frappe.bold(self.customer), frappe.bold(existing)
-				),
-				exc=DuplicatePortfolioError,
-				title=_("Duplicate Customer Portfolio"),
-			)
+		refuse_existing(
+			self.customer,
+			frappe.db.get_value("Customer Portfolio", {"customer": self.customer}, "name"),
+			_("Customer {0} already has a Customer Portfolio: {1}."),
+			DuplicatePortfolioError,
+			_("Duplicate Customer Portfolio"),
+		)
 
 	def set_relationship_manager_default(self) -> None:
 		"""An empty relationship manager defaults to the Customer's Account Manager."""
@@ -124,17 +123,13 @@ class CustomerPortfolio(BRMRecord):
 
 	def validate_stakeholders(self) -> None:
 		"""Stakeholders are contacts of this customer, each listed once."""
-		seen = set()
-		for row in self.stakeholders:
-			if row.contact in seen:
-				frappe.throw(
-					_("Row {0}: Contact {1} is already a stakeholder.").format(
-						row.idx, frappe.bold(row.contact)
-					),
-					exc=StakeholderContactError,
-					title=_("Duplicate Stakeholder"),
-				)
-			seen.add(row.contact)
+		check_all_once(
+			self.stakeholders,
+			"contact",
+			_("Row {0}: Contact {1} is already a stakeholder."),
+			StakeholderContactError,
+			_("Duplicate Stakeholder"),
+		)
 		self._check_customer_contacts(
 			[(row.idx, row.contact) for row in self.stakeholders], _("Stakeholders")
 		)
@@ -165,17 +160,13 @@ class CustomerPortfolio(BRMRecord):
 
 	def validate_services(self) -> None:
 		"""Each service is listed once; a Retired service cannot start being consumed."""
-		seen = set()
-		for row in self.services:
-			if row.it_service in seen:
-				frappe.throw(
-					_("Services Consumed row {0}: IT Service {1} is already listed.").format(
-						row.idx, frappe.bold(row.it_service)
-					),
-					exc=DuplicatePortfolioServiceError,
-					title=_("Duplicate Service"),
-				)
-			seen.add(row.it_service)
+		check_all_once(
+			self.services,
+			"it_service",
+			_("Services Consumed row {0}: IT Service {1} is already listed."),
+			DuplicatePortfolioServiceError,
+			_("Duplicate Service"),
+		)
 
 		before = self.get_doc_before_save()
 		already_consumed = {row.it_service for row in before.services} if before else set()

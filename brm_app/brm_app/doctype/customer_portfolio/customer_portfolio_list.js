@@ -26,15 +26,12 @@ frappe.listview_settings["Customer Portfolio"] = brm_app.desk.list_settings({
 				`health_rag,=,${doc.health_rag}`,
 			];
 		}
-		const status_colours = {
+		return brm_app.desk.field_indicator("relationship_status", {
 			Prospect: "blue",
 			Active: "green",
 			"At Risk": "orange",
 			Dormant: "gray",
 			Ended: "darkgrey",
-		};
-		const status = doc.relationship_status;
-		if (!status) return;
-		return [__(status), status_colours[status] || "gray", `relationship_status,=,${status}`];
+		})(doc);
 	},
 });

@@ -3,10 +3,9 @@
 
 frappe.listview_settings["IT Service"] = {
 	add_fields: ["lifecycle_status", "service_type"],
-	get_indicator(doc) {
-		const colours = { Pipeline: "blue", Catalogue: "green", Retired: "gray" };
-		const status = doc.lifecycle_status;
-		if (!status) return;
-		return [__(status), colours[status] || "gray", `lifecycle_status,=,${status}`];
-	},
+	get_indicator: brm_app.desk.field_indicator("lifecycle_status", {
+		Pipeline: "blue",
+		Catalogue: "green",
+		Retired: "gray",
+	}),
 };

@@ -15,7 +15,7 @@ from frappe import _
 from frappe.utils import cint, cstr, escape_html, flt, get_datetime, now_datetime
 
 from brm_app.approvals import bulk
-from brm_app.controllers.customer_linked import is_contact_of_customer, link_portfolio
+from brm_app.controllers.customer_linked import link_portfolio, require_contact_of_customer
 from brm_app.controllers.records import BRMRecord
 from brm_app.exceptions import (
 	SurveyAnswerValidationError,
@@ -133,14 +133,13 @@ class SatisfactionSurvey(BRMRecord):
 	def validate_contact(self):
 		if not self.contact:
 			return
-		if not is_contact_of_customer(self.contact, self.customer):
-			frappe.throw(
-				_("Contact {0} is not a contact of customer {1}.").format(
-					frappe.bold(self.contact), frappe.bold(self.customer)
-				),
-				exc=SurveyContactError,
-				title=_("Invalid Contact"),
-			)
+		require_contact_of_customer(
+			self.contact,
+			self.customer,
+			_("Contact {0} is not a contact of customer {1}."),
+			SurveyContactError,
+			_("Invalid Contact"),
+		)
 		if not self.email:
 			self.email = frappe.db.get_value("Contact", self.contact, "email_id")
 

@@ -10,6 +10,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from brm_app.controllers.checks import options_list, refuse_more_than
 from brm_app.exceptions import SurveyTemplateError
 from brm_app.services.survey_scoring import MAX_ANSWERS, QUESTION_TYPES
 
@@ -46,17 +47,18 @@ class SatisfactionSurveyTemplate(Document):
 				exc=SurveyTemplateError,
 				title=_("No Questions"),
 			)
-		if len(self.questions) > MAX_ANSWERS:
-			frappe.throw(
-				_("A template can have at most {0} questions.").format(MAX_ANSWERS),
-				exc=SurveyTemplateError,
-				title=_("Too Many Questions"),
-			)
+		refuse_more_than(
+			self.questions,
+			MAX_ANSWERS,
+			_("A template can have at most {0} questions."),
+			SurveyTemplateError,
+			_("Too Many Questions"),
+		)
 		for row in self.questions:
 			if row.question_type not in QUESTION_TYPES:
 				frappe.throw(
 					_("Row {0}: question type must be one of: {1}.").format(
-						row.idx, ", ".join(_(question_type) for question_type in QUESTION_TYPES)
+						row.idx, options_list(QUESTION_TYPES)
 					),
 					exc=SurveyTemplateError,
 					title=_("Invalid Question Type"),

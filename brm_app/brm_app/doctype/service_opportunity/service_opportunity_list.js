@@ -5,8 +5,9 @@
 // managers (brm_app.desk).
 frappe.listview_settings["Service Opportunity"] = brm_app.desk.list_settings({
 	add_fields: ["status", "opportunity_type", "priority"],
-	get_indicator(doc) {
-		const colours = {
+	get_indicator: brm_app.desk.field_indicator(
+		"status",
+		{
 			New: "blue",
 			Assessing: "orange",
 			"Business Case": "purple",
@@ -15,8 +16,7 @@ frappe.listview_settings["Service Opportunity"] = brm_app.desk.list_settings({
 			Delivered: "green",
 			Rejected: "red",
 			Withdrawn: "gray",
-		};
-		const status = doc.status || "New";
-		return [__(status), colours[status] || "gray", `status,=,${status}`];
-	},
+		},
+		"New"
+	),
 });
