@@ -12,7 +12,7 @@ One rule, three shapes, all built here so that they agree:
 - `restricted_user(user)` — whether any restriction applies at all.
 
 `frappe.get_all`, `frappe.qb` and raw SQL skip `permission_query_conditions`: the reports' queries add
-the same rule themselves (`brm_app.brm_app.report.shared.common.scope`, built on `allowed_portfolios_sql`).
+the same rule themselves (`brm_app.brm_app.report.shared.scope.ReportScope`, built on `allowed_portfolios_sql`).
 """
 
 import frappe
