@@ -216,8 +216,8 @@ class World:
 		)
 		ctx.contacts = self.contacts(ctx)
 		self.portfolio(ctx)
-		for n, state in enumerate(plan.agreements):
-			self.agreement(ctx, n, state)
+		for n, (state, (started, term)) in enumerate(zip(plan.agreements, plan.agreement_dates, strict=True)):
+			self.agreement(ctx, n, state, started, term)
 		issues = [bulk_records.issue(self, ctx, kind, status) for kind, status in plan.issues]
 		# every other survey follows up one of the customer's tickets closed over four weeks ago
 		closed = [
@@ -341,11 +341,11 @@ class World:
 				}
 			)
 
-	def agreement(self, ctx, n: int, state: str) -> None:
+	def agreement(self, ctx, n: int, state: str, started: int, term: int) -> None:
 		rng = ctx.rng
 		name = next(self.names["Customer Agreement"])
-		start = self.today - timedelta(days=rng.randint(0, 700))
-		end = start + timedelta(days=rng.choice(recipe.AGREEMENT_TERMS))
+		start = self.today - timedelta(days=started)
+		end = start + timedelta(days=term)
 		signed = state == rules.ACTIVE
 		created = datetime.combine(start, dtime(9)) - timedelta(days=rng.randint(5, 30))
 		parent_stamps = stamps(created, ctx.manager)

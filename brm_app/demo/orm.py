@@ -155,7 +155,8 @@ class Writer:
 
 	def agreement(self, customer: str, plan: recipe.Plan, n: int, state: str, contacts, portfolio) -> None:
 		rng = plan.rng
-		start = add_days(nowdate(), -rng.randint(0, 700))
+		started, term = plan.agreement_dates[n]
+		start = add_days(nowdate(), -started)
 		doc = frappe.get_doc(
 			{
 				"doctype": "Customer Agreement",
@@ -164,7 +165,7 @@ class Writer:
 				"agreement_kind": "External",
 				"agreement_basis": rng.choice(["Standard", "Negotiated"]),
 				"start_date": start,
-				"end_date": add_days(start, rng.choice(recipe.AGREEMENT_TERMS)),
+				"end_date": add_days(start, term),
 				"renewal": rng.choice(["Tacit", "Express"]),
 				"notice_period_days": recipe.NOTICE_PERIOD_DAYS,
 				"agreement_value": rng.randint(50, 2000) * 1_000_000,

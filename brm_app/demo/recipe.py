@@ -125,6 +125,7 @@ REJECTION_NOTE = "Not funded this year."
 SERVICE_HOURS = "Mon-Fri 08:00-18:00"
 AGREEMENT_TERMS = [365, 730]
 NOTICE_PERIOD_DAYS = 60
+RENEWAL_STRIDE = 61
 
 # states and their weights (the workflow state names are brm_app.services.approval_rules')
 AGREEMENT_STATES = ("Active", "Pending Sign-off", "Draft")
@@ -216,6 +217,7 @@ class Plan:
 	)  # objective, outcome, measure, status
 	services: list[str] = field(default_factory=list)
 	agreements: list[str] = field(default_factory=list)  # workflow state of each
+	agreement_dates: list[tuple[int, int]] = field(default_factory=list)  # (started days ago, term in days)
 	issues: list[tuple[str, str]] = field(default_factory=list)  # (issue type, status)
 	surveys: list[str] = field(default_factory=list)  # status of each
 	opportunities: list[tuple[str, str, str]] = field(default_factory=list)  # (type, source, status)
@@ -239,6 +241,14 @@ def customer_plan(seed: int, i: int, managers: list[str]) -> Plan:
 			plan.agreements.append("Active")
 		else:
 			plan.agreements.append(rng.choice(["Pending Sign-off", "Draft"]))
+		if not plan.agreement_dates:
+			# the master agreement runs two years; the customers' master agreements end in turn through the
+			# next two years (customer i's in i x RENEWAL_STRIDE days, modulo the term), so that every stretch
+			# of the renewal calendar (the Agreement Renewals report: 90 days) has renewals at any scale
+			term = AGREEMENT_TERMS[-1]
+			plan.agreement_dates.append((term - (i * RENEWAL_STRIDE) % term, term))
+		else:
+			plan.agreement_dates.append((rng.randint(0, 700), rng.choice(AGREEMENT_TERMS)))
 	plan.issues = [(pick(rng, ISSUE_TYPE_WEIGHTS), pick(rng, ISSUE_STATUS_WEIGHTS)) for _n in range(ISSUES)]
 	plan.surveys = [pick(rng, SURVEY_STATUS_WEIGHTS) for _n in range(SURVEYS)]
 	with_case = i % 2 == 0
