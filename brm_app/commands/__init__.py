@@ -10,22 +10,20 @@ from frappe.commands import get_site, pass_context
 @click.option(
 	"--bulk/--orm",
 	default=None,
-	help="Multi-row INSERTs (brm_app.demo_bulk) or the ORM (brm_app.demo); default: bulk above 500 customers",
+	help="Multi-row INSERTs (brm_app.demo.bulk) or the ORM (brm_app.demo.orm); default: bulk above 500 customers",
 )
 @pass_context
 def brm_demo(context, scale: int, seed: int, bulk: bool | None):
 	"""Fill the site with BRM demo data (idempotent; a larger scale adds the missing customers)."""
 	import frappe
 
-	from brm_app import demo, demo_bulk
+	from brm_app import demo
 
 	site = get_site(context)
 	frappe.init(site=site)
 	frappe.connect()
 	try:
-		if bulk is None:
-			bulk = scale > demo_bulk.BULK_FROM
-		(demo_bulk.generate if bulk else demo.generate)(scale=scale, seed=seed)
+		demo.generate(scale=scale, seed=seed, bulk=bulk)
 	finally:
 		frappe.destroy()
 

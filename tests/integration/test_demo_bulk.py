@@ -1,4 +1,4 @@
-"""The bulk demo generator (brm_app.demo_bulk) writes what the ORM would: every record passes its
+"""The bulk demo writer (brm_app.demo.bulk) writes what the ORM would: every record passes its
 controller's validation unchanged, the counts follow the ratios, and a second run adds nothing."""
 
 import datetime
@@ -8,8 +8,8 @@ import frappe
 import pytest
 from frappe.utils import get_datetime
 
-from brm_app import demo_bulk
 from brm_app.demo import DEMO_PREFIX
+from brm_app.demo import bulk as demo_bulk
 
 SCALE = 30
 # fields the save machinery itself rewrites, not the controllers
