@@ -238,3 +238,16 @@ class RelationshipManagerChangeError(frappe.PermissionError):
 
 class FileAccessError(frappe.PermissionError):
 	"""A File would point at a private file of a BRM record the user may not read."""
+
+
+class CustomerSignOffError(frappe.ValidationError):
+	"""A customer sign-off cannot be asked for or decided as requested (signatories, state, decisions)."""
+
+
+class SignOffWriteError(frappe.PermissionError):
+	"""A Customer Sign-off record is written only by brm_app's sign-off service: nobody signs for the
+	customer (docs/security.md case 33)."""
+
+
+class SignatoryError(frappe.ValidationError):
+	"""A business case's signatory is not one the customer's portfolio names as signing off."""

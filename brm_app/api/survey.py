@@ -1,7 +1,7 @@
 """Endpoints of the survey lifecycle.
 
 ``submit`` is the public survey page's endpoint: guest, POST only; failed token lookups are limited per real
-client address (brm_app.surveys.throttle: X-Forwarded-For counts only from declared proxies), and a valid link
+client address (brm_app.links.throttle: X-Forwarded-For counts only from declared proxies), and a valid link
 always answers. It accepts only the token and the answers;
 anything else in the request (a survey name, customer, owner, docstatus, scores) is ignored by frappe
 because this function does not take it.

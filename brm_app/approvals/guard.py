@@ -23,6 +23,8 @@ the guard may write (`workflow_owned_fields`) are put back to their stored value
 a client sends; in a frozen state (awaiting approval) nothing but `workflow_unfrozen_fields` may change.
 """
 
+from contextlib import contextmanager
+
 import frappe
 from frappe import _
 from frappe.model import no_value_fields, table_fields
@@ -41,6 +43,7 @@ from brm_app.services import approval_rules as rules
 # request methods that frappe checks the CSRF token of and that may change a workflow state
 WRITE_METHODS = ("POST", "PUT", "PATCH")
 COMMENT_FLAG = "brm_workflow_comments"
+SYSTEM_FLAG = "brm_workflow_system_steps"
 LOG_FIELD = "approval_log"
 
 
@@ -60,6 +63,39 @@ def clear_action_comment(doctype: str, name: str) -> None:
 
 def get_action_comment(doc) -> str | None:
 	return (frappe.flags.get(COMMENT_FLAG) or {}).get((doc.doctype, doc.name))
+
+
+# --- system steps: taken by brm_app's code, never by a user's action ---------------------------------
+
+
+@contextmanager
+def system_step(doc, next_state: str):
+	"""Within this block, saving `doc` into `next_state` is the workflow's system step (e.g. the
+	customer's sign-off moving a case on). Only server code enters it; no request can set it."""
+	key = (doc.doctype, doc.name, next_state)
+	steps = frappe.flags.get(SYSTEM_FLAG) or set()
+	steps.add(key)
+	frappe.flags[SYSTEM_FLAG] = steps
+	try:
+		yield
+	finally:
+		steps.discard(key)
+
+
+def allow_system_step(doc, next_state: str) -> None:
+	"""Let the save under way take the system step to `next_state` (a controller deciding it during its
+	own validation); `end_system_step` (after the save) withdraws it."""
+	steps = frappe.flags.get(SYSTEM_FLAG) or set()
+	steps.add((doc.doctype, doc.name, next_state))
+	frappe.flags[SYSTEM_FLAG] = steps
+
+
+def end_system_step(doc, next_state: str) -> None:
+	(frappe.flags.get(SYSTEM_FLAG) or set()).discard((doc.doctype, doc.name, next_state))
+
+
+def is_system_step(doc, state: str | None) -> bool:
+	return (doc.doctype, doc.name, state) in (frappe.flags.get(SYSTEM_FLAG) or set())
 
 
 # --- the guard -----------------------------------------------------------------------------------------
@@ -198,7 +234,14 @@ def _refuse_get_request() -> None:
 
 def _check_transition(doc, spec: rules.WorkflowSpec, before, old: str, new: str) -> rules.Transition:
 	try:
-		return rules.find_transition(spec, old, new, frappe.get_roles(), before.get("approval_levels"))
+		return rules.find_transition(
+			spec,
+			old,
+			new,
+			frappe.get_roles(),
+			before.get("approval_levels"),
+			system=is_system_step(doc, new),
+		)
 	except rules.RoleNotAllowed as refused:
 		frappe.throw(
 			_("You cannot move {0} from {1} to {2}: only {3} can.").format(

@@ -18,6 +18,8 @@ SURVEY = "Satisfaction Survey"
 SURVEY_INVITATION = "BRM Survey Invitation"
 SURVEY_REMINDER = "BRM Survey Reminder"
 AGREEMENT_RENEWAL_REMINDER = "BRM Agreement Renewal Reminder"
+SIGN_OFF_REQUEST = "BRM Customer Sign-off Request"
+SIGN_OFF_REMINDER = "BRM Customer Sign-off Reminder"
 SURVEY_ROUTE = "/survey"
 
 _SURVEY_BODY_END = """<p style="margin: 24px 0;">
@@ -43,6 +45,28 @@ TEMPLATES = {
 {% if reference_label %}<p>{{ _("About: {0}").format(reference_label) }}</p>{% endif %}
 """
 		+ _SURVEY_BODY_END,
+	},
+	SIGN_OFF_REQUEST: {
+		"subject": '{{ _("Please {0}: {1}").format(purpose, case_title) }}',
+		"response_html": """<p>{{ _("Dear {0},").format(contact_name) }}</p>
+<p>{{ _("{0} asks you to {1} of business case {2} ({3}): accept or reject each requirement.").format(sender_name, purpose, case_title, case_name) }}</p>
+<p style="margin: 24px 0;">
+	<a href="{{ sign_off_link }}" style="background: #2490ef; color: #ffffff; padding: 10px 18px; border-radius: 6px; text-decoration: none;">{{ _("Review and decide") }}</a>
+</p>
+<p>{{ _("If the button does not work, copy this address into your browser:") }}<br>{{ sign_off_link }}</p>
+<p>{{ _("The link is for you alone, can be used once and works until {0}.").format(expires_on) }}</p>
+<p>{{ _("Thank you,") }}<br>{{ sender_name }}</p>""",
+	},
+	SIGN_OFF_REMINDER: {
+		"subject": '{{ _("Reminder: please {0}: {1}").format(purpose, case_title) }}',
+		"response_html": """<p>{{ _("Dear {0},").format(contact_name) }}</p>
+<p>{{ _("We are still waiting for your decision on business case {0} ({1}).").format(case_title, case_name) }}</p>
+<p style="margin: 24px 0;">
+	<a href="{{ sign_off_link }}" style="background: #2490ef; color: #ffffff; padding: 10px 18px; border-radius: 6px; text-decoration: none;">{{ _("Review and decide") }}</a>
+</p>
+<p>{{ _("If the button does not work, copy this address into your browser:") }}<br>{{ sign_off_link }}</p>
+<p>{{ _("The link is for you alone, can be used once and works until {0}.").format(expires_on) }}</p>
+<p>{{ _("Thank you,") }}<br>{{ sender_name }}</p>""",
 	},
 	AGREEMENT_RENEWAL_REMINDER: {
 		"subject": '{{ _("Agreement {0} with {1} ends on {2}").format(agreement_name, customer_name, end_date) }}',

@@ -9,13 +9,21 @@ on who may move a document where.
 
 Business Case (submittable)::
 
-    Draft --Submit for Review--> Under Review --Request Approval--> Pending Approval
+    Draft --Submit for Review--> Under Review --Send for Customer Sign-off--> Customer Sign-off
+    Customer Sign-off --Customer Accepted--> Pending Approval   (system: every signatory accepted every
+                                                               requirement, brm_app.signoff)
+    Customer Sign-off --Customer Rejected--> Draft            (system: a signatory rejected, with comment)
+    Customer Sign-off --Withdraw--> Draft                      (the provider takes it back, with a reason)
+    Under Review --Sign-off Voided--> Draft                    (system: a change voided sign-offs)
     Pending Approval --Approve--> Approved                  (one approval level: the manager's is final)
     Pending Approval --Approve--> Pending Final Approval    (two levels: total cost above the threshold)
     Pending Final Approval --Approve--> Approved             (the process owner's final approval)
     Under Review / Pending Approval / Pending Final Approval --Send Back--> Draft   (with a reason)
     Pending Approval / Pending Final Approval --Reject--> Rejected                   (with a reason)
     Approved / Rejected --Cancel--> Cancelled               (to amend the case into a new version)
+
+A *system* step is taken only by brm_app's own code (the sign-off service, inside `system_step`), never
+by a user's action, whatever their roles: nobody signs for the customer.
 
 Approved and Rejected are submitted (docstatus 1): the decision is final and the case immutable.
 
@@ -34,9 +42,14 @@ from datetime import datetime
 
 from brm_app.services.roles import BRM_ROLES, MANAGERS, PROCESS_MANAGER, PROCESS_OWNER, RELATIONSHIP_MANAGER
 
+# the role written on the site's Workflow for a system step (frappe's Workflow needs one): only the
+# Administrator holds it, and the guard refuses the step to anyone outside `system_step` anyway
+SYSTEM_ROLE = "Administrator"
+
 # Business Case states
 DRAFT = "Draft"
 UNDER_REVIEW = "Under Review"
+CUSTOMER_SIGN_OFF = "Customer Sign-off"
 PENDING_APPROVAL = "Pending Approval"
 PENDING_FINAL_APPROVAL = "Pending Final Approval"
 APPROVED = "Approved"
@@ -49,7 +62,11 @@ TERMINATED = "Terminated"
 
 # actions
 SUBMIT_FOR_REVIEW = "Submit for Review"
-REQUEST_APPROVAL = "Request Approval"
+SEND_FOR_CUSTOMER_SIGN_OFF = "Send for Customer Sign-off"
+CUSTOMER_ACCEPTED = "Customer Accepted"
+CUSTOMER_REJECTED = "Customer Rejected"
+WITHDRAW = "Withdraw"
+SIGN_OFF_VOIDED = "Sign-off Voided"
 APPROVE = "Approve"
 REJECT = "Reject"
 SEND_BACK = "Send Back"
@@ -84,6 +101,8 @@ class Transition:
 	comment_required: bool = False
 	# only for documents needing exactly this many approval levels (None: any)
 	levels: int | None = None
+	# taken only by brm_app's code (a customer's decision, a voided sign-off), never by a user's action
+	system: bool = False
 
 	@property
 	def condition(self) -> str:
@@ -139,6 +158,7 @@ BUSINESS_CASE_WORKFLOW = WorkflowSpec(
 	states=(
 		State(DRAFT, 0, "", BRM_ROLES, optional=True),
 		State(UNDER_REVIEW, 0, "Info", BRM_ROLES, optional=True),
+		State(CUSTOMER_SIGN_OFF, 0, "Primary", BRM_ROLES, optional=True),
 		State(PENDING_APPROVAL, 0, "Warning", MANAGERS, optional=True),
 		State(PENDING_FINAL_APPROVAL, 0, "Warning", (PROCESS_OWNER,)),
 		State(APPROVED, 1, "Success", MANAGERS),
@@ -147,8 +167,12 @@ BUSINESS_CASE_WORKFLOW = WorkflowSpec(
 	),
 	transitions=(
 		*_t(DRAFT, SUBMIT_FOR_REVIEW, UNDER_REVIEW, BRM_ROLES),
-		*_t(UNDER_REVIEW, REQUEST_APPROVAL, PENDING_APPROVAL, BRM_ROLES),
+		*_t(UNDER_REVIEW, SEND_FOR_CUSTOMER_SIGN_OFF, CUSTOMER_SIGN_OFF, BRM_ROLES),
 		*_t(UNDER_REVIEW, SEND_BACK, DRAFT, MANAGERS, comment_required=True),
+		*_t(UNDER_REVIEW, SIGN_OFF_VOIDED, DRAFT, (SYSTEM_ROLE,), system=True),
+		*_t(CUSTOMER_SIGN_OFF, CUSTOMER_ACCEPTED, PENDING_APPROVAL, (SYSTEM_ROLE,), system=True),
+		*_t(CUSTOMER_SIGN_OFF, CUSTOMER_REJECTED, DRAFT, (SYSTEM_ROLE,), system=True, comment_required=True),
+		*_t(CUSTOMER_SIGN_OFF, WITHDRAW, DRAFT, BRM_ROLES, comment_required=True),
 		*_t(PENDING_APPROVAL, APPROVE, APPROVED, (PROCESS_MANAGER,), approval=True, levels=1),
 		*_t(PENDING_APPROVAL, APPROVE, PENDING_FINAL_APPROVAL, (PROCESS_MANAGER,), approval=True, levels=2),
 		*_t(PENDING_APPROVAL, REJECT, REJECTED, (PROCESS_MANAGER,), comment_required=True),
@@ -161,7 +185,7 @@ BUSINESS_CASE_WORKFLOW = WorkflowSpec(
 	),
 	send_email_alert=True,
 	override_status=False,
-	frozen_states=(PENDING_APPROVAL, PENDING_FINAL_APPROVAL),
+	frozen_states=(CUSTOMER_SIGN_OFF, PENDING_APPROVAL, PENDING_FINAL_APPROVAL),
 )
 
 CUSTOMER_AGREEMENT_WORKFLOW = WorkflowSpec(
@@ -215,10 +239,26 @@ class ApprovalLevelMismatch(TransitionRefused):
 
 
 def find_transition(
-	spec: WorkflowSpec, old_state: str, new_state: str, roles, approval_levels: int | None = None
+	spec: WorkflowSpec,
+	old_state: str,
+	new_state: str,
+	roles,
+	approval_levels: int | None = None,
+	system: bool = False,
 ) -> Transition:
-	"""The transition old_state -> new_state that one of `roles` may take; raises a TransitionRefused."""
-	candidates = [t for t in spec.transitions if t.state == old_state and t.next_state == new_state]
+	"""The transition old_state -> new_state that one of `roles` may take; raises a TransitionRefused.
+
+	With `system` (brm_app's own code, see `system_step` in brm_app.approvals.guard) only the system steps
+	count and roles do not matter; otherwise system steps never do."""
+	candidates = [
+		t
+		for t in spec.transitions
+		if t.state == old_state and t.next_state == new_state and t.system == system
+	]
+	if system:
+		if not candidates:
+			raise NoSuchTransition(f"{old_state} -> {new_state} (system)")
+		return candidates[0]
 	if not candidates:
 		raise NoSuchTransition(f"{old_state} -> {new_state}")
 	roles = set(roles or ())
@@ -238,7 +278,10 @@ def available_actions(spec: WorkflowSpec, state: str, roles, approval_levels: in
 	return [
 		t
 		for t in spec.transitions
-		if t.state == state and roles.intersection(t.roles) and t.applies_to_levels(approval_levels)
+		if t.state == state
+		and not t.system
+		and roles.intersection(t.roles)
+		and t.applies_to_levels(approval_levels)
 	]
 
 
@@ -276,6 +319,11 @@ FUNDING_NOT_REQUESTED = "funding_not_requested"
 def needs_approval_preconditions(transition: Transition) -> bool:
 	"""Entering Pending Approval and every approval need the sign-off preconditions."""
 	return transition.next_state == PENDING_APPROVAL or transition.approval
+
+
+def needs_sign_off_preconditions(transition: Transition) -> bool:
+	"""Sending a case for customer sign-off needs requirements, signatories and funding requested."""
+	return transition.next_state == CUSTOMER_SIGN_OFF
 
 
 def missing_preconditions(requirements, funding_status: str | None) -> list[tuple[str, object]]:

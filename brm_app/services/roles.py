@@ -8,9 +8,14 @@ PROCESS_OWNER = "BRM Process Owner"
 PROCESS_MANAGER = "BRM Process Manager"
 RELATIONSHIP_MANAGER = "Business Relationship Manager"
 SYSTEM_MANAGER = "System Manager"
+# a desk user of the customer (an internal business unit) who signs off business cases for it; not a
+# provider role: holds no BRM permission but reading and deciding the sign-offs addressed to them
+CUSTOMER_SIGNATORY = "BRM Customer Signatory"
 
-# the roles brm_app creates on install and removes on uninstall
+# the provider's roles: none of them may sign off for the customer
 BRM_ROLES = (RELATIONSHIP_MANAGER, PROCESS_MANAGER, PROCESS_OWNER)
+# every role brm_app creates on install and removes on uninstall
+ALL_ROLES = (*BRM_ROLES, CUSTOMER_SIGNATORY)
 # approvers of the workflows (brm_app.services.approval_rules)
 MANAGERS = (PROCESS_MANAGER, PROCESS_OWNER)
 # see and change every portfolio (no row-level restriction); cancel surveys; create missing portfolios
@@ -26,4 +31,5 @@ def for_desk() -> dict:
 		"managers": list(MANAGERS),
 		"full_access": list(FULL_ACCESS),
 		"approval_settings": list(APPROVAL_SETTINGS),
+		"customer_signatory": CUSTOMER_SIGNATORY,
 	}

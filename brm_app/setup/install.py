@@ -17,7 +17,7 @@ from brm_app.setup.indexes import ensure_report_indexes
 from brm_app.setup.workflows import ensure_workflows
 from brm_app.surveys.setup import ensure_survey_setup
 
-BRM_ROLES = roles.BRM_ROLES
+BRM_ROLES = roles.ALL_ROLES
 
 
 # frappe's Redis keys holding the app -> modules map (frappe.setup_module_map)

@@ -27,7 +27,7 @@ from brm_app.services import roles
 
 APP = "brm_app"
 MODULE = "BRM App"
-ROLES = roles.BRM_ROLES
+ROLES = roles.ALL_ROLES
 # installed by frappe itself (frappe.utils.install); other workflows rely on them
 FRAPPE_WORKFLOW_STATES = ("Pending", "Approved", "Rejected")
 FRAPPE_WORKFLOW_ACTIONS = ("Approve", "Reject", "Review")

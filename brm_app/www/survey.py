@@ -4,7 +4,7 @@ No login: the token in the e-mailed link is the only key (brm_app.surveys.tokens
 in the respondent's language (``page_language``: a language picked with ?_lang=, else the survey's
 respondent_language, else the customer's / contact's, else the browser's), via frappe's translations. An unknown,
 used, expired or cancelled token gets the same page and status (410) with one message (docs/security.md case 12);
-too many failed attempts from one client get 429 (brm_app.surveys.throttle). Every value in the page is escaped in the template
+too many failed attempts from one client get 429 (brm_app.links.throttle). Every value in the page is escaped in the template
 (frappe's Jinja does not autoescape) and nothing a respondent typed is ever rendered as a template.
 """
 
@@ -12,10 +12,10 @@ import frappe
 from frappe import _
 
 from brm_app.services.survey_scoring import MAX_TEXT_LENGTH, NPS_MAX, NPS_MIN, RATING_MAX, RATING_MIN
-from brm_app.surveys import throttle, tokens
+from brm_app.links import throttle, tokens
 from brm_app.surveys.scheduling import chosen_language
 from brm_app.surveys.submission import link_unusable_message
-from brm_app.surveys.throttle import SurveyRateLimitError
+from brm_app.links.throttle import SurveyRateLimitError
 
 no_cache = 1
 sitemap = 0

@@ -15,7 +15,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from brm_app.api.portfolio import send_survey_now
-from brm_app.surveys import throttle
+from brm_app.links import throttle
 from tests.support.browser import PHONE, tap_answer
 from tests.support.factories import make_contact, make_customer, make_email_account, mute_mail, uid
 from tests.support.survey_mail import path_of, queued_mails, survey_links

@@ -12,7 +12,7 @@ from frappe.utils import add_to_date, now_datetime
 from selenium.webdriver.common.by import By
 
 from brm_app.jobs import surveys as jobs
-from brm_app.surveys import throttle
+from brm_app.links import throttle
 from tests.support.browser import tap_answer
 from tests.support.factories import make_contact, make_email_account, make_issue, make_portfolio, mute_mail
 from tests.support.survey_mail import path_of, survey_links

@@ -55,7 +55,7 @@ def customer(committed, survey_settings):
 @pytest.fixture(scope="module")
 def answered(server, committed, customer):
 	"""A survey answered over HTTP with markup and template code in the text answer; low score."""
-	from brm_app.surveys import throttle
+	from brm_app.links import throttle
 
 	throttle.reset()
 	survey, link = new_link(committed, customer)
@@ -115,7 +115,7 @@ def test_the_follow_up_todo_and_its_timeline_entry_are_escaped(server, committed
 	frappe sends no assignment e-mail; survey_customer turns those off as well.)"""
 	from frappe.utils import escape_html
 
-	from brm_app.surveys import throttle
+	from brm_app.links import throttle
 
 	# the survey takes the customer's name from its portfolio (brm_app.controllers.customer_linked)
 	portfolio = frappe.db.get_value("Customer Portfolio", {"customer": customer})

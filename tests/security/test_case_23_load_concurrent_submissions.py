@@ -23,7 +23,7 @@ import requests
 from frappe.utils import add_to_date, now_datetime
 
 from brm_app.jobs import surveys as jobs
-from brm_app.surveys import throttle
+from brm_app.links import throttle
 from brm_app.surveys.submission import link_unusable_message
 from tests.support.factories import make_survey, make_survey_template
 from tests.support.security import (

@@ -17,7 +17,7 @@ import pytest
 import requests
 from frappe.installer import update_site_config
 
-from brm_app.surveys import throttle
+from brm_app.links import throttle
 from tests.support.security import GOOD, JSON_HEADERS, SUBMIT, answers_for, new_link, survey_customer_fixture
 from tests.support.survey_mail import path_of, token_of
 

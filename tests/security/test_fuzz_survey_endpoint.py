@@ -17,7 +17,7 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from brm_app.surveys import throttle
+from brm_app.links import throttle
 from tests.support.security import (
 	GOOD,
 	JSON_HEADERS,

@@ -26,7 +26,7 @@ from frappe.utils import add_to_date, now_datetime
 from frappe.utils.password import update_password
 
 from brm_app.jobs import surveys as jobs
-from brm_app.surveys import throttle
+from brm_app.links import throttle
 from tests.support.factories import make_contact, make_issue, mute_mail
 from tests.support.live_server import Committed, LiveServer, server_fixture  # a fixture
 from tests.support.survey_mail import survey_links

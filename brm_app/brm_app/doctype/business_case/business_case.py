@@ -14,7 +14,7 @@ from frappe import _
 from frappe.utils import cint, flt, fmt_money, get_datetime, get_number_format_info, now_datetime
 
 from brm_app import settings
-from brm_app.approvals import bulk
+from brm_app.approvals import guard
 from brm_app.approvals.record import WorkflowRecord
 from brm_app.controllers.checks import options_list, refuse_more_than
 from brm_app.controllers.customer_linked import link_portfolio, require_contact_of_customer
@@ -24,12 +24,13 @@ from brm_app.exceptions import (
 	BusinessCaseOpportunityError,
 	BusinessCaseSizeError,
 	FundingError,
+	CustomerSignOffError,
 	PreparedByChangeError,
-	RequirementSignOffError,
 )
 from brm_app.services import approval_rules as rules
 from brm_app.services import opportunity_status
 from brm_app.services.finance import FinanceInputError, compute_business_case
+from brm_app.signoff import flow as sign_off
 
 FUNDING_STATUSES = ("Not Requested", "Requested", "Approved", "Declined")
 # Opportunity statuses that move on to "Business Case" once a case is made for them.
@@ -115,6 +116,9 @@ class BusinessCase(WorkflowRecord):
 		"decided_on",
 		"cycle_time_days",
 		"first_approval_levels",
+		"customer_sign_off_started_on",
+		"customer_signed_off_on",
+		"customer_sign_off_days",
 	)
 	# what may still change while the case awaits approval (everything else is frozen)
 	workflow_unfrozen_fields = frozenset(
@@ -126,6 +130,9 @@ class BusinessCase(WorkflowRecord):
 			"customer_name",
 			# set by the system after approval (Create Project)
 			"requirements.task",
+			# results of the Customer Sign-off records (brm_app.signoff), computed on every save
+			*(f"requirements.{f}" for f in sign_off.REQUIREMENT_RESULT_FIELDS),
+			*(f"signatories.{f}" for f in sign_off.SIGNATORY_RESULT_FIELDS),
 		)
 	)
 
@@ -140,9 +147,12 @@ class BusinessCase(WorkflowRecord):
 		link_portfolio(self)
 		self.validate_opportunity()
 		self.validate_prepared_by()
-		self.validate_requirements()
 		self.validate_funding()
 		self.compute_finance()
+		# the customer's sign-off: what no longer matches is voided; the rows' results are recomputed
+		self.flags.brm_stale_sign_offs = sign_off.stale_sign_offs(self)
+		sign_off.validate_signatories(self)
+		sign_off.refresh_case(self)
 		self.enforce_workflow()  # approval workflow: roles, no self-approval, preconditions, audit
 
 	def before_update_after_submit(self):
@@ -152,8 +162,16 @@ class BusinessCase(WorkflowRecord):
 		self.enforce_workflow()
 
 	def on_update(self):
+		sign_off.void_stale(self, self.flags.pop("brm_stale_sign_offs", None) or [])
 		self.update_opportunity()
 		self.record_transition()
+
+	def validate_workflow(self):
+		"""frappe's own check of a transition knows only the session user's roles; a system step of the
+		workflow (brm_app.approvals.guard.system_step) is checked by the guard instead."""
+		if guard.is_system_step(self, self.get("workflow_state")):
+			return
+		super().validate_workflow()
 
 	def on_cancel(self):
 		self.record_transition()
@@ -167,16 +185,47 @@ class BusinessCase(WorkflowRecord):
 				self.doctype, self.amended_from, "first_approval_levels"
 			)
 
+	def workflow_target_state(self, before, state):
+		"""A change that voids customer sign-offs sends a case under review back to Draft (system step)."""
+		if (
+			state == rules.UNDER_REVIEW
+			and before.get("workflow_state") == rules.UNDER_REVIEW
+			and self.flags.get("brm_stale_sign_offs")
+		):
+			guard.allow_system_step(self, rules.DRAFT)
+			return rules.DRAFT
+		return state
+
 	def before_workflow_transition(self, transition, before, comment):
-		"""Every requirement signed off and funding requested before Pending Approval and each approval."""
+		"""Requirements, signatories and funding before the customer's sign-off; every requirement signed
+		off by the customer and funding requested before Pending Approval and each approval."""
+		if rules.needs_sign_off_preconditions(transition):
+			problems = sign_off.check_ready(self)
+			if problems:
+				frappe.throw(
+					_("{0} cannot be sent for the customer's sign-off yet: {1}.").format(
+						frappe.bold(self.name), "; ".join(problems)
+					),
+					exc=ApprovalPreconditionError,
+					title=_("Not Ready for Sign-off"),
+				)
 		if rules.needs_approval_preconditions(transition):
 			self.check_approval_preconditions(transition)
+		if transition.action == rules.SIGN_OFF_VOIDED and not comment:
+			comment = "; ".join(reason for _name, reason in self.flags.get("brm_stale_sign_offs") or [])
 		return comment
 
 	def apply_workflow_transition(self, transition, comment):
 		"""The audit fields of the transition (the guard adds the approval log row)."""
 		now = now_datetime()
 		new = transition.next_state
+		if new == rules.CUSTOMER_SIGN_OFF:
+			self.customer_sign_off_started_on = now
+		if transition.state == rules.CUSTOMER_SIGN_OFF and self.customer_sign_off_started_on:
+			spent = (now - get_datetime(self.customer_sign_off_started_on)).total_seconds() / 86400
+			self.customer_sign_off_days = round(flt(self.customer_sign_off_days) + max(spent, 0), 2)
+			if new == rules.PENDING_APPROVAL:
+				self.customer_signed_off_on = now
 		if new == rules.PENDING_APPROVAL:
 			self.approval_levels = self.required_approval_levels()
 			if not cint(self.get("first_approval_levels")):
@@ -208,7 +257,13 @@ class BusinessCase(WorkflowRecord):
 			self.approval_levels = self.required_approval_levels()
 
 	def after_workflow_transition(self, info):
+		guard.end_system_step(self, info["to"])
+		if info["from"] == rules.CUSTOMER_SIGN_OFF and info["to"] == rules.DRAFT:
+			sign_off.withdraw_open(self.name, info.get("comment") or _("The case went back to Draft."))
 		self.sync_opportunity_with_state()
+		if info["to"] == rules.CUSTOMER_SIGN_OFF:
+			sign_off.start(self)
+			self.reload()
 
 	def required_approval_levels(self) -> int:
 		"""The approval levels the case needs: by its total cost and today's threshold, but never fewer than
@@ -229,7 +284,9 @@ class BusinessCase(WorkflowRecord):
 				reasons.append(_("the case has no requirements"))
 			elif code == rules.UNSIGNED_REQUIREMENTS:
 				reasons.append(
-					_("requirement rows {0} are not signed off").format(", ".join(str(i) for i in detail))
+					_("requirement rows {0} are not signed off by every customer signatory").format(
+						", ".join(str(i) for i in detail)
+					)
 				)
 			elif code == rules.FUNDING_NOT_REQUESTED:
 				reasons.append(_("funding is not requested (Funding Status is {0})").format(_(detail or "")))
@@ -325,89 +382,6 @@ class BusinessCase(WorkflowRecord):
 				title=_("Not Allowed"),
 			)
 
-	def validate_requirements(self):
-		stored = self._stored_sign_offs()
-		now = now_datetime()
-		# a sign-off sent in a request (desk, REST) or a job is the server's result: its time is the
-		# server's clock, and a sign-off someone else recorded stays theirs (case 28)
-		outside = getattr(frappe.local, "request", None) is not None or bulk.in_background_job()
-		for row in self.requirements:
-			before = stored.get(row.name)
-			if (
-				outside
-				and before
-				and before.signed_off_by != frappe.session.user
-				and (
-					before.signed_off_by != row.signed_off_by
-					or _datetime(before.signed_off_on) != _datetime(row.signed_off_on)
-				)
-			):
-				frappe.throw(
-					_("Row {0}: the sign-off by {1} cannot be changed or removed by someone else.").format(
-						row.idx, frappe.bold(before.signed_off_by)
-					),
-					exc=RequirementSignOffError,
-					title=_("Invalid Sign-off"),
-				)
-			if (
-				outside
-				and row.signed_off_by
-				and (
-					not before
-					or before.signed_off_by != row.signed_off_by
-					or _datetime(before.signed_off_on) != _datetime(row.signed_off_on)
-				)
-			):
-				row.signed_off_on = now
-			if bool(row.signed_off_by) != bool(row.signed_off_on):
-				frappe.throw(
-					_("Row {0}: a sign-off needs both Signed Off By and Signed Off On.").format(row.idx),
-					exc=RequirementSignOffError,
-					title=_("Incomplete Sign-off"),
-				)
-			if not row.signed_off_on:
-				continue
-			if get_datetime(row.signed_off_on) > now:
-				frappe.throw(
-					_("Row {0}: Signed Off On cannot be in the future.").format(row.idx),
-					exc=RequirementSignOffError,
-					title=_("Invalid Sign-off"),
-				)
-			changed = not before or (
-				before.signed_off_by != row.signed_off_by
-				or _datetime(before.signed_off_on) != _datetime(row.signed_off_on)
-			)
-			if changed and row.signed_off_by != frappe.session.user:
-				frappe.throw(
-					_("Row {0}: you can only record your own sign-off, not one by {1}.").format(
-						row.idx, frappe.bold(row.signed_off_by)
-					),
-					exc=RequirementSignOffError,
-					title=_("Invalid Sign-off"),
-				)
-
-	def _stored_sign_offs(self) -> dict:
-		"""Sign-offs already on record, by row name: the stored rows of this case, and for an amendment
-		the rows of the case it amends that carry over unchanged (same requirement, same sign-off)."""
-		if not self.is_new():
-			return {row.name: row for row in self._signed_rows(self.name) if row.signed_off_by}
-		if not self.amended_from:
-			return {}
-		previous = {_sign_off_key(row) for row in self._signed_rows(self.amended_from)}
-		return {row.name: row for row in self.requirements if _sign_off_key(row) in previous}
-
-	def _signed_rows(self, parent: str) -> list:
-		return frappe.get_all(
-			"Business Case Requirement",
-			filters={
-				"parent": parent,
-				"parenttype": self.doctype,
-				"parentfield": "requirements",
-				"signed_off_by": ("is", "set"),
-			},
-			fields=["name", "requirement", "acceptance_criteria", "signed_off_by", "signed_off_on"],
-		)
-
 	def validate_funding(self):
 		if self.funding_status not in FUNDING_STATUSES:
 			frappe.throw(
@@ -473,54 +447,6 @@ def all_requirements_signed_off(doc) -> bool:
 	"""True when the case has at least one requirement and every requirement is signed off."""
 	requirements = doc.get("requirements") or []
 	return bool(requirements) and all(row.signed_off_by and row.signed_off_on for row in requirements)
-
-
-@frappe.whitelist(methods=["POST"])
-def sign_off_requirement(business_case: str, row_name: str, evidence: str | None = None) -> dict:
-	"""Record the current user's sign-off of one requirement of a draft business case."""
-	doc = frappe.get_doc("Business Case", business_case)
-	doc.check_permission("write")
-	if doc.docstatus != 0:
-		frappe.throw(
-			_("Requirements can only be signed off while the business case is a draft."),
-			exc=RequirementSignOffError,
-			title=_("Not Allowed"),
-		)
-	row = next((row for row in doc.requirements if row.name == row_name), None)
-	if not row:
-		frappe.throw(
-			_("Business Case {0} has no requirement {1}.").format(
-				frappe.bold(doc.name), frappe.bold(row_name)
-			),
-			exc=RequirementSignOffError,
-			title=_("Unknown Requirement"),
-		)
-	if row.signed_off_by:
-		frappe.throw(
-			_("Row {0} was already signed off by {1}.").format(row.idx, frappe.bold(row.signed_off_by)),
-			exc=RequirementSignOffError,
-			title=_("Already Signed Off"),
-		)
-	row.signed_off_by = frappe.session.user
-	row.signed_off_on = now_datetime()
-	if evidence is not None:
-		row.sign_off_evidence = evidence
-	doc.save()
-	return {
-		"name": row.name,
-		"signed_off_by": row.signed_off_by,
-		"signed_off_on": row.signed_off_on,
-		"all_signed_off": doc.all_requirements_signed_off(),
-	}
-
-
-def _datetime(value):
-	return get_datetime(value) if value else None
-
-
-def _sign_off_key(row) -> tuple:
-	"""What makes a requirement's sign-off the same one: the requirement, its criteria, who and when."""
-	return (row.requirement, row.acceptance_criteria, row.signed_off_by, _datetime(row.signed_off_on))
 
 
 def _whole_number(value: object) -> object:

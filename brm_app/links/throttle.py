@@ -1,10 +1,11 @@
-"""Throttling of the public survey page and endpoint (threat model cases 12 and 29).
+"""Throttling of the public link pages and endpoints - surveys and customer sign-offs (threat model cases
+12, 29 and 33).
 
 The token is looked up first: a valid, open link always answers, whatever else is going on, so a flood of
 invalid links cannot lock respondents out (case 29). What is limited is failure: each real client address
 has a budget of failed token lookups (unknown, used, expired, cancelled, malformed) per time window; once it
 is spent, that client's failed lookups are answered 429 instead of 410 until the window ends. A token is 256
-random bits (brm_app.surveys.tokens), so a budget of guesses is not what keeps it secret; the budget keeps a
+random bits (brm_app.links.tokens), so a budget of guesses is not what keeps it secret; the budget keeps a
 guessing client's answers uninformative and shows the flood.
 
 The client's real address (`client_address`): the socket peer, unless the peer is one of the reverse

@@ -1,0 +1,96 @@
+"""Who is told what during a customer sign-off: the signatory is asked (an e-mailed link, or a ToDo in the
+desk), the relationship manager hears of a rejection. E-mails are rendered from Email Templates in the
+signatory's language (brm_app.notifications.mail), every value escaped first."""
+
+import frappe
+from frappe import _
+from frappe.utils import escape_html, format_datetime, get_url, get_url_to_form
+
+from brm_app.notifications import mail
+from brm_app.signoff import records as rec
+
+SIGN_OFF_ROUTE = "/sign-off"
+REQUEST_TEMPLATE = "BRM Customer Sign-off Request"
+REMINDER_TEMPLATE = "BRM Customer Sign-off Reminder"
+
+
+def sign_off_link(token: str) -> str:
+	return get_url(f"{SIGN_OFF_ROUTE}?token={token}")
+
+
+def context(record, token: str | None) -> dict:
+	case_title = frappe.db.get_value("Business Case", record.business_case, "title") or record.business_case
+	with mail.language(record.language):
+		purpose = _("accept what was delivered") if record.purpose == rec.ACCEPTANCE else _("sign off the requirements")
+	return {
+		"sign_off_link": sign_off_link(token) if token else get_url_to_form(rec.SIGN_OFF, record.name),
+		"contact_name": escape_html(record.signatory_name or ""),
+		"case_title": escape_html(case_title),
+		"case_name": escape_html(record.business_case),
+		"purpose": escape_html(purpose),
+		"expires_on": format_datetime(record.expires_on) if record.expires_on else "",
+		"sender_name": escape_html(mail.sender_name()),
+	}
+
+
+def requested(record, reminder: bool = False) -> None:
+	"""Ask the signatory: by e-mail with their link, or, for a desk user, a ToDo and an e-mail to open it."""
+	token = rec.TOKENS.for_sending(record.name) if record.channel == rec.LINK else None
+	if record.channel == rec.DESK and record.signatory_user and not reminder:
+		frappe.get_doc(
+			{
+				"doctype": "ToDo",
+				"allocated_to": record.signatory_user,
+				"reference_type": rec.SIGN_OFF,
+				"reference_name": record.name,
+				"description": escape_html(
+					_("Sign off business case {0} for {1}").format(record.business_case, record.customer)
+				),
+				"priority": "High",
+				"date": frappe.utils.getdate(record.expires_on) if record.expires_on else None,
+			}
+		).insert(ignore_permissions=True)
+	if not record.email:
+		return
+	subject, message = mail.render(
+		REMINDER_TEMPLATE if reminder else REQUEST_TEMPLATE, context(record, token), record.language
+	)
+	frappe.sendmail(
+		recipients=[record.email],
+		subject=subject,
+		message=message,
+		reference_doctype=rec.SIGN_OFF,
+		reference_name=record.name,
+		add_unsubscribe_link=0,
+		delayed=True,
+	)
+
+
+def rejected(case, record) -> None:
+	"""Tell the relationship manager: a ToDo on the case with the signatory's comment, and an e-mail."""
+	manager = case.relationship_manager
+	if not manager:
+		return
+	text = _("{0} rejected business case {1}: {2}").format(
+		record.signatory_name, case.name, record.comment or ""
+	)
+	frappe.get_doc(
+		{
+			"doctype": "ToDo",
+			"allocated_to": manager,
+			"reference_type": "Business Case",
+			"reference_name": case.name,
+			"description": escape_html(text),
+			"priority": "High",
+		}
+	).insert(ignore_permissions=True)
+	frappe.sendmail(
+		recipients=[manager],
+		subject=_("Customer rejected business case {0}").format(case.name),
+		message=escape_html(text) + f'<p><a href="{get_url_to_form("Business Case", case.name)}">'
+		+ escape_html(_("Open the business case"))
+		+ "</a></p>",
+		reference_doctype="Business Case",
+		reference_name=case.name,
+		delayed=True,
+	)
