@@ -53,6 +53,7 @@ permission_query_conditions = {
 	"Service Opportunity": "brm_app.access.rules.opportunity_query_conditions",
 	"Business Case": "brm_app.access.rules.business_case_query_conditions",
 	"Satisfaction Survey": "brm_app.access.rules.survey_query_conditions",
+	"Customer Sign-off": "brm_app.access.rules.sign_off_query_conditions",
 	# their child tables, listed on their own through get_list / /api/resource
 	**{
 		child: "brm_app.access.rules.child_query_conditions"
@@ -67,6 +68,8 @@ permission_query_conditions = {
 			"Business Case Requirement",
 			"Business Case Cost",
 			"Business Case Benefit",
+			"Business Case Signatory",
+			"Customer Sign-off Decision",
 			"Satisfaction Survey Answer",
 		)
 	},
@@ -79,6 +82,7 @@ has_permission = {
 	"Service Opportunity": "brm_app.access.rules.has_permission",
 	"Business Case": "brm_app.access.rules.has_permission",
 	"Satisfaction Survey": "brm_app.access.rules.has_permission",
+	"Customer Sign-off": "brm_app.access.rules.sign_off_has_permission",
 	"File": "brm_app.access.files.has_permission",
 }
 

@@ -251,3 +251,45 @@ def validate_docshare(doc, method: str | None = None) -> None:
 			frappe.PermissionError,
 			title=_("Not Permitted"),
 		)
+
+
+# Customer Sign-off: the relationship team of the customer's portfolio, and the signatory it is addressed
+# to (a desk user of the customer), or their delegate (brm_app.signoff.delegation)
+
+SIGN_OFF = "Customer Sign-off"
+
+
+def _sign_off_addressees_sql(user: str) -> str:
+	from brm_app.signoff.delegation import principals_sql
+
+	user_sql = frappe.db.escape(user)
+	return f"(`tabCustomer Sign-off`.`signatory_user` = {user_sql} or `tabCustomer Sign-off`.`signatory_user` in ({principals_sql(user)}))"
+
+
+def sign_off_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
+	user = user or frappe.session.user
+	if not restricted_user(user):
+		return ""
+	condition = portfolio_condition("`tabCustomer Sign-off`.`portfolio`", user)
+	return f"({condition} or {_sign_off_addressees_sql(user)})"
+
+
+def sign_off_has_permission(
+	doc, ptype: str | None = None, user: str | None = None, debug: bool = False
+) -> bool | None:
+	"""Decided on the stored row: the portfolio's team, or the signatory (or their delegate) may read it.
+	Nobody writes one through a permission: its controller refuses every write but the service's."""
+	from brm_app.signoff.delegation import is_delegate_of
+
+	user = user or frappe.session.user
+	if not restricted_user(user):
+		return None
+	stored = (
+		frappe.db.get_value(SIGN_OFF, doc.name, ["portfolio", "signatory_user"], as_dict=True)
+		if doc.name
+		else None
+	)
+	row = stored or frappe._dict(portfolio=doc.get("portfolio"), signatory_user=doc.get("signatory_user"))
+	if row.signatory_user and (row.signatory_user == user or is_delegate_of(user, row.signatory_user)):
+		return True
+	return allowed_portfolio(user, row.portfolio)

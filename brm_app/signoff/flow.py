@@ -32,7 +32,13 @@ CASE = "Business Case"
 PROVIDER_ROLES = frozenset((*BRM_ROLES, SYSTEM_MANAGER))
 DECISIONS = (rec.ACCEPTED, rec.REJECTED)
 # fields of the case's rows that are results of the sign-off records, never input
-REQUIREMENT_RESULT_FIELDS = ("signed_off_by", "signed_off_on", "sign_off_evidence", "accepted_by", "accepted_on")
+REQUIREMENT_RESULT_FIELDS = (
+	"signed_off_by",
+	"signed_off_on",
+	"sign_off_evidence",
+	"accepted_by",
+	"accepted_on",
+)
 SIGNATORY_RESULT_FIELDS = (
 	"full_name",
 	"email_id",
@@ -77,9 +83,10 @@ def validate_signatories(case) -> None:
 		if row.contact in seen:
 			_refuse_signatory(row, _("{0} is named twice.").format(frappe.bold(row.contact)))
 		seen.add(row.contact)
-		contact = frappe.db.get_value(
-			"Contact", row.contact, ["full_name", "email_id", "user"], as_dict=True
-		) or frappe._dict()
+		contact = (
+			frappe.db.get_value("Contact", row.contact, ["full_name", "email_id", "user"], as_dict=True)
+			or frappe._dict()
+		)
 		row.full_name = contact.full_name or stakeholder.full_name or row.contact
 		row.email_id = contact.email_id or stakeholder.email_id
 		row.stakeholder_role = stakeholder.stakeholder_role
@@ -112,7 +119,9 @@ def validate_signatories(case) -> None:
 
 def _refuse_signatory(row, message: str) -> None:
 	frappe.throw(
-		_("Signatories, row {0}: {1}").format(row.idx, message), exc=SignatoryError, title=_("Invalid Signatory")
+		_("Signatories, row {0}: {1}").format(row.idx, message),
+		exc=SignatoryError,
+		title=_("Invalid Signatory"),
 	)
 
 
@@ -323,7 +332,10 @@ def decide(
 	rejection needs a comment. The caller has established who decides (the link's token, or the desk user
 	the sign-off is addressed to or their delegate)."""
 	record = frappe.db.get_value(
-		rec.SIGN_OFF, sign_off, ["name", "status", "expires_on", "business_case", "purpose"], as_dict=True,
+		rec.SIGN_OFF,
+		sign_off,
+		["name", "status", "expires_on", "business_case", "purpose"],
+		as_dict=True,
 		for_update=True,
 	)
 	if not rec.TOKENS.is_open(record):

@@ -21,7 +21,11 @@ def sign_off_link(token: str) -> str:
 def context(record, token: str | None) -> dict:
 	case_title = frappe.db.get_value("Business Case", record.business_case, "title") or record.business_case
 	with mail.language(record.language):
-		purpose = _("accept what was delivered") if record.purpose == rec.ACCEPTANCE else _("sign off the requirements")
+		purpose = (
+			_("accept what was delivered")
+			if record.purpose == rec.ACCEPTANCE
+			else _("sign off the requirements")
+		)
 	return {
 		"sign_off_link": sign_off_link(token) if token else get_url_to_form(rec.SIGN_OFF, record.name),
 		"contact_name": escape_html(record.signatory_name or ""),
@@ -87,7 +91,8 @@ def rejected(case, record) -> None:
 	frappe.sendmail(
 		recipients=[manager],
 		subject=_("Customer rejected business case {0}").format(case.name),
-		message=escape_html(text) + f'<p><a href="{get_url_to_form("Business Case", case.name)}">'
+		message=escape_html(text)
+		+ f'<p><a href="{get_url_to_form("Business Case", case.name)}">'
 		+ escape_html(_("Open the business case"))
 		+ "</a></p>",
 		reference_doctype="Business Case",

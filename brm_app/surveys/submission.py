@@ -17,7 +17,8 @@ from frappe.utils import add_days, cstr, escape_html, nowdate
 
 from brm_app.brm_app.doctype.satisfaction_survey.satisfaction_survey import submit_answers
 from brm_app.exceptions import SurveyAnswerValidationError, SurveyLinkError
-from brm_app.links import throttle, tokens
+from brm_app.links import throttle
+from brm_app.surveys import tokens
 
 SURVEY = "Satisfaction Survey"
 FOLLOW_UP_DAYS = 2

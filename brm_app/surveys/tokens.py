@@ -13,16 +13,16 @@ SURVEY_TOKENS = LinkTokens(SURVEY, TOKEN_AUTH_FIELD, OPEN_STATUSES)
 
 __all__ = [
 	"TOKEN_BYTES",
-	"hash_token",
-	"new_token",
-	"well_formed",
-	"issue_token",
 	"current_token",
-	"token_for_sending",
-	"forget_token",
-	"find_survey",
-	"is_open",
 	"find_open_survey",
+	"find_survey",
+	"forget_token",
+	"hash_token",
+	"is_open",
+	"issue_token",
+	"new_token",
+	"token_for_sending",
+	"well_formed",
 ]
 
 

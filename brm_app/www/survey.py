@@ -11,11 +11,12 @@ too many failed attempts from one client get 429 (brm_app.links.throttle). Every
 import frappe
 from frappe import _
 
+from brm_app.links import throttle
+from brm_app.links.throttle import SurveyRateLimitError
 from brm_app.services.survey_scoring import MAX_TEXT_LENGTH, NPS_MAX, NPS_MIN, RATING_MAX, RATING_MIN
-from brm_app.links import throttle, tokens
+from brm_app.surveys import tokens
 from brm_app.surveys.scheduling import chosen_language
 from brm_app.surveys.submission import link_unusable_message
-from brm_app.links.throttle import SurveyRateLimitError
 
 no_cache = 1
 sitemap = 0

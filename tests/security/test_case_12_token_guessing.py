@@ -17,7 +17,8 @@ import pytest
 import requests
 from frappe.utils import add_days, now_datetime
 
-from brm_app.links import throttle, tokens
+from brm_app.links import throttle
+from brm_app.surveys import tokens
 from brm_app.surveys.submission import link_unusable_message
 from tests.support.security import (
 	GOOD,

@@ -10,7 +10,9 @@ from frappe.model.workflow import apply_workflow
 from frappe.utils import now_datetime
 
 from brm_app.api.approvals import apply_action
-from tests.support.factories import mute_mail, uid
+from brm_app.signoff import flow as sign_off_flow
+from brm_app.signoff import records as sign_off_records
+from tests.support.factories import make_contact, mute_mail, uid
 from tests.support.users import as_user, insert_user
 
 PROCESS_MANAGER = "BRM Process Manager"
@@ -49,29 +51,87 @@ def act(doc, action: str, user: str | None = None, comment: str | None = None):
 	return frappe.get_doc(doc.doctype, doc.name)
 
 
-def make_ready(case):
-	"""Sign off every requirement (as the current user) and request funding: ready for approval."""
+def add_signatory(case, user: str | None = None, role: str = "Decision Maker") -> str:
+	"""A contact of the case's customer, marked Signs Off Requirements on the portfolio and named as the
+	case's signatory (as Administrator: setting up the customer's side). With `user`, the contact is that
+	desk user's (an internal customer signing in the desk). Returns the contact's name."""
+	email = frappe.db.get_value("User", user, "email") if user else None
+	contact = make_contact(case.customer, email=email, user=user)
+	portfolio = frappe.get_doc("Customer Portfolio", case.portfolio)
+	portfolio.append(
+		"stakeholders",
+		{"contact": contact.name, "stakeholder_role": role, "signs_off_requirements": 1},
+	)
+	portfolio.save(ignore_permissions=True)
 	case.reload()
-	now = now_datetime()
-	for row in case.requirements:
-		if not row.signed_off_by:
-			row.signed_off_by = frappe.session.user
-			row.signed_off_on = now
+	case.append("signatories", {"contact": contact.name})
+	case.save(ignore_permissions=True)
+	return contact.name
+
+
+def make_ready(case):
+	"""A signatory named (one is added when there is none) and funding requested: ready for sign-off."""
+	case.reload()
+	if not case.get("signatories"):
+		current = frappe.session.user
+		frappe.set_user("Administrator")
+		try:
+			add_signatory(case)
+		finally:
+			frappe.set_user(current)
+		case.reload()
 	if case.funding_status not in ("Requested", "Approved"):
 		case.funding_status = "Requested"
-	case.save()
+		case.save()
 	return case
 
 
-def to_pending_approval(case, user: str | None = None):
-	"""Ready the case and move it Draft -> Under Review -> Pending Approval (as `user`)."""
+def open_sign_offs(case) -> list[str]:
+	return frappe.get_all(
+		sign_off_records.SIGN_OFF,
+		filters={"business_case": case.name, "status": sign_off_records.REQUESTED},
+		pluck="name",
+		order_by="creation",
+	)
+
+
+def customer_decides(sign_off: str, decision: str = "Accepted", comment: str | None = None):
+	"""The signatory's decision on every requirement of `sign_off` (the service behind the link and the
+	desk); a rejection carries `comment` on each row."""
+	record = frappe.get_doc(sign_off_records.SIGN_OFF, sign_off)
+	decisions = {
+		row.requirement_row: {
+			"decision": decision,
+			"comment": comment or ("No" if decision == "Rejected" else None),
+		}
+		for row in record.decisions
+	}
+	return sign_off_flow.decide(sign_off, decisions, comment)
+
+
+def customer_signs(case):
+	"""Every open sign-off of the case accepted: the case moves on to Pending Approval."""
+	quiet_mail()
+	for name in open_sign_offs(case):
+		customer_decides(name)
+	return frappe.get_doc(case.doctype, case.name)
+
+
+def to_customer_sign_off(case, user: str | None = None):
+	"""Ready the case and move it Draft -> Under Review -> Customer Sign-off (as `user`)."""
 	if user:
 		with as_user(user):
 			make_ready(case)
 	else:
 		make_ready(case)
 	act(case, "Submit for Review", user)
-	return act(case, "Request Approval", user)
+	return act(case, "Send for Customer Sign-off", user)
+
+
+def to_pending_approval(case, user: str | None = None):
+	"""Ready the case, send it for the customer's sign-off (as `user`) and have the customer accept it."""
+	to_customer_sign_off(case, user)
+	return customer_signs(case)
 
 
 def approve_business_case(case, manager: str | None = None, owner: str | None = None):

@@ -23,8 +23,8 @@ from brm_app.exceptions import (
 	BusinessCaseFinanceError,
 	BusinessCaseOpportunityError,
 	BusinessCaseSizeError,
-	FundingError,
 	CustomerSignOffError,
+	FundingError,
 	PreparedByChangeError,
 )
 from brm_app.services import approval_rules as rules

@@ -30,7 +30,7 @@ def refuse_unless_server(doc) -> None:
 	)
 
 
-class CustomerSignOff(Document):
+class CustomerSignoff(Document):
 	def before_insert(self):
 		refuse_unless_server(self)
 

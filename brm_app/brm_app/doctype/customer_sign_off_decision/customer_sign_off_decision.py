@@ -7,5 +7,5 @@ changes only through its sign-off, which only the sign-off service writes."""
 from brm_app.controllers.records import BRMChildRow
 
 
-class CustomerSignOffDecision(BRMChildRow):
+class CustomerSignoffDecision(BRMChildRow):
 	pass
