@@ -62,3 +62,13 @@ def resend(sign_off: str) -> dict:
 
 	notify.requested(record, reminder=True)
 	return {"name": record.name}
+
+
+@frappe.whitelist(methods=["POST"])
+def waive_acceptance(business_case: str, reason: str) -> dict:
+	"""A BRM Process Manager delivers a case's opportunity without the customer's acceptance, with a reason
+	(who, when and why go on the case's timeline; brm_app.signoff.acceptance.waive)."""
+	from brm_app.signoff import acceptance
+
+	acceptance.waive(business_case, reason)
+	return {"name": business_case}
