@@ -138,13 +138,15 @@ def on_project_update(doc, method=None) -> None:
 	ERPNext also completes projects without a save (Project.update_project, when the last task closes, uses
 	db_update and fires no hook); the hourly job brm_app.jobs.surveys.schedule_delivered_projects catches
 	those, and `on_task_update` moves their opportunity."""
-	if not skipped():
-		before = doc.get_doc_before_save()
-		if doc.status == COMPLETED and (before is None or before.status != COMPLETED):
-			run_safely(doc, "project_survey", lambda: schedule_project_surveys(doc))
-	sync_opportunity_with_project(
+	before = doc.get_doc_before_save()
+	just_completed = doc.status == COMPLETED and (before is None or before.status != COMPLETED)
+	if not skipped() and just_completed:
+		run_safely(doc, "project_survey", lambda: schedule_project_surveys(doc))
+	target = sync_opportunity_with_project(
 		doc.name, doc.status, doc.percent_complete, doc.get(PROJECT_OPPORTUNITY_FIELD)
 	)
+	if just_completed and target is None:
+		ask_acceptance_again(doc.name, doc.get(PROJECT_OPPORTUNITY_FIELD))
 
 
 def on_task_update(doc, method=None) -> None:
@@ -182,6 +184,21 @@ def sync_opportunity_with_project(
 
 		acceptance.start(frappe.get_doc("Business Case", case_name))
 	return target
+
+
+def ask_acceptance_again(project: str, opportunity: str | None = None) -> list[str]:
+	"""A project completed again (reopened after a signatory did not accept the delivery, then finished)
+	while its opportunity still awaits acceptance: ask the signatories who have not accepted again."""
+	opportunity = opportunity or frappe.db.get_value("Service Opportunity", {"project": project}, "name")
+	if not opportunity:
+		return []
+	status = frappe.db.get_value("Service Opportunity", opportunity, "status")
+	case_name = project_case(project, opportunity)
+	if status != opportunity_status.AWAITING_ACCEPTANCE or not case_name:
+		return []
+	from brm_app.signoff import acceptance
+
+	return acceptance.start(frappe.get_doc("Business Case", case_name))
 
 
 def project_case(project: str, opportunity: str | None = None) -> str | None:

@@ -172,3 +172,25 @@ def test_nobody_sets_delivered_by_hand_on_an_opportunity_with_a_case(world):
 		with pytest.raises(OpportunityStatusTransitionError):
 			doc.save()
 	assert status(world) == "Awaiting Acceptance"
+
+
+def test_a_project_completed_again_asks_who_rejected_once_more(world):
+	"""After a rejection the project is reopened, fixed and completed again: the signatory who rejected is
+	asked again (the one who accepted is not), and their acceptance delivers the opportunity."""
+	first, second = acceptance_requests(world)
+	rejecter = frappe.db.get_value(rec.SIGN_OFF, first, "signatory_contact")
+	customer_decides(first, "Rejected", "The warehouse has no signal")
+	customer_decides(second)
+	world.project.reload()
+	world.project.status = "Open"
+	world.project.save()
+	assert acceptance_requests(world) == []
+	assert status(world) == "Awaiting Acceptance"
+	world.project.reload()
+	world.project.status = "Completed"
+	world.project.save()
+	again = acceptance_requests(world)
+	assert len(again) == 1
+	assert frappe.db.get_value(rec.SIGN_OFF, again[0], "signatory_contact") == rejecter
+	customer_decides(again[0])
+	assert status(world) == "Delivered"
