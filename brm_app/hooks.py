@@ -25,6 +25,13 @@ after_uninstall = "brm_app.setup.install.after_uninstall"
 
 # Document events (other apps' doctypes only)
 # ---------------
+# the Business Case Sign-off print format reads the customer's sign-off records and digests of the case
+jinja = {
+	"methods": [
+		"brm_app.brm_app.print_format.business_case_sign_off.business_case_sign_off.brm_sign_off_sheet"
+	]
+}
+
 doc_events = {
 	"Customer": {
 		"after_insert": "brm_app.integrations.customer.after_insert",
