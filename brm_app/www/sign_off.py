@@ -55,7 +55,9 @@ def get_context(context):
 		throttle.record_failure()
 	except SurveyRateLimitError:
 		frappe.local.message_log = []
-		return _closed(context, "limited", _("Too many attempts. Please wait a few minutes and try again."), 429)
+		return _closed(
+			context, "limited", _("Too many attempts. Please wait a few minutes and try again."), 429
+		)
 	return _closed(context, "closed", closed_message(row), 410)
 
 

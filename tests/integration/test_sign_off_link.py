@@ -23,7 +23,7 @@ from tests.support.sign_off_links import (
 	link_case,
 	link_of,
 	post_decision,
-	sign_off_cleanup,  # noqa: F401 (fixture)
+	sign_off_cleanup,  # a fixture
 	stored,
 	token_of,
 )
@@ -111,7 +111,9 @@ def test_a_rejection_needs_a_comment_and_sends_the_case_back(server, committed, 
 def test_after_deciding_the_same_link_shows_a_read_only_receipt(server, committed, people):
 	_case, (sign_off,) = link_case(committed, people)
 	token = token_of(link_of(sign_off))
-	assert post_decision(server, token, decisions_for(sign_off, "Rejected", "Not in scope")).status_code == 200
+	assert (
+		post_decision(server, token, decisions_for(sign_off, "Rejected", "Not in scope")).status_code == 200
+	)
 
 	page = get_page(server, token)
 	assert page.status_code == 200
