@@ -15,7 +15,7 @@ from frappe.utils import add_days, add_to_date, now_datetime
 
 from brm_app.jobs import sign_off as jobs
 from brm_app.signoff import records as rec
-from tests.support.security import workflow_people_fixture
+from tests.support.security import refresh, workflow_people_fixture
 from tests.support.sign_off_links import (
 	case_state,
 	decisions_for,
@@ -303,3 +303,133 @@ def test_the_jobs_are_hourly(site):
 	hourly = frappe.get_hooks("scheduler_events")["hourly"]
 	assert "brm_app.jobs.sign_off.send_reminders" in hourly
 	assert "brm_app.jobs.sign_off.expire_sign_offs" in hourly
+
+
+# --- on a phone, in a real browser ---------------------------------------------------------------------
+
+
+def test_on_a_phone_the_form_checks_itself_sends_and_shows_the_receipt(server, committed, people):
+	from selenium.webdriver.common.by import By
+
+	from tests.support.browser import Browser, start_chromium
+
+	_case, (sign_off,) = link_case(
+		committed,
+		people,
+		requirements=[
+			{"requirement": "Service available in office hours", "requirement_type": "Availability"},
+			{"requirement": "Monthly report " + "x" * 120, "requirement_type": "Functional"},
+		],
+	)
+	link = link_of(sign_off)
+	driver = start_chromium(size=(375, 812))
+	browser = Browser(driver, server.url, "sign_off_link_phone")
+	try:
+		browser.get(_path(link))
+		browser.visible("#brm-sign-off-form")
+		browser.shot("open")
+		# no horizontal scroll at 375 px
+		assert browser.js("return document.documentElement.scrollWidth") <= 375
+
+		submit = browser.visible("#brm-sign-off-form button[type=submit]")
+		browser.click(submit)  # nothing chosen: the page says so and sends nothing
+		errors = browser.until(
+			lambda d: [
+				e.text for e in d.find_elements(By.CSS_SELECTOR, "fieldset.brm-req .brm-error") if e.text
+			]
+		)
+		assert errors == ["Please choose Accept or Reject."] * 2
+		fieldsets = driver.find_elements(By.CSS_SELECTOR, "fieldset.brm-req")
+		browser.click(fieldsets[0].find_element(By.CSS_SELECTOR, "input[value=Accepted] + span"))
+		browser.click(fieldsets[1].find_element(By.CSS_SELECTOR, "input[value=Rejected] + span"))
+		browser.click(submit)  # a rejection without a comment
+		browser.until(
+			lambda d: (
+				fieldsets[1].find_element(By.CSS_SELECTOR, ".brm-error").text
+				== "Please say why you reject this requirement."
+			)
+		)
+		browser.shot("comment_required")
+		assert stored(sign_off).status == "Requested"  # the client sent nothing yet
+
+		fieldsets[1].find_element(By.CSS_SELECTOR, "textarea").send_keys("Weekly, please")
+		browser.click(submit)
+		browser.visible("#brm-sign-off-receipt")
+		browser.shot("receipt")
+		assert browser.js("return document.documentElement.scrollWidth") <= 375
+		record = stored(sign_off)
+		assert record.status == "Rejected"
+		assert [(d.decision, d.comment) for d in record.decisions] == [
+			("Accepted", None),
+			("Rejected", "Weekly, please"),
+		]
+	except Exception:
+		browser.save_failure()
+		raise
+	finally:
+		driver.quit()
+
+
+def _path(link: str) -> str:
+	from urllib.parse import urlparse
+
+	parsed = urlparse(link)
+	return f"{parsed.path}?{parsed.query}"
+
+
+# --- the desk: Resend for the relationship manager, Decide for a desk signatory ---------------------------
+
+
+def test_the_relationship_manager_resends_the_same_link(server, committed, people):
+	from brm_app.api import sign_off as api
+	from tests.support.security import HttpUser
+	from tests.support.users import as_user
+
+	_case, (sign_off,) = link_case(committed, people)
+	link = link_of(sign_off)
+	with as_user(people.rm):
+		assert api.desk_actions(sign_off) == {"can_decide": False, "can_resend": True}
+	with as_user(people.pm):
+		assert api.desk_actions(sign_off)["can_decide"] is False
+
+	response = HttpUser(server, people.rm).call("brm_app.api.sign_off.resend", sign_off=sign_off)
+	assert response.status_code == 200, response.text
+	refresh()  # what the server committed
+	mails = queued_mails(sign_off, reference_doctype=rec.SIGN_OFF)
+	assert len(mails) == 2
+	assert token_of(link_of(sign_off)) == token_of(link)  # the same link
+	assert stored(sign_off).reminders_sent == 0  # a resend is not a reminder of the job
+
+
+def test_a_desk_signatory_decides_in_the_desk_and_the_voiding_of_a_changed_case_stays(
+	server, committed, people
+):
+	from brm_app.api import sign_off as api
+	from tests.support.security import HttpUser, committed_case, http_user
+	from tests.support.users import as_user
+	from tests.support.workflow import add_signatory, open_sign_offs, to_customer_sign_off
+
+	signatory = http_user(committed, "brm-sol-desk-signatory@example.com", ("BRM Customer Signatory",))
+	committed.commit()
+	case = committed_case(committed, people, state="Draft")
+	frappe.set_user("Administrator")
+	committed.add("Contact", add_signatory(case, user=signatory))
+	case = to_customer_sign_off(case, people.rm)
+	(sign_off,) = open_sign_offs(case)
+	assert frappe.db.get_value(rec.SIGN_OFF, sign_off, "channel") == rec.DESK
+	committed.commit()
+	with as_user(signatory):
+		assert api.desk_actions(sign_off) == {"can_decide": True, "can_resend": False}
+	with as_user(people.rm):
+		assert api.desk_actions(sign_off) == {"can_decide": False, "can_resend": True}
+
+	# the case is changed behind the workflow's back: the desk decision is refused, the sign-off Voided
+	row = frappe.get_all("Business Case Requirement", filters={"parent": case.name}, pluck="name")[0]
+	frappe.db.set_value("Business Case Requirement", row, "acceptance_criteria", "Changed")
+	committed.commit()
+	desk = HttpUser(server, signatory)
+	response = desk.call("brm_app.api.sign_off.decide", sign_off=sign_off, decisions=decisions_for(sign_off))
+	assert response.status_code == 417, response.text
+	assert stored(sign_off).status == "Voided"
+	with as_user(signatory):
+		assert api.desk_actions(sign_off) == {"can_decide": False, "can_resend": False}
