@@ -93,6 +93,9 @@ has_permission = {
 	"File": "brm_app.access.files.has_permission",
 }
 
+# The customer's sign-off link (brm_app.signoff.notify.SIGN_OFF_ROUTE): a www file name cannot hold a hyphen
+website_route_rules = [{"from_route": "/sign-off", "to_route": "sign_off"}]
+
 # The public survey page and endpoint: no traceback for anonymous callers, no `cmd` taking over the call
 before_request = ["brm_app.api.survey.harden_public_requests"]
 
@@ -186,6 +189,8 @@ scheduler_events = {
 		"brm_app.jobs.surveys.expire_surveys",
 		"brm_app.jobs.surveys.schedule_delivered_projects",
 		"brm_app.jobs.health.recompute_health_scores",
+		"brm_app.jobs.sign_off.send_reminders",
+		"brm_app.jobs.sign_off.expire_sign_offs",
 	],
 	"daily": [
 		"brm_app.jobs.agreements.update_agreement_statuses",
