@@ -218,8 +218,18 @@ def refresh_case(case) -> None:
 			row.signed_off_by = None
 			row.signed_off_on = None
 			row.sign_off_evidence = None
+	if latest:
+		money, rows = _current(case)
+		contacts = {s.contact for s in signatories}
 	for signatory in signatories:
 		record = latest.get(signatory.contact)
+		if (
+			record
+			and record.status in (rec.REQUESTED, rec.ACCEPTED)
+			and _stale_reason(record, money, rows, contacts)
+		):
+			# voided by this very save (void_stale, after it): the signatory's acceptance no longer shows
+			record = None
 		if record and record.status in (rec.REQUESTED, rec.ACCEPTED, rec.REJECTED):
 			signatory.sign_off_status = record.status
 			signatory.signed_off_on = record.decided_on if record.status == rec.ACCEPTED else None
