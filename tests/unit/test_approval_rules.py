@@ -367,15 +367,24 @@ def test_opportunity_status_for_case(case_state, current, expected):
 		("Completed", 100, "Business Case", None),
 		("Open", 10, "Delivered", None),
 		("Open", 10, "Withdrawn", None),
+		("Open", 10, "Awaiting Acceptance", None),
 	],
 )
 def test_opportunity_status_for_project(project_status, percent, current, expected):
 	assert opportunity_status.status_for_project(project_status, percent, current) == expected
 
 
+@pytest.mark.parametrize("current", ["Approved", "In Delivery"])
+def test_a_completed_project_of_a_case_awaits_the_customers_acceptance(current):
+	assert (
+		opportunity_status.status_for_project("Completed", 100, current, needs_acceptance=True)
+		== "Awaiting Acceptance"
+	)
+
+
 def test_mapped_opportunity_statuses_exist():
 	targets = {opportunity_status.status_for_case(s.name, "New") for s in BC.states} - {None}
-	targets |= {"In Delivery", "Delivered"}
+	targets |= {"In Delivery", "Awaiting Acceptance", "Delivered"}
 	assert targets <= set(OPPORTUNITY_STATUSES)
 
 
@@ -385,3 +394,7 @@ def test_manual_approved_needs_an_approved_case():
 	assert opportunity_status.manual_status_allowed("Approved", "Business Case", None)  # no case
 	assert opportunity_status.manual_status_allowed("Approved", "Approved", "Cancelled")  # unchanged
 	assert opportunity_status.manual_status_allowed("Withdrawn", "Business Case", "Pending Approval")
+	# with a case, Awaiting Acceptance and Delivered come only from the project and the customer's acceptance
+	assert not opportunity_status.manual_status_allowed("Delivered", "Awaiting Acceptance", "Approved")
+	assert not opportunity_status.manual_status_allowed("Awaiting Acceptance", "In Delivery", "Approved")
+	assert opportunity_status.manual_status_allowed("Delivered", "Awaiting Acceptance", None)  # no case
