@@ -115,10 +115,9 @@ def _locked(name: str) -> frappe._dict | None:
 def remind(name: str) -> bool:
 	"""One reminder to whoever must act on the case (and their delegates), once per wait."""
 	stored = _locked(name)
-	cutoff = add_days(now_datetime(), -escalation_days())
-	since = stored and stored.get(WAITING_SINCE[stored.workflow_state])
-	if not stored or stored.approval_reminded_on or not since or get_datetime(since) > cutoff:
-		return False
+	if not stored or stored.approval_reminded_on:
+		return False  # decided, moved on or reminded meanwhile
+	since = stored.get(WAITING_SINCE[stored.workflow_state])
 	case = frappe.get_doc(CASE, name)
 	targets = who_must_act(case)
 	if not targets:
@@ -250,14 +249,8 @@ def _user_name(user: str) -> str:
 def notify_process_owners(name: str) -> bool:
 	"""N days after the reminder, still undecided: a ToDo and an e-mail to every BRM Process Owner, once."""
 	stored = _locked(name)
-	cutoff = add_days(now_datetime(), -escalation_days())
-	if (
-		not stored
-		or stored.approval_escalated_on
-		or not stored.approval_reminded_on
-		or get_datetime(stored.approval_reminded_on) > cutoff
-	):
-		return False
+	if not stored or stored.approval_escalated_on or not stored.approval_reminded_on:
+		return False  # decided, moved on or escalated meanwhile
 	owners = role_holders(roles.PROCESS_OWNER)
 	if not owners:
 		return False
