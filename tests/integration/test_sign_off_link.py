@@ -433,3 +433,90 @@ def test_a_desk_signatory_decides_in_the_desk_and_the_voiding_of_a_changed_case_
 	assert stored(sign_off).status == "Voided"
 	with as_user(signatory):
 		assert api.desk_actions(sign_off) == {"can_decide": False, "can_resend": False}
+
+
+def test_in_the_desk_the_signatory_decides_in_the_dialog_and_the_manager_may_resend(
+	server, committed, people
+):
+	from tests.support.browser import Desk, start_chromium
+	from tests.support.security import PASSWORD, committed_case, http_user
+	from tests.support.workflow import add_signatory, open_sign_offs, to_customer_sign_off
+
+	signatory = http_user(committed, "brm-sol-desk-dialog@example.com", ("BRM Customer Signatory",))
+	committed.commit()
+	case = committed_case(committed, people, state="Draft")
+	frappe.set_user("Administrator")
+	committed.add("Contact", add_signatory(case, user=signatory))
+	# a second signatory (by link): the desk decision below moves no workflow state (see the next test)
+	committed.add("Contact", add_signatory(case))
+	case = to_customer_sign_off(case, people.rm)
+	(sign_off,) = [
+		n for n in open_sign_offs(case) if frappe.db.get_value(rec.SIGN_OFF, n, "channel") == rec.DESK
+	]
+	committed.commit()
+
+	driver = start_chromium()
+	desk = Desk(driver, server.url, "sign_off_desk_decide")
+	try:
+		desk.login(people.rm, PASSWORD)
+		desk.open_form(rec.SIGN_OFF, sign_off)
+		desk.visible(".brm-sign-off-case")  # the case as the signatory sees it
+		desk.button("Resend")
+		assert not desk.has_button("Decide")
+
+		desk.login(signatory, PASSWORD)
+		desk.open_form(rec.SIGN_OFF, sign_off)
+		desk.visible(".brm-sign-off-case")
+		assert not desk.has_button("Resend")
+		desk.click_button("Decide")
+		desk.dialog_fill("r0_decision", "Rejected")
+		desk.shot("decide_dialog")
+		desk.click(desk.dialog().find_element("css selector", ".modal-footer .btn-primary"))
+		# a rejection without a comment is not sent: frappe names the missing comment
+		close = desk.until(
+			lambda d: d.execute_script(
+				"return $('.modal.show').has('.msgprint').find('.btn-modal-close').filter(':visible').get(0)"
+			),
+			message="no message about the missing comment",
+		)
+		assert "Comment" in desk.alert_text()
+		desk.click(close)
+		assert stored(sign_off).status == "Requested"
+		desk.dialog_fill("r0_decision", "Accepted")
+		desk.dialog_primary()
+		desk.until(lambda d: stored(sign_off).status == "Accepted", message="the decision was not recorded")
+		desk.shot("decided")
+		record = stored(sign_off)
+		assert record.decided_by == signatory
+		assert [d.decision for d in record.decisions] == ["Accepted"]
+		assert case_state(case.name) == "Customer Sign-off"  # the other signatory has not decided yet
+	except Exception:
+		desk.save_failure()
+		raise
+	finally:
+		driver.quit()
+
+
+def test_a_desk_signatory_accepting_last_moves_the_case_on(server, committed, people):
+	"""FAILS on main (d52c880), a bug of brm_app.signoff.flow reported to the lead: when the desk signatory's
+	decision moves the case (Customer Accepted / Rejected), the case's timeline comment is inserted as the
+	signatory, whom brm_app.access.record_paths.check_linked_record refuses (they may not read the Business
+	Case): the whole decision fails with 403. The link channel passes only because Guest is exempt there."""
+	from tests.support.security import HttpUser, committed_case, http_user
+	from tests.support.workflow import add_signatory, open_sign_offs, to_customer_sign_off
+
+	signatory = http_user(committed, "brm-sol-desk-last@example.com", ("BRM Customer Signatory",))
+	committed.commit()
+	case = committed_case(committed, people, state="Draft")
+	frappe.set_user("Administrator")
+	committed.add("Contact", add_signatory(case, user=signatory))
+	case = to_customer_sign_off(case, people.rm)
+	(sign_off,) = open_sign_offs(case)
+	committed.commit()
+
+	response = HttpUser(server, signatory).call(
+		"brm_app.api.sign_off.decide", sign_off=sign_off, decisions=decisions_for(sign_off)
+	)
+	assert response.status_code == 200, response.text
+	assert stored(sign_off).status == "Accepted"
+	assert case_state(case.name) == "Pending Approval"
