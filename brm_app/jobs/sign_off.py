@@ -118,6 +118,7 @@ def expire(name: str) -> bool:
 		from brm_app.signoff import flow
 
 		flow.store_case_fields(record.business_case)  # the signatory row no longer shows "Requested"
+	notify.close_requests(record)
 	notify.expired(record)
 	return True
 

@@ -490,6 +490,10 @@ def test_in_the_desk_the_signatory_decides_in_the_dialog_and_the_manager_may_res
 		assert record.decided_by == signatory
 		assert [d.decision for d in record.decisions] == ["Accepted"]
 		assert case_state(case.name) == "Customer Sign-off"  # the other signatory has not decided yet
+		todos = frappe.get_all(
+			"ToDo", filters={"reference_type": rec.SIGN_OFF, "reference_name": sign_off}, pluck="status"
+		)
+		assert todos == ["Closed"]  # the request in their ToDo list is done
 	except Exception:
 		desk.save_failure()
 		raise
