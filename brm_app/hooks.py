@@ -25,6 +25,13 @@ after_uninstall = "brm_app.setup.install.after_uninstall"
 
 # Document events (other apps' doctypes only)
 # ---------------
+# the Business Case Sign-off print format reads the customer's sign-off records and digests of the case
+jinja = {
+	"methods": [
+		"brm_app.brm_app.print_format.business_case_sign_off.business_case_sign_off.brm_sign_off_sheet"
+	]
+}
+
 doc_events = {
 	"Customer": {
 		"after_insert": "brm_app.integrations.customer.after_insert",
@@ -54,6 +61,8 @@ permission_query_conditions = {
 	"Business Case": "brm_app.access.rules.business_case_query_conditions",
 	"Satisfaction Survey": "brm_app.access.rules.survey_query_conditions",
 	"Customer Sign-off": "brm_app.access.rules.sign_off_query_conditions",
+	# an approver's delegations: the delegator's and the delegate's (brm_app.signoff.delegation)
+	"BRM Approval Delegation": "brm_app.signoff.delegation.query_conditions",
 	# their child tables, listed on their own through get_list / /api/resource
 	**{
 		child: "brm_app.access.rules.child_query_conditions"
@@ -83,6 +92,7 @@ has_permission = {
 	"Business Case": "brm_app.access.rules.has_permission",
 	"Satisfaction Survey": "brm_app.access.rules.has_permission",
 	"Customer Sign-off": "brm_app.access.rules.sign_off_has_permission",
+	"BRM Approval Delegation": "brm_app.signoff.delegation.has_permission",
 	"File": "brm_app.access.files.has_permission",
 }
 
@@ -188,6 +198,8 @@ scheduler_events = {
 	"daily": [
 		"brm_app.jobs.agreements.update_agreement_statuses",
 		"brm_app.jobs.agreements.send_renewal_reminders",
+		# approvals and desk sign-offs waiting too long: a reminder, then a notice to the process owner
+		"brm_app.jobs.escalation.escalate_waiting_approvals",
 	],
 }
 

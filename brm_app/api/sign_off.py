@@ -178,3 +178,13 @@ def desk_actions(sign_off: str) -> dict:
 		"can_decide": bool(addressed and not flow.PROVIDER_ROLES.intersection(frappe.get_roles())),
 		"can_resend": bool(frappe.has_permission("Business Case", "write", doc=record.business_case)),
 	}
+
+
+@frappe.whitelist(methods=["POST"])
+def waive_acceptance(business_case: str, reason: str) -> dict:
+	"""A BRM Process Manager delivers a case's opportunity without the customer's acceptance, with a reason
+	(who, when and why go on the case's timeline; brm_app.signoff.acceptance.waive)."""
+	from brm_app.signoff import acceptance
+
+	acceptance.waive(business_case, reason)
+	return {"name": business_case}

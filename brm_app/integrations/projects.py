@@ -7,7 +7,9 @@ portfolio"; "Processes").
   brm_service_opportunity (brm_app/brm_app/custom/project.json).
 - `on_project_update` (Project doc_event) and `on_task_update` (Task doc_event: ERPNext updates a project's
   percent complete and status from its tasks without running the project's hooks) move the opportunity to
-  In Delivery / Delivered (brm_app.services.opportunity_status.status_for_project).
+  In Delivery / Awaiting Acceptance (brm_app.services.opportunity_status.status_for_project); a completed
+  project asks the customer to accept the delivery (brm_app.signoff.acceptance), and the opportunity is
+  Delivered once they do (or a process manager waives it).
 """
 
 import frappe
@@ -162,12 +164,36 @@ def sync_opportunity_with_project(
 	project: str, status: str | None, percent_complete: float | None, opportunity: str | None = None
 ) -> str | None:
 	"""Set the status of the project's opportunity (db_set: the system moves it, not a user); returns
-	the new status, or None when it stays."""
+	the new status, or None when it stays. A project made from a business case that completes asks the
+	case's signatories to accept the delivery (brm_app.signoff.acceptance): the opportunity then waits in
+	Awaiting Acceptance."""
 	opportunity = opportunity or frappe.db.get_value("Service Opportunity", {"project": project}, "name")
 	if not opportunity:
 		return None
 	current = frappe.db.get_value("Service Opportunity", opportunity, "status")
-	target = opportunity_status.status_for_project(status, percent_complete, current)
+	case_name = project_case(project, opportunity)
+	target = opportunity_status.status_for_project(
+		status, percent_complete, current, needs_acceptance=bool(case_name)
+	)
 	if target:
 		frappe.db.set_value("Service Opportunity", opportunity, "status", target)
+	if target == opportunity_status.AWAITING_ACCEPTANCE:
+		from brm_app.signoff import acceptance
+
+		acceptance.start(frappe.get_doc("Business Case", case_name))
 	return target
+
+
+def project_case(project: str, opportunity: str | None = None) -> str | None:
+	"""The approved business case the project was made from (the project's link, else the opportunity's
+	approved case)."""
+	name = frappe.db.get_value("Project", project, PROJECT_CASE_FIELD)
+	if name:
+		return name
+	if opportunity:
+		return frappe.db.get_value(
+			"Business Case",
+			{"service_opportunity": opportunity, "docstatus": 1, "workflow_state": rules.APPROVED},
+			"name",
+		)
+	return None

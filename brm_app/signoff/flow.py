@@ -19,7 +19,7 @@ import frappe
 from frappe import _
 from frappe.utils import cstr, get_datetime, now_datetime
 
-from brm_app.approvals.guard import set_action_comment, system_step
+from brm_app.approvals.guard import clear_action_comment, set_action_comment, system_step
 from brm_app.exceptions import CustomerSignOffError, SignatoryError
 from brm_app.services import approval_rules as rules
 from brm_app.services.roles import BRM_ROLES, CUSTOMER_SIGNATORY, SYSTEM_MANAGER
@@ -218,8 +218,18 @@ def refresh_case(case) -> None:
 			row.signed_off_by = None
 			row.signed_off_on = None
 			row.sign_off_evidence = None
+	if latest:
+		money, rows = _current(case)
+		contacts = {s.contact for s in signatories}
 	for signatory in signatories:
 		record = latest.get(signatory.contact)
+		if (
+			record
+			and record.status in (rec.REQUESTED, rec.ACCEPTED)
+			and _stale_reason(record, money, rows, contacts)
+		):
+			# voided by this very save (void_stale, after it): the signatory's acceptance no longer shows
+			record = None
 		if record and record.status in (rec.REQUESTED, rec.ACCEPTED, rec.REJECTED):
 			signatory.sign_off_status = record.status
 			signatory.signed_off_on = record.decided_on if record.status == rec.ACCEPTED else None
@@ -447,4 +457,7 @@ def run_step(case_name: str, next_state: str, comment: str | None) -> None:
 		set_action_comment(CASE, case_name, comment)
 		case.set("workflow_state", next_state)
 		case.flags.ignore_permissions = True
-		case.save()
+		try:
+			case.save()
+		finally:
+			clear_action_comment(CASE, case_name)  # never the reason of a later action on the case

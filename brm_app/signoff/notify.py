@@ -40,6 +40,8 @@ def context(record, token: str | None) -> dict:
 
 def requested(record, reminder: bool = False) -> None:
 	"""Ask the signatory: by e-mail with their link, or, for a desk user, a ToDo and an e-mail to open it."""
+	if frappe.flags.in_demo:
+		return  # demo data (brm_app.demo) e-mails nobody
 	token = rec.TOKENS.for_sending(record.name) if record.channel == rec.LINK else None
 	if record.channel == rec.DESK and record.signatory_user and not reminder:
 		frappe.get_doc(
