@@ -141,7 +141,7 @@ def test_the_page_speaks_the_signatorys_language(server, committed, people):
 	page = get_page(server, token, **{"Accept-Language": "en"})
 	assert page.status_code == 200
 	assert 'lang="id"' in page.text
-	assert "Persetujuan Pelanggan" in page.text  # Customer Sign-off
+	assert "Pengesahan Pelanggan" in page.text  # Customer Sign-off
 	assert ">Setujui<" in page.text and ">Tolak<" in page.text  # Accept / Reject
 	assert "Kriteria Penerimaan" in page.text
 	assert ">Kirim<" in page.text
