@@ -422,6 +422,12 @@ def test_a_desk_signatory_decides_in_the_desk_and_the_voiding_of_a_changed_case_
 		assert api.desk_actions(sign_off) == {"can_decide": True, "can_resend": False}
 	with as_user(people.rm):
 		assert api.desk_actions(sign_off) == {"can_decide": False, "can_resend": True}
+	# the link's reminders are not for desk signatories (the escalation job reminds them)
+	frappe.db.set_value(
+		rec.SIGN_OFF, sign_off, "requested_on", add_days(now_datetime(), -30), update_modified=False
+	)
+	assert jobs.send_reminders() == 0
+	assert frappe.db.get_value(rec.SIGN_OFF, sign_off, "reminders_sent") == 0
 
 	# the case is changed behind the workflow's back: the desk decision is refused, the sign-off Voided
 	row = frappe.get_all("Business Case Requirement", filters={"parent": case.name}, pluck="name")[0]
