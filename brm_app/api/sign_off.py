@@ -141,6 +141,9 @@ def decide(sign_off: str, decisions: dict | str, comment: str | None = None) -> 
 		decided_by=frappe.session.user,
 		on_behalf_of=record.signatory_user if on_behalf_of else None,
 	)
+	from brm_app.signoff import notify
+
+	notify.close_requests(doc)
 	return {"name": doc.name, "status": doc.status}
 
 

@@ -1,8 +1,9 @@
 """Scheduled jobs of the customer's sign-off (hooks.scheduler_events, hourly; docs/sign-off.md).
 
-- `send_reminders`: a signatory who has not decided is reminded with the same link (or, in the desk, an
-  e-mail pointing at the record) after BRM Settings *First Reminder After (days)*, then again every that
-  many days, at most *Max Reminders* times, while the request is open.
+- `send_reminders`: a signatory with an e-mailed link who has not decided is reminded with the same link
+  after BRM Settings *First Reminder After (days)*, then again every that many days, at most *Max
+  Reminders* times, while the request is open. Desk signatories are reminded by the escalation job
+  (brm_app.jobs.escalation), not here.
 - `expire_sign_offs`: an open request past its `expires_on` becomes Expired, its link stops working (the
   recoverable token is dropped; the hash stays, so the link says it is no longer valid) and the
   relationship manager gets a ToDo.
@@ -32,6 +33,7 @@ LOCKED_FIELDS = (
 	"last_reminded_on",
 	"business_case",
 	"purpose",
+	"channel",
 )
 
 
@@ -48,7 +50,12 @@ def reminder_settings() -> tuple[int, int]:
 
 def reminder_due(row, now, interval: int, maximum: int) -> bool:
 	"""Whether an open request (a locked row) is due a reminder now."""
-	if interval <= 0 or cint(row.reminders_sent) >= maximum or not rec.TOKENS.is_open(row):
+	if (
+		interval <= 0
+		or row.channel != rec.LINK
+		or cint(row.reminders_sent) >= maximum
+		or not rec.TOKENS.is_open(row)
+	):
 		return False
 	since = row.last_reminded_on or row.requested_on
 	return bool(since) and get_datetime(since) <= add_days(now, -interval)
@@ -65,6 +72,7 @@ def send_reminders(limit: int = BATCH_SIZE) -> int:
 		rec.SIGN_OFF,
 		filters=[
 			["status", "in", rec.OPEN],
+			["channel", "=", rec.LINK],
 			["expires_on", ">", now],
 			["reminders_sent", "<", maximum],
 			["requested_on", "<=", cutoff],
@@ -118,6 +126,7 @@ def expire(name: str) -> bool:
 		from brm_app.signoff import flow
 
 		flow.store_case_fields(record.business_case)  # the signatory row no longer shows "Requested"
+	notify.close_requests(record)
 	notify.expired(record)
 	return True
 

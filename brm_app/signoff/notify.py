@@ -128,3 +128,15 @@ def expired(record) -> str | None:
 		}
 	).insert(ignore_permissions=True)
 	return todo.name
+
+
+def close_requests(record) -> None:
+	"""Close the ToDos that asked the signatory to decide (a desk request): decided or expired."""
+	for name in frappe.get_all(
+		"ToDo",
+		filters={"reference_type": rec.SIGN_OFF, "reference_name": record.name, "status": "Open"},
+		pluck="name",
+	):
+		todo = frappe.get_doc("ToDo", name)
+		todo.status = "Closed"
+		todo.save(ignore_permissions=True)

@@ -68,6 +68,25 @@ def test_a_used_link_is_refused_and_changes_nothing(server, committed, people):
 	assert case_state(case.name) == "Pending Approval"
 
 
+def test_two_submissions_at_the_same_moment_record_one_decision(server, committed, people):
+	from concurrent.futures import ThreadPoolExecutor
+
+	case, (sign_off,) = link_case(committed, people)
+	token = token_of(link_of(sign_off))
+	decisions = decisions_for(sign_off)
+	with ThreadPoolExecutor(max_workers=4) as pool:
+		codes = sorted(
+			pool.map(lambda n: post_decision(server, token, decisions, f"Call {n}").status_code, range(4))
+		)
+	assert codes == [200, 410, 410, 410]
+	assert stored(sign_off).status == "Accepted"
+	assert case_state(case.name) == "Pending Approval"
+	steps = frappe.get_all(
+		"BRM Approval Log", filters={"parent": case.name, "action": "Customer Accepted"}, pluck="name"
+	)
+	assert len(steps) == 1  # the case moved on once
+
+
 def test_an_expired_link_is_refused_and_records_nothing(server, committed, people):
 	case, (sign_off,) = link_case(committed, people)
 	token = token_of(link_of(sign_off))

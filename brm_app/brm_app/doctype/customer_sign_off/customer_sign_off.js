@@ -14,9 +14,12 @@ frappe.ui.form.on("Customer Sign-off", {
 	refresh(frm) {
 		show_case(frm);
 		if (frm.is_new() || frm.doc.status !== "Requested") return;
-		frappe
-			.xcall("brm_app.api.sign_off.desk_actions", { sign_off: frm.doc.name }, "GET")
-			.then((actions) => {
+		frappe.call({
+			method: "brm_app.api.sign_off.desk_actions",
+			type: "GET",
+			args: { sign_off: frm.doc.name },
+			callback: (r) => {
+				const actions = r.message || {};
 				if (actions.can_decide) {
 					frm.add_custom_button(__("Decide"), () => decide_dialog(frm)).addClass(
 						"btn-primary"
@@ -25,7 +28,8 @@ frappe.ui.form.on("Customer Sign-off", {
 				if (actions.can_resend) {
 					frm.add_custom_button(__("Resend"), () => resend(frm));
 				}
-			});
+			},
+		});
 	},
 });
 
