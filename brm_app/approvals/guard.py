@@ -94,6 +94,11 @@ def end_system_step(doc, next_state: str) -> None:
 	(frappe.flags.get(SYSTEM_FLAG) or set()).discard((doc.doctype, doc.name, next_state))
 
 
+def in_system_step(doctype: str, name: str) -> bool:
+	"""Whether brm_app's code is taking a system step of this document right now (any state)."""
+	return any(key[:2] == (doctype, name) for key in frappe.flags.get(SYSTEM_FLAG) or ())
+
+
 def is_system_step(doc, state: str | None) -> bool:
 	return (doc.doctype, doc.name, state) in (frappe.flags.get(SYSTEM_FLAG) or set())
 
