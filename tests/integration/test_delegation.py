@@ -227,6 +227,27 @@ def test_a_delegate_decides_a_desk_sign_off_on_behalf_of_the_signatory(people):
 	assert signatory.sign_off_status == "Accepted"
 
 
+def sign_off_todos(user: str, name: str) -> list[str]:
+	return frappe.get_all(
+		"ToDo",
+		filters={"allocated_to": user, "reference_type": "Customer Sign-off", "reference_name": name},
+		pluck="name",
+	)
+
+
+def test_the_delegate_gets_the_signatorys_waiting_sign_offs_as_todos_once(people):
+	signer, stand_in, later = signatory_user(), signatory_user(), signatory_user()
+	_case, name = desk_sign_off(people, signer)
+	doc = delegate(signer, stand_in, CS)
+	assert len(sign_off_todos(stand_in, name)) == 1
+	with as_user(signer):
+		frappe.get_doc(DELEGATION, doc.name).update({"reason": "Longer leave"}).save()
+	assert len(sign_off_todos(stand_in, name)) == 1
+	# a delegation that has not started yet hands over nothing (yet)
+	delegate(signer, later, CS, start=2, end=5)
+	assert sign_off_todos(later, name) == []
+
+
 @pytest.mark.parametrize("start, end", [(-10, -1), (2, 10)], ids=["ended", "not-yet-started"])
 def test_a_delegation_outside_its_dates_gives_nothing(people, start, end):
 	signer, stand_in = signatory_user(), signatory_user()

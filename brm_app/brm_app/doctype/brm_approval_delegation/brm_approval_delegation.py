@@ -13,7 +13,7 @@ writes or deletes it.
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import getdate
+from frappe.utils import escape_html, getdate
 
 from brm_app.signoff import delegation
 from brm_app.signoff.delegation import DelegationError
@@ -52,6 +52,53 @@ class BRMApprovalDelegation(Document):
 
 	def on_trash(self):
 		delegation.check_writer(self)
+
+	def on_update(self):
+		self.hand_over_open_sign_offs()
+
+	def hand_over_open_sign_offs(self):
+		"""A customer signatory's delegate gets a ToDo for each desk sign-off waiting for the delegator, once,
+		while the delegation is active (never for a case the delegate prepared)."""
+		if self.role != delegation.roles.CUSTOMER_SIGNATORY:
+			return
+		waiting = frappe.get_all(
+			"Customer Sign-off",
+			filters={"signatory_user": self.delegator, "status": "Requested", "channel": "Desk"},
+			fields=["name", "business_case", "customer", "expires_on"],
+		)
+		for record in waiting:
+			if (
+				delegation.acting_for(
+					self.delegate, frappe._dict(record, signatory_user=self.delegator, channel="Desk")
+				)
+				is None
+			):
+				continue
+			if frappe.db.exists(
+				"ToDo",
+				{
+					"allocated_to": self.delegate,
+					"reference_type": "Customer Sign-off",
+					"reference_name": record.name,
+					"status": "Open",
+				},
+			):
+				continue
+			frappe.get_doc(
+				{
+					"doctype": "ToDo",
+					"allocated_to": self.delegate,
+					"reference_type": "Customer Sign-off",
+					"reference_name": record.name,
+					"description": escape_html(
+						_("Sign off business case {0} for {1}, on behalf of {2}").format(
+							record.business_case, record.customer, self.delegator_name or self.delegator
+						)
+					),
+					"priority": "High",
+					"date": getdate(record.expires_on) if record.expires_on else None,
+				}
+			).insert(ignore_permissions=True)
 
 	def validate_dates(self):
 		if getdate(self.to_date) < getdate(self.from_date):
