@@ -248,6 +248,19 @@ def test_the_delegate_gets_the_signatorys_waiting_sign_offs_as_todos_once(people
 	assert sign_off_todos(later, name) == []
 
 
+def test_a_delegates_decision_as_the_last_signatory_moves_the_case_on(people):
+	signer, stand_in = signatory_user(), signatory_user()
+	case = new_case(people)
+	add_signatory(case, user=signer)
+	case = to_customer_sign_off(case, people.preparer)
+	(name,) = open_sign_offs(case)
+	delegate(signer, stand_in, CS)
+	with as_user(stand_in):
+		sign_off_api.decide(name, accept_all(name))
+	assert frappe.db.get_value("Customer Sign-off", name, "on_behalf_of") == signer
+	assert frappe.db.get_value("Business Case", case.name, "workflow_state") == "Pending Approval"
+
+
 @pytest.mark.parametrize("start, end", [(-10, -1), (2, 10)], ids=["ended", "not-yet-started"])
 def test_a_delegation_outside_its_dates_gives_nothing(people, start, end):
 	signer, stand_in = signatory_user(), signatory_user()
