@@ -68,6 +68,7 @@ class BRMSettings(Document):
 			BRMComplaintIssueType,
 		)
 
+		approval_escalation_days: DF.Int
 		auto_create_portfolio: DF.Check
 		complaint_issue_types: DF.TableMultiSelect[BRMComplaintIssueType]
 		contact_throttle_days: DF.Int
@@ -76,6 +77,9 @@ class BRMSettings(Document):
 		low_score_threshold: DF.Percent
 		max_reminders: DF.Int
 		reminder_after_days: DF.Int
+		sign_off_first_reminder_days: DF.Int
+		sign_off_link_days: DF.Int
+		sign_off_max_reminders: DF.Int
 		survey_delay_hours: DF.Int
 		survey_expiry_days: DF.Int
 		survey_sampling_percent: DF.Percent

@@ -14,6 +14,8 @@ class BusinessCaseRequirement(BRMChildRow):
 		from frappe.types import DF
 
 		acceptance_criteria: DF.SmallText | None
+		accepted_by: DF.Data | None
+		accepted_on: DF.Datetime | None
 		moscow_priority: DF.Literal["Must", "Should", "Could", "Won't"]
 		parent: DF.Data
 		parentfield: DF.Data
@@ -21,7 +23,7 @@ class BusinessCaseRequirement(BRMChildRow):
 		requirement: DF.SmallText
 		requirement_type: DF.Literal["Functional", "Availability", "Capacity", "Continuity", "Security"]
 		sign_off_evidence: DF.SmallText | None
-		signed_off_by: DF.Link | None
+		signed_off_by: DF.Data | None
 		signed_off_on: DF.Datetime | None
 		task: DF.Link | None
 	# end: auto-generated types

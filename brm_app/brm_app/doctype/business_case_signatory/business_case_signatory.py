@@ -8,4 +8,25 @@ from brm_app.controllers.records import BRMChildRow
 
 
 class BusinessCaseSignatory(BRMChildRow):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		acceptance_status: DF.Literal["", "Requested", "Accepted", "Rejected"]
+		accepted_on: DF.Datetime | None
+		contact: DF.Link
+		email_id: DF.Data | None
+		full_name: DF.Data | None
+		parent: DF.Data
+		parentfield: DF.Data
+		parenttype: DF.Data
+		sign_off_status: DF.Literal["", "Requested", "Accepted", "Rejected"]
+		signed_off_on: DF.Datetime | None
+		stakeholder_role: DF.Data | None
+		user: DF.Link | None
+	# end: auto-generated types
 	pass

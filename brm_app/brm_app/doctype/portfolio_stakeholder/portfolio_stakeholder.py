@@ -22,6 +22,7 @@ class PortfolioStakeholder(BRMChildRow):
 		parentfield: DF.Data
 		parenttype: DF.Data
 		receives_surveys: DF.Check
+		signs_off_requirements: DF.Check
 		stakeholder_role: DF.Literal[
 			"Decision Maker", "Sponsor", "Budget Holder", "Key User", "Service User", "Other"
 		]
