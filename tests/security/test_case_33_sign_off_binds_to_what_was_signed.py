@@ -15,17 +15,13 @@ import frappe
 import pytest
 
 from brm_app.signoff import records as rec
-from tests.security.test_case_33_nobody_signs_for_the_customer import (
-	CASE,
-	SIGN_OFF,
-	case_state,
-	made,  # noqa: F401 (a fixture: removes the module's sign-offs)
-	new_case,
-)
+from tests.security import test_case_33_nobody_signs_for_the_customer as bypass
+from tests.security.test_case_33_nobody_signs_for_the_customer import CASE, SIGN_OFF, case_state, new_case
 from tests.support.security import HttpUser, exc_type, refresh, workflow_people_fixture
 from tests.support.workflow import act, add_signatory, to_pending_approval
 
 people = workflow_people_fixture("c33d")
+made = bypass.made  # a fixture: the module's cases, whose sign-offs are removed at the end
 APPLY = "brm_app.api.approvals.apply_action"
 
 
