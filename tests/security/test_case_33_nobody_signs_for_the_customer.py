@@ -21,6 +21,7 @@ from frappe.permissions import reset_perms, setup_custom_perms, update_permissio
 
 from brm_app.signoff import records as rec
 from tests.support.factories import make_business_case, make_contact, uid
+from tests.support.jobs import queued_site_jobs, run_site_jobs
 from tests.support.security import (
 	HttpUser,
 	exc_type,
@@ -40,6 +41,7 @@ SIGNATORY_ROLE = "BRM Customer Signatory"
 ACTORS = ("rm", "pm", "sm")
 GRANT_ROLES = ("Business Relationship Manager", "BRM Process Manager", "System Manager")
 GRANTED_PTYPES = ("create", "write", "delete", "import")
+IN_A_JOB = 20  # frappe runs a bulk action in a background job from this many documents on
 
 people = workflow_people_fixture(
 	"c33", sm=("System Manager",), signer=(SIGNATORY_ROLE,), turncoat=(SIGNATORY_ROLE,)
@@ -581,15 +583,22 @@ def test_apply_action_with_a_system_step_is_refused(actor, waiting, snapshot, ac
 	assert (response.status_code, exc_type(response)) == APPLY_REFUSED[key], response.text[:500]
 
 
-def test_bulk_approval_with_the_system_step_moves_nothing(actor, waiting, snapshot):
+@pytest.mark.parametrize("copies", [1, 20], ids=["in-the-request", "in-a-job"])
+def test_bulk_approval_with_the_system_step_moves_nothing(site, actor, waiting, snapshot, copies):
+	"""brm_app.approvals.bulk's bulk approval (frappe's replaced): up to 19 documents in the request, from
+	20 on in a checked job, which is run here to the end."""
 	_, browser = actor
+	run_site_jobs(site)  # nothing of an earlier test left in the queue
 	response = browser.call(
 		"frappe.model.workflow.bulk_workflow_approval",
-		docnames=[waiting.case],
+		docnames=[waiting.case] * copies,
 		doctype=CASE,
 		action="Customer Accepted",
 	)
 	assert response.status_code == 200, response.text[:500]  # frappe reports each failure aside
+	queued = ["brm_app.approvals.bulk.run_checked"] if copies >= IN_A_JOB else []
+	assert queued_site_jobs(site) == queued
+	assert run_site_jobs(site) == len(queued)
 
 
 def test_run_doc_method_submit_of_the_case_is_refused(actor, waiting, people, snapshot):
@@ -789,3 +798,37 @@ def test_an_amendment_carries_no_sign_off(committed, people, made, browsers):
 	state = case_state(amended)
 	assert state[0] == "Customer Sign-off"
 	assert [status for _name, status in state[4]] == [rec.REQUESTED] * len(old["signatories"])
+
+
+# --- the case itself deleted --------------------------------------------------------------------------
+
+
+def test_a_case_with_sign_offs_cannot_be_deleted(committed, people, made, browsers):
+	"""Withdrawn to Draft, the case could be deleted by its preparer, and with it the customer's record of
+	what they decided (and a new case could take its name): frappe's link check keeps it."""
+	withdrawn = waiting_case(committed, people, made, people.signer)
+	back = browsers["rm"].call(
+		"brm_app.api.approvals.apply_action",
+		doctype=CASE,
+		docname=withdrawn.case,
+		action="Withdraw",
+		comment="Rework the requirements",
+	)
+	assert back.status_code == 200, back.text[:500]
+	before = case_state(withdrawn.case)
+	assert before[0] == "Draft"
+	assert sorted(status for _name, status in before[4]) == [rec.ACCEPTED, rec.WITHDRAWN]
+	answers = {}
+	for actor in ACTORS:
+		response = browsers[actor].resource("DELETE", CASE, withdrawn.case)
+		answers[actor] = (response.status_code, exc_type(response))
+	assert answers == DELETE_CASE, answers
+	assert case_state(withdrawn.case) == before
+
+
+# a relationship manager holds no delete right on Business Case; the others meet frappe's link check
+DELETE_CASE = {
+	"rm": (403, "PermissionError"),
+	"pm": (417, "LinkExistsError"),
+	"sm": (417, "LinkExistsError"),
+}
