@@ -155,3 +155,26 @@ def test_a_case_sent_back_and_changed_loses_its_sign_offs(committed, people, mad
 		value="Pending Approval",
 	)
 	assert (pushed.status_code, exc_type(pushed)) == (417, "ApprovalTransitionError"), pushed.text[:500]
+
+
+def test_removing_a_signatory_voids_only_their_sign_off(committed, people, made, rm):
+	"""Only the sign-offs that no longer match are voided: a signatory taken off the case (in Draft) loses
+	theirs; the other signatory's acceptance of the same requirements stands."""
+	case = signed_case(committed, people, made, "Draft")
+	refresh()
+	signatories = frappe.get_doc(CASE, case).as_dict(convert_dates_to_str=True)["signatories"]
+	kept, dropped = signatories
+	response = rm.resource("PUT", CASE, case, json={"signatories": [kept]})
+	assert response.status_code == 200, response.text[:500]
+	refresh()
+	records = {
+		r.signatory_contact: r
+		for r in frappe.get_all(
+			SIGN_OFF,
+			filters={"business_case": case},
+			fields=["signatory_contact", "status", "void_reason"],
+		)
+	}
+	assert records[kept["contact"]].status == rec.ACCEPTED
+	assert records[dropped["contact"]].status == rec.VOIDED
+	assert "no longer a signatory" in records[dropped["contact"]].void_reason
