@@ -25,6 +25,13 @@ after_uninstall = "brm_app.setup.install.after_uninstall"
 
 # Document events (other apps' doctypes only)
 # ---------------
+# the Business Case Sign-off print format reads the customer's sign-off records and digests of the case
+jinja = {
+	"methods": [
+		"brm_app.brm_app.print_format.business_case_sign_off.business_case_sign_off.brm_sign_off_sheet"
+	]
+}
+
 doc_events = {
 	"Customer": {
 		"after_insert": "brm_app.integrations.customer.after_insert",
@@ -54,6 +61,8 @@ permission_query_conditions = {
 	"Business Case": "brm_app.access.rules.business_case_query_conditions",
 	"Satisfaction Survey": "brm_app.access.rules.survey_query_conditions",
 	"Customer Sign-off": "brm_app.access.rules.sign_off_query_conditions",
+	# an approver's delegations: the delegator's and the delegate's (brm_app.signoff.delegation)
+	"BRM Approval Delegation": "brm_app.signoff.delegation.query_conditions",
 	# their child tables, listed on their own through get_list / /api/resource
 	**{
 		child: "brm_app.access.rules.child_query_conditions"
@@ -83,8 +92,12 @@ has_permission = {
 	"Business Case": "brm_app.access.rules.has_permission",
 	"Satisfaction Survey": "brm_app.access.rules.has_permission",
 	"Customer Sign-off": "brm_app.access.rules.sign_off_has_permission",
+	"BRM Approval Delegation": "brm_app.signoff.delegation.has_permission",
 	"File": "brm_app.access.files.has_permission",
 }
+
+# The customer's sign-off link (brm_app.signoff.notify.SIGN_OFF_ROUTE): a www file name cannot hold a hyphen
+website_route_rules = [{"from_route": "/sign-off", "to_route": "sign_off"}]
 
 # The public survey page and endpoint: no traceback for anonymous callers, no `cmd` taking over the call
 before_request = ["brm_app.api.survey.harden_public_requests"]
@@ -179,10 +192,14 @@ scheduler_events = {
 		"brm_app.jobs.surveys.expire_surveys",
 		"brm_app.jobs.surveys.schedule_delivered_projects",
 		"brm_app.jobs.health.recompute_health_scores",
+		"brm_app.jobs.sign_off.send_reminders",
+		"brm_app.jobs.sign_off.expire_sign_offs",
 	],
 	"daily": [
 		"brm_app.jobs.agreements.update_agreement_statuses",
 		"brm_app.jobs.agreements.send_renewal_reminders",
+		# approvals and desk sign-offs waiting too long: a reminder, then a notice to the process owner
+		"brm_app.jobs.escalation.escalate_waiting_approvals",
 	],
 }
 

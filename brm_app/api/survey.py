@@ -33,11 +33,19 @@ def submit(token: str | None = None, answers: dict | str | None = None) -> dict:
 	return {"message": _(thanks) if thanks else _("Thank you for your feedback.")}
 
 
-PUBLIC_PATHS = ("/api/method/brm_app.api.survey.submit", "/survey")
+PUBLIC_PATHS = (
+	"/api/method/brm_app.api.survey.submit",
+	"/survey",
+	# the customer's sign-off link (brm_app.api.sign_off.submit_by_link, brm_app/www/sign_off.py)
+	"/api/method/brm_app.api.sign_off.submit_by_link",
+	"/sign-off",
+	"/sign_off",
+)
 
 
 def harden_public_requests() -> None:
-	"""before_request hook for the survey page and endpoint (frappe 15 behaviour worked around):
+	"""before_request hook for the survey and sign-off pages and endpoints (frappe 15 behaviour worked
+	around):
 
 	- an anonymous caller gets an error's message, never the server's traceback: frappe adds it to error
 	  responses (410 / 417 / 429 and argument type errors raised before the endpoint runs too) while System

@@ -94,6 +94,11 @@ def end_system_step(doc, next_state: str) -> None:
 	(frappe.flags.get(SYSTEM_FLAG) or set()).discard((doc.doctype, doc.name, next_state))
 
 
+def in_system_step(doctype: str, name: str) -> bool:
+	"""Whether brm_app's code is taking a system step of this document right now (any state)."""
+	return any(key[:2] == (doctype, name) for key in frappe.flags.get(SYSTEM_FLAG) or ())
+
+
 def is_system_step(doc, state: str | None) -> bool:
 	return (doc.doctype, doc.name, state) in (frappe.flags.get(SYSTEM_FLAG) or set())
 
@@ -133,7 +138,7 @@ def enforce_workflow(doc) -> None:
 	comment = doc.before_workflow_transition(transition, before, get_action_comment(doc))
 	_check_comment(transition, comment)
 	doc.apply_workflow_transition(transition, comment)
-	_log(doc, transition, comment)
+	_log(doc, transition, comment, _on_behalf_of(doc, before, transition))
 
 
 def record_transition(doc) -> None:
@@ -144,6 +149,8 @@ def record_transition(doc) -> None:
 	text = _("{0}: {1} → {2}").format(
 		escape_html(_(info["action"])), escape_html(_(info["from"])), escape_html(_(info["to"]))
 	)
+	if info.get("on_behalf_of"):
+		text += "<br>" + _("On behalf of {0} (delegation)").format(escape_html(info["on_behalf_of"]))
 	if info.get("comment"):
 		text += "<br>" + _("Comment: {0}").format(escape_html(info["comment"]))
 	doc.add_comment("Info", text)
@@ -309,7 +316,22 @@ def _check_comment(transition: rules.Transition, comment: str | None) -> None:
 		)
 
 
-def _log(doc, transition: rules.Transition, comment: str | None) -> None:
+def _on_behalf_of(doc, before, transition: rules.Transition) -> str | None:
+	"""The approver the user stands in for (an active BRM Approval Delegation), when the transition is a
+	decision on a document waiting for approval; the preparer never acts as a delegate."""
+	if transition.system or transition.state not in rules.approval_states(doc.doctype, set(transition.roles)):
+		return None
+	from brm_app.signoff import delegation
+
+	return delegation.on_behalf_of(
+		frappe.session.user,
+		transition,
+		before.get("prepared_by") or before.get("owner"),
+		before.get("first_approver"),
+	)
+
+
+def _log(doc, transition: rules.Transition, comment: str | None, on_behalf_of: str | None = None) -> None:
 	"""The approval log row of the transition, and what `record_transition` writes after the save."""
 	doc.append(
 		LOG_FIELD,
@@ -318,6 +340,7 @@ def _log(doc, transition: rules.Transition, comment: str | None) -> None:
 			"state_from": transition.state,
 			"state_to": transition.next_state,
 			"user": frappe.session.user,
+			"on_behalf_of": on_behalf_of,
 			"at": now_datetime(),
 			"comment": comment,
 		},
@@ -327,6 +350,7 @@ def _log(doc, transition: rules.Transition, comment: str | None) -> None:
 		"from": transition.state,
 		"to": transition.next_state,
 		"comment": comment,
+		"on_behalf_of": on_behalf_of,
 	}
 
 

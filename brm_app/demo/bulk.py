@@ -35,6 +35,7 @@ from brm_app.demo.bulk_tables import Table, child, reserve_names, series_of, sta
 from brm_app.demo.recipe import expected_counts  # the counts this writer makes (tests)
 from brm_app.services import approval_rules as rules
 from brm_app.services.agreement_status import derive_status
+from brm_app.signoff import records as sign_off_records
 
 CUSTOMERS_PER_CHUNK = 250
 TABLES = (
@@ -55,6 +56,9 @@ TABLES = (
 	"Business Case Requirement",
 	"Business Case Cost",
 	"Business Case Benefit",
+	"Business Case Signatory",
+	"Customer Sign-off",
+	"Customer Sign-off Decision",
 	"Satisfaction Survey",
 	"Satisfaction Survey Answer",
 	"Issue",
@@ -156,12 +160,14 @@ class World:
 				"Customer Agreement",
 				"Service Opportunity",
 				"Business Case",
+				"Customer Sign-off",
 				"Satisfaction Survey",
 				"Issue",
 			)
 		}
 		self.today = getdate(nowdate())
 		self.now = now_datetime()
+		self.sign_off_link_days = sign_off_records.link_days()
 		self.t = None
 
 	def write_chunk(self, indices: list[int]) -> None:
@@ -172,6 +178,7 @@ class World:
 			"Customer Agreement": sum(len(plan.agreements) for plan in plans),
 			"Service Opportunity": sum(len(plan.opportunities) for plan in plans),
 			"Business Case": sum(1 for plan in plans if plan.case_state),
+			"Customer Sign-off": sum(1 for plan in plans if plan.case_state in recipe.SIGNED_OFF_CASE_STATES),
 			"Satisfaction Survey": sum(len(plan.surveys) for plan in plans),
 			"Issue": sum(len(plan.issues) for plan in plans),
 		}
@@ -311,6 +318,7 @@ class World:
 					"influence": rng.choice(recipe.LEVELS),
 					"interest": rng.choice(recipe.LEVELS),
 					"receives_surveys": 1,
+					"signs_off_requirements": int(idx - 1 == recipe.SIGNATORY_INDEX),
 					**child(name, "Customer Portfolio", "stakeholders", idx, parent_stamps),
 				}
 			)

@@ -9,6 +9,7 @@ from brm_app.demo.bulk_tables import child, stamps
 from brm_app.services import approval_rules as rules
 from brm_app.services import opportunity_status, survey_scoring
 from brm_app.services.finance import compute_business_case
+from brm_app.signoff.digests import case_digest, requirement_digest
 
 
 def opportunity(world, ctx, opportunity_type: str, source: str, status: str) -> dict:
@@ -64,7 +65,12 @@ def business_case(world, ctx, opportunity: dict, state: str) -> None:
 	if state != rules.DRAFT:
 		steps.append((rules.SUBMIT_FOR_REVIEW, rules.DRAFT, rules.UNDER_REVIEW, ctx.manager))
 	if beyond_review:
-		steps.append((rules.REQUEST_APPROVAL, rules.UNDER_REVIEW, rules.PENDING_APPROVAL, ctx.manager))
+		# the customer's sign-off (brm_app.signoff.flow): sent by the relationship manager, accepted by the
+		# signatory through the e-mailed link, the system step taken in the session that recorded it
+		steps.append(
+			(rules.SEND_FOR_CUSTOMER_SIGN_OFF, rules.UNDER_REVIEW, rules.CUSTOMER_SIGN_OFF, ctx.manager)
+		)
+		steps.append((rules.CUSTOMER_ACCEPTED, rules.CUSTOMER_SIGN_OFF, rules.PENDING_APPROVAL, ctx.manager))
 	if state == rules.APPROVED and levels == 2:
 		steps.append(
 			(rules.APPROVE, rules.PENDING_APPROVAL, rules.PENDING_FINAL_APPROVAL, world.process_manager)
@@ -109,10 +115,16 @@ def business_case(world, ctx, opportunity: dict, state: str) -> None:
 		"docstatus": docstatus,
 	}
 	if beyond_review:
-		row["submitted_for_approval_on"] = times[1]
-		row["first_approval_levels"] = levels
+		sent_on, signed_on = times[1], times[2]
+		row.update(
+			submitted_for_approval_on=signed_on,
+			first_approval_levels=levels,
+			customer_sign_off_started_on=sent_on,
+			customer_signed_off_on=signed_on,
+			customer_sign_off_days=round((signed_on - sent_on).total_seconds() / 86400, 2),
+		)
 	if state == rules.APPROVED and levels == 2:
-		row.update(first_approver=world.process_manager, first_approved_on=times[2])
+		row.update(first_approver=world.process_manager, first_approved_on=times[3])
 	if decided:
 		decided_on = times[-1]
 		row.update(
@@ -124,19 +136,39 @@ def business_case(world, ctx, opportunity: dict, state: str) -> None:
 		if state == rules.REJECTED:
 			row["decision_notes"] = recipe.REJECTION_NOTE
 	world.t["Business Case"].add(row)
+	signatory = ctx.contacts[recipe.SIGNATORY_INDEX]
+	sign_off = next(world.names["Customer Sign-off"]) if beyond_review else None
+	requirements = []
 	for idx, (requirement, kind, priority) in enumerate(recipe.REQUIREMENTS, 1):
-		signed = beyond_review or (state == rules.UNDER_REVIEW and idx == 1)
-		world.t["Business Case Requirement"].add(
-			{
-				"requirement": requirement,
-				"requirement_type": kind,
-				"moscow_priority": priority,
-				"signed_off_by": ctx.manager if signed else None,
-				"signed_off_on": created + timedelta(hours=idx) if signed else None,
-				**child(name, "Business Case", "requirements", idx, parent_stamps),
-				"docstatus": docstatus,
-			}
+		requirements.append(
+			world.t["Business Case Requirement"].add(
+				{
+					"requirement": requirement,
+					"requirement_type": kind,
+					"moscow_priority": priority,
+					# results of the customer's sign-off (brm_app.signoff.flow.refresh_case)
+					"signed_off_by": signatory.full_name if beyond_review else None,
+					"signed_off_on": times[2] if beyond_review else None,
+					"sign_off_evidence": sign_off,
+					**child(name, "Business Case", "requirements", idx, parent_stamps),
+					"docstatus": docstatus,
+				}
+			)
 		)
+	world.t["Business Case Signatory"].add(
+		{
+			"contact": signatory.name,
+			"full_name": signatory.full_name,
+			"email_id": signatory.email_id,
+			"stakeholder_role": recipe.STAKEHOLDER_ROLES[recipe.SIGNATORY_INDEX],
+			"sign_off_status": "Accepted" if beyond_review else None,
+			"signed_off_on": times[2] if beyond_review else None,
+			**child(name, "Business Case", "signatories", 1, parent_stamps),
+			"docstatus": docstatus,
+		}
+	)
+	if beyond_review:
+		customer_sign_off(world, ctx, sign_off, row, requirements, costs, benefits, times[1], times[2])
 	for table, lines, fieldname in (
 		("Business Case Cost", costs, "costs"),
 		("Business Case Benefit", benefits, "benefits"),
@@ -157,6 +189,58 @@ def business_case(world, ctx, opportunity: dict, state: str) -> None:
 		status=opportunity_status.status_for_case(state, "New") or opportunity_status.BUSINESS_CASE,
 	)
 	world.t["Service Opportunity"].used.add("business_case")
+
+
+def customer_sign_off(world, ctx, name, case, requirements, costs, benefits, sent_on, signed_on) -> None:
+	"""The signatory's accepted Customer Sign-off of the case, as brm_app.signoff.records writes it: the
+	requirements' snapshots with their digests (brm_app.signoff.digests), the case's money digest, an
+	Accepted decision per requirement; asked through the e-mailed link (its token's hash stays)."""
+	rng = ctx.rng
+	signatory = ctx.contacts[recipe.SIGNATORY_INDEX]
+	money = {
+		"currency": case.get("currency") or world.t["Business Case"].base.get("currency"),
+		"costs": costs,
+		"benefits": benefits,
+		"discount_rate": case["discount_rate"],
+		"horizon_years": case["horizon_years"],
+	}
+	parent_stamps = stamps(sent_on, ctx.manager)
+	world.t["Customer Sign-off"].add(
+		{
+			"name": name,
+			"naming_series": world.series["Customer Sign-off"],
+			"business_case": case["name"],
+			"purpose": "Requirements",
+			"status": "Accepted",
+			"customer": ctx.customer,
+			"portfolio": ctx.customer,
+			"relationship_manager": ctx.manager,
+			"signatory_contact": signatory.name,
+			"signatory_name": signatory.full_name,
+			"email": signatory.email_id,
+			"channel": "E-mail Link",
+			"requested_on": sent_on,
+			"expires_on": sent_on + timedelta(days=world.sign_off_link_days),
+			"decided_on": signed_on,
+			"case_digest": case_digest(money),
+			# stands in for the sha256 of the e-mailed link's token (the token itself is never stored)
+			"token_hash": f"{rng.getrandbits(256):064x}",
+			**parent_stamps,
+		}
+	)
+	for idx, requirement in enumerate(requirements, 1):
+		world.t["Customer Sign-off Decision"].add(
+			{
+				"requirement_row": requirement["name"],
+				"requirement_idx": requirement["idx"],
+				"requirement": requirement["requirement"],
+				"requirement_type": requirement["requirement_type"],
+				"moscow_priority": requirement["moscow_priority"],
+				"decision": "Accepted",
+				"digest": requirement_digest(requirement),
+				**child(name, "Customer Sign-off", "decisions", idx, parent_stamps),
+			}
+		)
 
 
 def survey(world, ctx, n: int, status: str, issue: dict | None) -> dict:

@@ -23,6 +23,8 @@ from brm_app.api.approvals import apply_action
 from brm_app.demo import fixtures, recipe
 from brm_app.jobs.health import recompute_health_scores
 from brm_app.services import approval_rules as rules
+from brm_app.signoff import flow as sign_off_flow
+from brm_app.signoff import records as sign_off_records
 
 
 def generate(scale: int = 20, seed: int = 42, progress: bool = True, commit: bool = True) -> dict:
@@ -83,7 +85,7 @@ class Writer:
 			self.opportunity(customer, plan, portfolio, *planned) for planned in plan.opportunities
 		]
 		if plan.case_state:
-			self.business_case(customer.name, plan, opportunities[0], contacts[0])
+			self.business_case(customer.name, plan, opportunities[0], contacts)
 
 	def contact(self, customer, plan: recipe.Plan, n: int):
 		first, last = plan.contacts[n]
@@ -112,7 +114,7 @@ class Writer:
 		doc.business_strategy = recipe.business_strategy(plan.industry)
 		doc.business_drivers = recipe.BUSINESS_DRIVERS
 		doc.set("stakeholders", [])
-		for contact, role in zip(contacts, recipe.STAKEHOLDER_ROLES, strict=True):
+		for n, (contact, role) in enumerate(zip(contacts, recipe.STAKEHOLDER_ROLES, strict=True)):
 			doc.append(
 				"stakeholders",
 				{
@@ -121,6 +123,7 @@ class Writer:
 					"influence": rng.choice(recipe.LEVELS),
 					"interest": rng.choice(recipe.LEVELS),
 					"receives_surveys": 1,
+					"signs_off_requirements": int(n == recipe.SIGNATORY_INDEX),
 				},
 			)
 		doc.set("business_outcomes", [])
@@ -213,7 +216,12 @@ class Writer:
 			doc.db_set("status", status, update_modified=False)
 		return doc
 
-	def business_case(self, customer: str, plan: recipe.Plan, opportunity, budget_holder) -> None:
+	def business_case(self, customer: str, plan: recipe.Plan, opportunity, contacts) -> None:
+		"""The case walks the workflow as its users would: the relationship manager names the customer's
+		signatory and sends it for the customer's sign-off, the customer accepts every requirement
+		(brm_app.signoff.flow.decide, as the e-mailed link would; no e-mail goes out), the process manager
+		decides."""
+		budget_holder = contacts[0]
 		rng = plan.rng
 		horizon, discount_rate, costs, benefits = recipe.case_figures(rng)
 		state = plan.case_state
@@ -235,21 +243,30 @@ class Writer:
 					],
 					"costs": costs,
 					"benefits": benefits,
+					"signatories": [{"contact": contacts[recipe.SIGNATORY_INDEX].name}],
 				}
 			).insert(ignore_permissions=True)
 			if state == rules.DRAFT:
 				return
 			if state != rules.UNDER_REVIEW:
-				# ready for approval: every requirement signed off, funding requested
-				for row in case.requirements:
-					row.signed_off_by = plan.manager
-					row.signed_off_on = now_datetime()
+				# ready for the customer's sign-off: funding requested
 				case.funding_status = "Requested"
 				case.save(ignore_permissions=True)
 			apply_action("Business Case", case.name, rules.SUBMIT_FOR_REVIEW)
 			if state == rules.UNDER_REVIEW:
 				return
-			apply_action("Business Case", case.name, rules.REQUEST_APPROVAL)
+			# the requests are made but not sent (brm_app.signoff.notify: demo data e-mails nobody)
+			apply_action("Business Case", case.name, rules.SEND_FOR_CUSTOMER_SIGN_OFF)
+			for sign_off in sign_off_records.of_case(
+				case.name, sign_off_records.REQUIREMENTS, sign_off_records.OPEN
+			):
+				sign_off_flow.decide(
+					sign_off.name,
+					{
+						row.requirement_row: {"decision": sign_off_records.ACCEPTED}
+						for row in sign_off.decisions
+					},
+				)
 		if state == rules.PENDING_APPROVAL:
 			return
 		with _as_user(self.process_manager):

@@ -113,6 +113,11 @@ REQUIREMENTS = [
 ]
 TEXT_ANSWERS = ["", "Faster responses please.", "Keep up the good work.", ""]
 STAKEHOLDER_ROLES = ("Decision Maker", "Key User")
+# the stakeholder who signs off the customer's requirements (Portfolio Stakeholder signs_off_requirements) and
+# is the business case's signatory: the first contact, the Decision Maker
+SIGNATORY_INDEX = 0
+# the case states reached through the customer's sign-off (Customer Sign-off -> Customer Accepted)
+SIGNED_OFF_CASE_STATES = ("Pending Approval", "Pending Final Approval", "Approved", "Rejected")
 LEVELS = ["High", "Medium", "Low"]
 CRITICALITIES = ["Critical", "High", "Medium", "Low"]
 PRIORITIES = ["Low", "Medium", "High"]

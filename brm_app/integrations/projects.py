@@ -7,7 +7,9 @@ portfolio"; "Processes").
   brm_service_opportunity (brm_app/brm_app/custom/project.json).
 - `on_project_update` (Project doc_event) and `on_task_update` (Task doc_event: ERPNext updates a project's
   percent complete and status from its tasks without running the project's hooks) move the opportunity to
-  In Delivery / Delivered (brm_app.services.opportunity_status.status_for_project).
+  In Delivery / Awaiting Acceptance (brm_app.services.opportunity_status.status_for_project); a completed
+  project asks the customer to accept the delivery (brm_app.signoff.acceptance), and the opportunity is
+  Delivered once they do (or a process manager waives it).
 """
 
 import frappe
@@ -136,13 +138,15 @@ def on_project_update(doc, method=None) -> None:
 	ERPNext also completes projects without a save (Project.update_project, when the last task closes, uses
 	db_update and fires no hook); the hourly job brm_app.jobs.surveys.schedule_delivered_projects catches
 	those, and `on_task_update` moves their opportunity."""
-	if not skipped():
-		before = doc.get_doc_before_save()
-		if doc.status == COMPLETED and (before is None or before.status != COMPLETED):
-			run_safely(doc, "project_survey", lambda: schedule_project_surveys(doc))
-	sync_opportunity_with_project(
+	before = doc.get_doc_before_save()
+	just_completed = doc.status == COMPLETED and (before is None or before.status != COMPLETED)
+	if not skipped() and just_completed:
+		run_safely(doc, "project_survey", lambda: schedule_project_surveys(doc))
+	target = sync_opportunity_with_project(
 		doc.name, doc.status, doc.percent_complete, doc.get(PROJECT_OPPORTUNITY_FIELD)
 	)
+	if just_completed and target is None:
+		ask_acceptance_again(doc.name, doc.get(PROJECT_OPPORTUNITY_FIELD))
 
 
 def on_task_update(doc, method=None) -> None:
@@ -162,12 +166,51 @@ def sync_opportunity_with_project(
 	project: str, status: str | None, percent_complete: float | None, opportunity: str | None = None
 ) -> str | None:
 	"""Set the status of the project's opportunity (db_set: the system moves it, not a user); returns
-	the new status, or None when it stays."""
+	the new status, or None when it stays. A project made from a business case that completes asks the
+	case's signatories to accept the delivery (brm_app.signoff.acceptance): the opportunity then waits in
+	Awaiting Acceptance."""
 	opportunity = opportunity or frappe.db.get_value("Service Opportunity", {"project": project}, "name")
 	if not opportunity:
 		return None
 	current = frappe.db.get_value("Service Opportunity", opportunity, "status")
-	target = opportunity_status.status_for_project(status, percent_complete, current)
+	case_name = project_case(project, opportunity)
+	target = opportunity_status.status_for_project(
+		status, percent_complete, current, needs_acceptance=bool(case_name)
+	)
 	if target:
 		frappe.db.set_value("Service Opportunity", opportunity, "status", target)
+	if target == opportunity_status.AWAITING_ACCEPTANCE:
+		from brm_app.signoff import acceptance
+
+		acceptance.start(frappe.get_doc("Business Case", case_name))
 	return target
+
+
+def ask_acceptance_again(project: str, opportunity: str | None = None) -> list[str]:
+	"""A project completed again (reopened after a signatory did not accept the delivery, then finished)
+	while its opportunity still awaits acceptance: ask the signatories who have not accepted again."""
+	opportunity = opportunity or frappe.db.get_value("Service Opportunity", {"project": project}, "name")
+	if not opportunity:
+		return []
+	status = frappe.db.get_value("Service Opportunity", opportunity, "status")
+	case_name = project_case(project, opportunity)
+	if status != opportunity_status.AWAITING_ACCEPTANCE or not case_name:
+		return []
+	from brm_app.signoff import acceptance
+
+	return acceptance.start(frappe.get_doc("Business Case", case_name))
+
+
+def project_case(project: str, opportunity: str | None = None) -> str | None:
+	"""The approved business case the project was made from (the project's link, else the opportunity's
+	approved case)."""
+	name = frappe.db.get_value("Project", project, PROJECT_CASE_FIELD)
+	if name:
+		return name
+	if opportunity:
+		return frappe.db.get_value(
+			"Business Case",
+			{"service_opportunity": opportunity, "docstatus": 1, "workflow_state": rules.APPROVED},
+			"name",
+		)
+	return None

@@ -42,8 +42,8 @@ from datetime import datetime
 
 from brm_app.services.roles import BRM_ROLES, MANAGERS, PROCESS_MANAGER, PROCESS_OWNER, RELATIONSHIP_MANAGER
 
-# the role written on the site's Workflow for a system step (frappe's Workflow needs one): only the
-# Administrator holds it, and the guard refuses the step to anyone outside `system_step` anyway
+# the role named on a system step (a transition needs one): system steps are not written to the site's
+# Workflow at all (brm_app.setup.workflows), and the guard refuses them to anyone outside `system_step`
 SYSTEM_ROLE = "Administrator"
 
 # Business Case states
@@ -145,7 +145,7 @@ class WorkflowSpec:
 		return next((s.name for s in self.states if s.docstatus == docstatus), None)
 
 	def actions(self) -> tuple[str, ...]:
-		return tuple(dict.fromkeys(t.action for t in self.transitions))
+		return tuple(dict.fromkeys(t.action for t in self.transitions if not t.system))
 
 
 def _t(state, action, next_state, roles, **kw) -> tuple[Transition, ...]:

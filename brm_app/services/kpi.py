@@ -166,8 +166,8 @@ FIGURES = (
 		"k2_requirements_signed_off",
 		"Requirements signed off",
 		PERCENT,
-		"Of the requirements of the business cases approved in the period, the share with a sign-off "
-		"(Signed Off By set).",
+		"Of the requirements of the business cases approved in the period, the share signed off by the "
+		"customer (every signatory accepted it in a Customer Sign-off).",
 	),
 	Figure(
 		"K2",
@@ -176,6 +176,23 @@ FIGURES = (
 		DAYS,
 		"Median of (decision date - creation date) in days over the business cases approved in the period.",
 		higher_is_better=False,
+	),
+	Figure(
+		"K2",
+		"k2_days_in_customer_sign_off",
+		"Median days in customer sign-off",
+		DAYS,
+		"Median of the days spent in Customer Sign-off over the business cases the customer signed off "
+		"(moved to Pending Approval) in the period.",
+		higher_is_better=False,
+	),
+	Figure(
+		"K2",
+		"k2_deliveries_accepted",
+		"Deliveries accepted by the customer",
+		PERCENT,
+		"Of the completed projects made from a business case whose customer's acceptance was asked in the "
+		"period, the share every signatory accepted (a waiver is not an acceptance).",
 	),
 	Figure(
 		"K3",
@@ -269,4 +286,6 @@ FIGURES = (
 		"Delivered.",
 	),
 )
-UNTARGETED = frozenset({"k7_feedback"})
+# no target field in BRM Settings (k7_feedback is context; the two customer sign-off figures of issue 16
+# have none yet)
+UNTARGETED = frozenset({"k7_feedback", "k2_days_in_customer_sign_off", "k2_deliveries_accepted"})

@@ -2,8 +2,9 @@
 
 Pure Python (standard library only), so it runs and is tested without a Frappe site.
 
-The pipeline is New -> Assessing -> Business Case -> Approved -> In Delivery -> Delivered, one step at
-a time. Any open status may also end as Rejected or Withdrawn. Delivered, Rejected and Withdrawn are
+The pipeline is New -> Assessing -> Business Case -> Approved -> In Delivery -> Awaiting Acceptance ->
+Delivered, one step at a time (an opportunity with a business case waits in Awaiting Acceptance after its
+project completes, until the customer accepts the delivery or a process manager waives that). Any open status may also end as Rejected or Withdrawn. Delivered, Rejected and Withdrawn are
 final. A new opportunity starts as New.
 """
 
@@ -14,11 +15,12 @@ ASSESSING = "Assessing"
 BUSINESS_CASE = "Business Case"
 APPROVED = "Approved"
 IN_DELIVERY = "In Delivery"
+AWAITING_ACCEPTANCE = "Awaiting Acceptance"
 DELIVERED = "Delivered"
 REJECTED = "Rejected"
 WITHDRAWN = "Withdrawn"
 
-PIPELINE = (NEW, ASSESSING, BUSINESS_CASE, APPROVED, IN_DELIVERY, DELIVERED)
+PIPELINE = (NEW, ASSESSING, BUSINESS_CASE, APPROVED, IN_DELIVERY, AWAITING_ACCEPTANCE, DELIVERED)
 CLOSING = (REJECTED, WITHDRAWN)
 STATUSES = (*PIPELINE, *CLOSING)
 FINAL = frozenset((DELIVERED, REJECTED, WITHDRAWN))
@@ -66,7 +68,7 @@ def _check_known(status: str) -> None:
 # --- the service opportunity follows its business case and project ----------------------------------
 
 # statuses the case no longer drives: delivery has started, or the opportunity was withdrawn
-_BEYOND_CASE = (IN_DELIVERY, DELIVERED, WITHDRAWN)
+_BEYOND_CASE = (IN_DELIVERY, AWAITING_ACCEPTANCE, DELIVERED, WITHDRAWN)
 # case states that keep (or put) the opportunity in Business Case; Cancelled takes a decision back
 _CASE_OPEN_STATES = (
 	case.DRAFT,
@@ -100,24 +102,38 @@ def status_for_case(case_state: str | None, opportunity_status: str | None) -> s
 
 
 def status_for_project(
-	project_status: str | None, percent_complete: float | None, opportunity_status: str | None
+	project_status: str | None,
+	percent_complete: float | None,
+	opportunity_status: str | None,
+	needs_acceptance: bool = False,
 ) -> str | None:
 	"""The status an opportunity in delivery should move to after its project changed, or None.
 
-	Completed -> Delivered; Open with progress (percent complete > 0) -> In Delivery. Only an Approved or
-	In Delivery opportunity moves, and only forwards.
+	Completed -> Delivered, or Awaiting Acceptance when the customer must accept the delivery first
+	(`needs_acceptance`: the project was made from a business case); Open with progress (percent
+	complete > 0) -> In Delivery. Only an Approved or In Delivery opportunity moves, and only forwards.
 	"""
 	if opportunity_status not in (APPROVED, IN_DELIVERY):
 		return None
 	if project_status == "Completed":
-		return DELIVERED
+		return AWAITING_ACCEPTANCE if needs_acceptance else DELIVERED
 	if project_status == "Open" and float(percent_complete or 0) > 0 and opportunity_status == APPROVED:
 		return IN_DELIVERY
 	return None
 
 
+# statuses that, for an opportunity with a business case, only the system sets: the project's completion
+# (Awaiting Acceptance) and the customer's acceptance or a process manager's waiver (Delivered)
+SYSTEM_ONLY_WITH_CASE = (AWAITING_ACCEPTANCE, DELIVERED)
+
+
 def manual_status_allowed(new_status: str, old_status: str | None, case_state: str | None) -> bool:
-	"""An opportunity with a business case is Approved only through the case's approval."""
-	if new_status != APPROVED or new_status == old_status or case_state is None:
+	"""An opportunity with a business case is Approved only through the case's approval, and Awaiting
+	Acceptance / Delivered only through its project and the customer's acceptance (or a waiver)."""
+	if new_status == old_status or case_state is None:
+		return True
+	if new_status in SYSTEM_ONLY_WITH_CASE:
+		return False
+	if new_status != APPROVED:
 		return True
 	return case_state == case.APPROVED

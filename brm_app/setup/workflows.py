@@ -153,7 +153,9 @@ def _transition_rows(spec: WorkflowSpec) -> list[dict]:
 			"allow_self_approval": 1,
 			"condition": t.condition or None,
 		}
+		# a system step (the customer's sign-off) is no button for anyone: brm_app's code takes it
 		for t in spec.transitions
+		if not t.system
 		for role in t.roles
 	]
 

@@ -19,7 +19,7 @@ import frappe
 from frappe import _
 from frappe.utils import cstr, get_datetime, now_datetime
 
-from brm_app.approvals.guard import set_action_comment, system_step
+from brm_app.approvals.guard import clear_action_comment, set_action_comment, system_step
 from brm_app.exceptions import CustomerSignOffError, SignatoryError
 from brm_app.services import approval_rules as rules
 from brm_app.services.roles import BRM_ROLES, CUSTOMER_SIGNATORY, SYSTEM_MANAGER
@@ -457,4 +457,7 @@ def run_step(case_name: str, next_state: str, comment: str | None) -> None:
 		set_action_comment(CASE, case_name, comment)
 		case.set("workflow_state", next_state)
 		case.flags.ignore_permissions = True
-		case.save()
+		try:
+			case.save()
+		finally:
+			clear_action_comment(CASE, case_name)  # never the reason of a later action on the case

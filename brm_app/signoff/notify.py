@@ -1,5 +1,6 @@
 """Who is told what during a customer sign-off: the signatory is asked (an e-mailed link, or a ToDo in the
-desk), the relationship manager hears of a rejection. E-mails are rendered from Email Templates in the
+desk) and reminded with the same link, the relationship manager hears of a rejection and of a request
+that expired without a decision. E-mails are rendered from Email Templates in the
 signatory's language (brm_app.notifications.mail), every value escaped first."""
 
 import frappe
@@ -39,6 +40,8 @@ def context(record, token: str | None) -> dict:
 
 def requested(record, reminder: bool = False) -> None:
 	"""Ask the signatory: by e-mail with their link, or, for a desk user, a ToDo and an e-mail to open it."""
+	if frappe.flags.in_demo:
+		return  # demo data (brm_app.demo) e-mails nobody
 	token = rec.TOKENS.for_sending(record.name) if record.channel == rec.LINK else None
 	if record.channel == rec.DESK and record.signatory_user and not reminder:
 		frappe.get_doc(
@@ -99,3 +102,41 @@ def rejected(case, record) -> None:
 		reference_name=case.name,
 		delayed=True,
 	)
+
+
+def expired(record) -> str | None:
+	"""Tell the relationship manager that a request expired without a decision: a ToDo on the case (the
+	case waits in Customer Sign-off until they withdraw it and ask again). Returns the ToDo's name."""
+	manager = record.relationship_manager or frappe.db.get_value(
+		"Business Case", record.business_case, "relationship_manager"
+	)
+	if not (manager and frappe.db.get_value("User", manager, "enabled")):
+		return None
+	text = _(
+		"The customer sign-off {0} of business case {1} expired: {2} did not decide in time. Contact them, then withdraw the case and send it for sign-off again."
+	).format(record.name, record.business_case, record.signatory_name or record.signatory_contact)
+	todo = frappe.get_doc(
+		{
+			"doctype": "ToDo",
+			"allocated_to": manager,
+			"reference_type": "Business Case",
+			"reference_name": record.business_case,
+			"description": escape_html(text),
+			"priority": "High",
+			"date": frappe.utils.nowdate(),
+			"assigned_by": "Administrator",
+		}
+	).insert(ignore_permissions=True)
+	return todo.name
+
+
+def close_requests(record) -> None:
+	"""Close the ToDos that asked the signatory to decide (a desk request): decided or expired."""
+	for name in frappe.get_all(
+		"ToDo",
+		filters={"reference_type": rec.SIGN_OFF, "reference_name": record.name, "status": "Open"},
+		pluck="name",
+	):
+		todo = frappe.get_doc("ToDo", name)
+		todo.status = "Closed"
+		todo.save(ignore_permissions=True)

@@ -1,6 +1,6 @@
 """What a signatory sees of a business case, the same on the public page and in the desk: the requirements
 as they were asked (acceptance criteria, priority), the costs and benefits, and the case's figures (NPV,
-ROI, payback). Values are escaped by the template (autoescape) or here for the desk's HTML."""
+ROI, payback). frappe's Jinja does not autoescape: the template escapes every value itself."""
 
 import frappe
 from frappe import _

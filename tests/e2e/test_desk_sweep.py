@@ -454,7 +454,13 @@ def test_the_approval_log_and_state_speak_the_readers_language(sweep, world):
 	open_screen(sweep, "form", "Business Case", world)
 	sweep.desk.tab("tab_approval")
 	shown = sweep.desk.js(SHOWN_WORKFLOW_VALUES)
-	assert len(shown["cells"]) >= 9  # three steps: Submit for Review, Request Approval, Approve
+	# four steps: Submit for Review, Send for Customer Sign-off, Customer Accepted (the customer's), Approve
+	assert [cell[0] for cell in shown["cells"][::3]] == [
+		"Submit for Review",
+		"Send for Customer Sign-off",
+		"Customer Accepted",
+		"Approve",
+	]
 	expected = [(stored, frappe._(stored, lang=sweep.lang)) for stored, _ in shown["cells"]]
 	assert [tuple(cell) for cell in shown["cells"]] == expected
 	assert shown["state"] == ["Approved", {"id": "Disetujui", "en": "Approved"}[sweep.lang]]

@@ -2,12 +2,14 @@
 that delivers an approved business case.
 
 A relationship manager logs in, opens the Customer Portfolio of a customer they manage with two
-stakeholders, adds a Service Opportunity from the portfolio ("New Opportunity"), makes its Business Case
-("Create Business Case") with two requirements, costs and benefits per year, discount rate and horizon,
-signs off each requirement ("Sign Off Requirement"), requests funding and moves the case through
-"Submit for Review" and "Request Approval" (the workflow's Actions menu). A BRM Process Manager logs in,
-approves the case from the Actions menu and clicks "Create Project": the Project shows one task per
-requirement. Every step is checked on the page and in the database; screenshots go to
+stakeholders (one marked Signs Off Requirements), adds a Service Opportunity from the portfolio ("New
+Opportunity"), makes its Business Case ("Create Business Case") with two requirements, the customer's
+signatory, costs and benefits per year, discount rate and horizon, requests funding and moves the case
+through "Submit for Review" and "Send for Customer Sign-off" (the workflow's Actions menu); the form offers
+no way to sign a requirement off. The customer's signatory accepts every requirement (the sign-off service,
+as their e-mailed link would: tests.support.workflow.customer_signs) and the case is in Pending Approval. A
+BRM Process Manager logs in, approves the case from the Actions menu and clicks "Create Project": the
+Project shows one task per requirement. Every step is checked on the page and in the database; screenshots go to
 artifacts/e2e/business_case/.
 
 Workflow Action e-mails attach a print of the case, as a PDF (Print Settings "Send Print as PDF", on by
@@ -23,8 +25,9 @@ import pytest
 
 from tests.e2e.conftest import PASSWORD, forget_user_traces, make_login_user, site_jobs
 from tests.support.browser import wait_for_condition
-from tests.support.factories import make_contact, make_customer, mute_mail, uid
+from tests.support.factories import make_contact, make_customer, make_email_account, mute_mail, uid
 from tests.support.pdf import pdf_text
+from tests.support.workflow import customer_signs, open_sign_offs
 
 CASE = "Business Case"
 REQUIREMENTS = (
@@ -77,7 +80,13 @@ def world(site, committed):
 	for contact in contacts:
 		committed.add("Contact", contact.name)
 	committed.commit()
-	yield frappe._dict(rm=rm, approver=approver, customer=customer.name, contacts=[c.name for c in contacts])
+	yield frappe._dict(
+		rm=rm,
+		approver=approver,
+		customer=customer.name,
+		contacts=[c.name for c in contacts],
+		committed=committed,
+	)
 
 	frappe.db.rollback()
 	forget_records_of(committed, customer.name)
@@ -96,6 +105,11 @@ def forget_records_of(committed, customer: str) -> None:
 	for case in frappe.get_all(CASE, {"customer": customer}, pluck="name"):
 		for action in frappe.get_all("Workflow Action", {"reference_name": case}, pluck="name"):
 			committed.add("Workflow Action", action)
+		# the customer's sign-off records: their controller refuses a deletion, so they go directly
+		for sign_off in frappe.get_all("Customer Sign-off", {"business_case": case}, pluck="name"):
+			committed.add_related("Customer Sign-off", sign_off)
+			frappe.db.delete("Customer Sign-off Decision", {"parent": sign_off})
+			frappe.db.delete("Customer Sign-off", sign_off)
 		committed.add_related(CASE, case)
 		# a submitted record cannot be deleted: mark it cancelled first (only for the clean-up)
 		frappe.db.set_value(CASE, case, "docstatus", 2, update_modified=False)
@@ -132,15 +146,17 @@ def test_relationship_manager_to_approved_case_to_project(site, server, open_bro
 			row,
 			{"contact": contact, "stakeholder_role": role, "influence": "High", "interest": "High"},
 		)
+	# the decision maker signs off the requirements for the customer
+	desk.fill_row("stakeholders", 1, {"signs_off_requirements": "1"})
 	desk.shot("portfolio_stakeholders")
 	desk.save()
 	desk.wait_form("Customer Portfolio", world.customer)
 	desk.shot("portfolio_saved")
 	portfolio = stored("Customer Portfolio", world.customer)
 	assert portfolio.relationship_manager == world.rm  # the customer's account manager
-	assert [(s.contact, s.stakeholder_role) for s in portfolio.stakeholders] == [
-		(world.contacts[0], "Decision Maker"),
-		(world.contacts[1], "Sponsor"),
+	assert [(s.contact, s.stakeholder_role, s.signs_off_requirements) for s in portfolio.stakeholders] == [
+		(world.contacts[0], "Decision Maker", 1),
+		(world.contacts[1], "Sponsor", 0),
 	]
 
 	# 3. New Opportunity from the portfolio
@@ -174,6 +190,9 @@ def test_relationship_manager_to_approved_case_to_project(site, server, open_bro
 			row,
 			{"requirement": requirement, "requirement_type": kind, "moscow_priority": priority},
 		)
+	# the customer's signatory: the stakeholder marked Signs Off Requirements
+	row = desk.add_row("signatories")
+	desk.fill_row("signatories", row, {"contact": world.contacts[0]})
 	desk.shot("case_requirements")
 	desk.tab("tab_finance")
 	desk.fill("discount_rate", "8")
@@ -205,43 +224,54 @@ def test_relationship_manager_to_approved_case_to_project(site, server, open_bro
 	assert desk.js("return cur_frm.doc.costs.length + cur_frm.doc.benefits.length") == 5
 	desk.shot("case_finance")
 
-	# 5. sign off each requirement
-	for number in (1, 2):
-		desk.click_button("Sign Off Requirement")
-		desk.dialog()
-		desk.dialog_fill("row_name", f"{number}: {REQUIREMENTS[number - 1][0]}")
-		desk.dialog_fill("evidence", f"Agreed with Dewi Santoso in the workshop (requirement {number})")
-		if number == 1:
-			desk.shot("sign_off_dialog")
-		desk.dialog_primary()
-		desk.until(
-			lambda d, n=number: (
-				d.execute_script("return cur_frm.doc.requirements.filter((r) => r.signed_off_by).length") == n
-			),
-			message=f"requirement {number} not shown as signed off",
-		)
-		desk.idle()
+	# 5. nobody at the provider signs a requirement off: the form has no such button
 	assert not desk.has_button("Sign Off Requirement")
-	case = stored(CASE, case_name)
-	assert [row.signed_off_by for row in case.requirements] == [world.rm, world.rm]
-	desk.tab("tab_requirements")
-	desk.shot("requirements_signed_off")
+	assert [row.contact for row in case.signatories] == [world.contacts[0]]
+	signatory = case.signatories[0].full_name
+	assert signatory == "Dewi Santoso"
+	assert [row.signed_off_by for row in case.requirements] == [None, None]
 
-	# 6. Submit for Review, then Request Approval (Actions menu)
+	# 6. Submit for Review, then Send for Customer Sign-off (Actions menu)
 	assert "Submit for Review" in desk.workflow_actions()
 	desk.workflow_action("Submit for Review")
 	desk.until(lambda d: d.execute_script("return cur_frm.doc.workflow_state") == "Under Review")
 	desk.idle()
 	assert stored(CASE, case_name).workflow_state == "Under Review"
-	desk.workflow_action("Request Approval")
+	desk.workflow_action("Send for Customer Sign-off")
+	desk.until(lambda d: d.execute_script("return cur_frm.doc.workflow_state") == "Customer Sign-off")
+	desk.idle()
+	intro = desk.form_message()
+	assert "Waiting for the customer's sign-off: 0 of 1 signatories accepted" in intro
+	indicators = desk.js(
+		"return $(cur_frm.dashboard.wrapper).find('.indicator').map((i, e) => $(e).text().trim()).get()"
+	)
+	assert f"{signatory}: Requested" in indicators
+	desk.shot("case_customer_sign_off")
+	case = stored(CASE, case_name)
+	(sign_off,) = open_sign_offs(case)
+	assert frappe.db.get_value("Customer Sign-off", sign_off, ["signatory_contact", "channel"]) == (
+		world.contacts[0],
+		"E-mail Link",
+	)
+
+	# 7. the customer's signatory accepts every requirement (what their link's page does)
+	mute_mail(account=False)
+	account = make_email_account().name
+	world.committed.add("Email Account", account)
+	customer_signs(case)
+	frappe.db.commit()  # nosemgrep: the live server reads the customer's committed decision
+	desk.js("cur_frm.reload_doc()")
 	desk.until(lambda d: d.execute_script("return cur_frm.doc.workflow_state") == "Pending Approval")
 	desk.idle()
+	desk.tab("tab_requirements")
 	desk.shot("case_pending_approval")
 	intro = desk.form_message()
 	assert "Awaiting approval" in intro
 	case = stored(CASE, case_name)
 	assert (case.workflow_state, case.approval_levels) == ("Pending Approval", 1)
-	assert case.submitted_for_approval_on
+	assert case.submitted_for_approval_on and case.customer_signed_off_on
+	assert [row.signed_off_by for row in case.requirements] == [signatory, signatory]
+	assert [row.sign_off_evidence for row in case.requirements] == [sign_off, sign_off]
 
 	# the approver's queue: an open Workflow Action for the process managers, and its e-mail
 	assert frappe.db.exists(
@@ -250,7 +280,7 @@ def test_relationship_manager_to_approved_case_to_project(site, server, open_bro
 	)
 	assert_approver_mail(site, server, case_name, world.approver)
 
-	# 7. the BRM Process Manager logs in and approves from the Actions menu
+	# 8. the BRM Process Manager logs in and approves from the Actions menu
 	desk.login(world.approver, PASSWORD)
 	desk.open_form(CASE, case_name)
 	assert "Approve" in desk.workflow_actions()
@@ -263,13 +293,19 @@ def test_relationship_manager_to_approved_case_to_project(site, server, open_bro
 	case = stored(CASE, case_name)
 	assert (case.workflow_state, case.docstatus, case.decision) == ("Approved", 1, "Approved")
 	assert case.approver == world.approver
-	assert [(log.action, log.state_from, log.state_to, log.user) for log in case.approval_log] == [
-		("Submit for Review", "Draft", "Under Review", world.rm),
-		("Request Approval", "Under Review", "Pending Approval", world.rm),
-		("Approve", "Pending Approval", "Approved", world.approver),
+	assert [(log.action, log.state_from, log.state_to) for log in case.approval_log] == [
+		("Submit for Review", "Draft", "Under Review"),
+		("Send for Customer Sign-off", "Under Review", "Customer Sign-off"),
+		("Customer Accepted", "Customer Sign-off", "Pending Approval"),
+		("Approve", "Pending Approval", "Approved"),
+	]
+	assert [log.user for log in case.approval_log if log.action != "Customer Accepted"] == [
+		world.rm,
+		world.rm,
+		world.approver,
 	]
 
-	# 8. Create Project: the project page lists one task per requirement
+	# 9. Create Project: the project page lists one task per requirement
 	desk.click_button("Create Project")
 	desk.until(
 		lambda d: d.execute_script("return window.cur_frm && cur_frm.doctype") == "Project",

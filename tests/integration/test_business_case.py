@@ -10,7 +10,6 @@ from brm_app.brm_app.doctype.business_case.business_case import (
 	MAX_LONG_TEXT,
 	all_requirements_signed_off,
 	payback_label,
-	sign_off_requirement,
 )
 from brm_app.controllers.customer_linked import MissingPortfolioError
 from brm_app.exceptions import (
@@ -19,7 +18,7 @@ from brm_app.exceptions import (
 	BusinessCaseSizeError,
 	FundingError,
 	PreparedByChangeError,
-	RequirementSignOffError,
+	SignatoryError,
 )
 from tests.support.factories import (
 	make_business_case,
@@ -31,7 +30,16 @@ from tests.support.factories import (
 )
 from tests.support.formats import ENGLISH, INDONESIAN, number_format
 from tests.support.users import as_role, as_user, make_user
-from tests.support.workflow import act, approve_business_case, make_approver
+from tests.support.workflow import (
+	RELATIONSHIP_MANAGER,
+	act,
+	approve_business_case,
+	customer_signs,
+	make_approver,
+	stakeholder_contact,
+	to_customer_sign_off,
+	to_pending_approval,
+)
 
 MANAGER = "BRM Process Manager"
 
@@ -290,113 +298,142 @@ def test_oversized_requirement_text_is_refused():
 # 4. requirements and sign-off
 
 
-def test_sign_off_needs_both_who_and_when():
-	with pytest.raises(RequirementSignOffError):
-		make_business_case(requirements=[{"requirement": "R", "signed_off_by": "Administrator"}])
-	with pytest.raises(RequirementSignOffError):
-		make_business_case(requirements=[{"requirement": "R", "signed_off_on": now_datetime()}])
+# The sign-off fields of a requirement row are results of the customer's Customer Sign-off records
+# (brm_app.signoff.flow.refresh_case): nobody at the provider signs a requirement, whatever they send.
+
+FORGED_SIGN_OFF = {
+	"signed_off_by": "Administrator",
+	"signed_off_on": "2026-01-01 10:00:00",
+	"sign_off_evidence": "Minutes of 3 March",
+	"accepted_by": "Administrator",
+	"accepted_on": "2026-01-02 10:00:00",
+}
 
 
-def test_sign_off_cannot_be_in_the_future():
-	with pytest.raises(RequirementSignOffError):
-		make_business_case(
-			requirements=[
-				{
-					"requirement": "R",
-					"signed_off_by": "Administrator",
-					"signed_off_on": add_to_date(now_datetime(), days=1),
-				}
-			]
-		)
+def stored_sign_off(row_name: str) -> dict:
+	return frappe.db.get_value("Business Case Requirement", row_name, list(FORGED_SIGN_OFF), as_dict=True)
 
 
-def test_own_sign_off_in_the_form_is_accepted():
-	case = make_business_case(
-		requirements=[{"requirement": "R", "signed_off_by": "Administrator", "signed_off_on": now_datetime()}]
-	)
-	assert case.requirements[0].signed_off_by == "Administrator"
+def test_sign_off_fields_sent_with_a_new_case_are_overwritten():
+	case = make_business_case(requirements=[{"requirement": "R", **FORGED_SIGN_OFF}])
+	assert stored_sign_off(case.requirements[0].name) == dict.fromkeys(FORGED_SIGN_OFF)
 
 
-def test_sign_off_in_someone_elses_name_is_refused():
-	someone = make_user(f"{uid('approver')}@example.com", (MANAGER,))
-	with pytest.raises(RequirementSignOffError):
-		make_business_case(
-			requirements=[{"requirement": "R", "signed_off_by": someone, "signed_off_on": now_datetime()}]
-		)
-	case = make_business_case()
-	case.requirements[0].signed_off_by = someone
-	case.requirements[0].signed_off_on = now_datetime()
-	with pytest.raises(RequirementSignOffError):
+def test_sign_off_fields_sent_with_a_save_are_overwritten():
+	with as_role(MANAGER):
+		case = make_business_case(requirements=[{"requirement": "R1"}, {"requirement": "R2"}])
+		case.requirements[0].update(FORGED_SIGN_OFF)
 		case.save()
+	assert stored_sign_off(case.requirements[0].name) == dict.fromkeys(FORGED_SIGN_OFF)
+	assert not all_requirements_signed_off(frappe.get_doc("Business Case", case.name))
 
 
-def test_sign_off_requirement_records_the_user_and_time():
-	case = make_business_case(requirements=[{"requirement": "R1"}, {"requirement": "R2"}])
+def test_a_customers_sign_off_cannot_be_rewritten_while_awaiting_approval():
+	case = to_pending_approval(make_business_case())
 	row = case.requirements[0]
-	with as_role(MANAGER) as approver:
-		before = now_datetime()
-		result = sign_off_requirement(case.name, row.name, evidence="Minutes of 3 March")
-	stored = frappe.get_doc("Business Case Requirement", row.name)
-	assert stored.signed_off_by == approver
-	assert stored.signed_off_on >= before.replace(microsecond=0)
-	assert stored.sign_off_evidence == "Minutes of 3 March"
-	assert result["all_signed_off"] is False
-	assert (
-		frappe.db.get_value("Business Case Requirement", case.requirements[1].name, "signed_off_by") is None
-	)
-
-
-def test_sign_off_requirement_needs_write_permission():
-	case = make_business_case()
-	reader = make_user(f"{uid('reader')}@example.com", ())
-	with as_user(reader), pytest.raises(frappe.PermissionError):
-		sign_off_requirement(case.name, case.requirements[0].name)
-	assert not frappe.db.get_value("Business Case Requirement", case.requirements[0].name, "signed_off_by")
-	# permission is checked first: a reader learns nothing about the case's rows or state
-	with as_user(reader), pytest.raises(frappe.PermissionError):
-		sign_off_requirement(case.name, "no-such-row")
-
-
-def test_sign_off_requirement_refuses_unknown_or_signed_rows():
-	case = make_business_case()
-	other = make_business_case()
-	with pytest.raises(RequirementSignOffError):
-		sign_off_requirement(case.name, other.requirements[0].name)
-	sign_off_requirement(case.name, case.requirements[0].name)
-	with pytest.raises(RequirementSignOffError):
-		sign_off_requirement(case.name, case.requirements[0].name)
-
-
-def test_sign_off_requirement_refuses_submitted_case():
-	case = approve_business_case(make_business_case())
-	with pytest.raises(RequirementSignOffError):
-		sign_off_requirement(case.name, case.requirements[0].name)
-
-
-def test_sign_off_requirement_is_post_only():
-	assert frappe.allowed_http_methods_for_whitelisted_func[sign_off_requirement] == ["POST"]
-	from frappe.handler import is_valid_http_method
-
-	previous = getattr(frappe.local, "request", None)
-	frappe.local.request = SimpleNamespace(method="GET")
-	try:
-		with pytest.raises(frappe.PermissionError):
-			is_valid_http_method(sign_off_requirement)
-	finally:
-		frappe.local.request = previous
+	real = stored_sign_off(row.name)
+	assert real.signed_off_by == case.signatories[0].full_name and real.signed_off_on
+	row.update(signed_off_by="Someone else", signed_off_on="2020-01-01 00:00:00", sign_off_evidence="x")
+	case.save()  # result fields may "change" in a frozen state: they are recomputed, not taken
+	assert stored_sign_off(row.name) == real
 
 
 def test_all_requirements_signed_off():
 	case = make_business_case(requirements=[{"requirement": "R1"}, {"requirement": "R2"}])
 	assert not all_requirements_signed_off(case)
-	sign_off_requirement(case.name, case.requirements[0].name)
-	case.reload()
+	case = to_customer_sign_off(case)
 	assert not case.all_requirements_signed_off()
-	sign_off_requirement(case.name, case.requirements[1].name)
-	case.reload()
+	case = customer_signs(case)
+	assert case.workflow_state == "Pending Approval"
 	assert case.all_requirements_signed_off()
 	assert all_requirements_signed_off(case)
 	assert not all_requirements_signed_off(make_business_case(requirements=[]))
+
+
+# 4b. signatories: stakeholders of the customer marked Signs Off Requirements, never the provider
+
+
+@pytest.fixture
+def prepared():
+	"""A case prepared by a relationship manager of its customer."""
+	preparer = make_approver(RELATIONSHIP_MANAGER)
+	portfolio = make_portfolio(relationship_manager=preparer)
+	with as_user(preparer):
+		case = make_business_case(customer=portfolio.customer)
+	return SimpleNamespace(case=case, preparer=preparer)
+
+
+def name_signatory(prepared, *contacts):
+	case = frappe.get_doc("Business Case", prepared.case.name)
+	for contact in contacts:
+		case.append("signatories", {"contact": contact})
+	with as_user(prepared.preparer):
+		case.save()
+	return case
+
+
+def test_a_signatory_is_filled_from_the_contact_whatever_the_client_sends(prepared):
+	contact = stakeholder_contact(prepared.case, role="Sponsor", email="sponsor@example.com")
+	case = frappe.get_doc("Business Case", prepared.case.name)
+	case.append(
+		"signatories",
+		{
+			"contact": contact,
+			"full_name": "Forged",
+			"email_id": "rm@example.com",
+			"sign_off_status": "Accepted",
+		},
+	)
+	with as_user(prepared.preparer):
+		case.save()
+	row = frappe.get_doc("Business Case", case.name).signatories[0]
+	contact_doc = frappe.get_doc("Contact", contact)
+	assert (row.full_name, row.email_id, row.stakeholder_role) == (
+		contact_doc.full_name,
+		"sponsor@example.com",
+		"Sponsor",
+	)
+	assert (row.sign_off_status, row.signed_off_on) == (None, None)
+
+
+def test_a_signatory_not_marked_signs_off_is_refused(prepared):
+	contact = stakeholder_contact(prepared.case, signs_off=False)
+	with pytest.raises(SignatoryError, match="marked Signs Off Requirements"):
+		name_signatory(prepared, contact)
+	assert frappe.get_all("Business Case Signatory", filters={"parent": prepared.case.name}) == []
+
+
+def test_a_contact_who_is_no_stakeholder_is_refused(prepared):
+	contact = make_contact(prepared.case.customer).name
+	with pytest.raises(SignatoryError, match="marked Signs Off Requirements"):
+		name_signatory(prepared, contact)
+
+
+def test_the_preparers_own_contact_is_refused(prepared):
+	by_user = stakeholder_contact(prepared.case, user=prepared.preparer)
+	with pytest.raises(SignatoryError, match="the preparer never signs off"):
+		name_signatory(prepared, by_user)
+	# a contact without a desk user but with the preparer's e-mail address (any case)
+	by_email = stakeholder_contact(prepared.case, email=prepared.preparer.upper())
+	with pytest.raises(SignatoryError, match="the preparer never signs off"):
+		name_signatory(prepared, by_email)
+
+
+@pytest.mark.parametrize(
+	"role", ["BRM Process Manager", "BRM Process Owner", RELATIONSHIP_MANAGER, "System Manager"]
+)
+def test_a_user_holding_a_provider_role_is_refused(prepared, role):
+	provider = make_approver(role)
+	contact = stakeholder_contact(prepared.case, user=provider)
+	with pytest.raises(SignatoryError, match="holds a role of the provider"):
+		name_signatory(prepared, contact)
+
+
+def test_a_signatory_named_twice_is_refused(prepared):
+	contact = stakeholder_contact(prepared.case)
+	with pytest.raises(SignatoryError, match="is named twice"):
+		name_signatory(prepared, contact, contact)
+	assert len(name_signatory(prepared, contact).signatories) == 1
 
 
 # 5. funding
@@ -434,9 +471,8 @@ def test_submitted_case_cannot_change():
 
 
 def test_amendment_creates_a_new_version():
-	with as_role(MANAGER) as preparer:
+	with as_role(MANAGER):
 		case = make_business_case()
-		sign_off_requirement(case.name, case.requirements[0].name)
 	# approved by another manager (nobody approves their own case), then cancelled to be amended
 	manager = make_approver(MANAGER)
 	case = approve_business_case(case, manager=manager)
@@ -452,7 +488,9 @@ def test_amendment_creates_a_new_version():
 	assert amended.discount_rate == 12
 	assert amended.npv != case.npv
 	assert amended.prepared_by == "Administrator"
-	# the sign-off of the unchanged requirement carries over into the new version
-	assert amended.requirements[0].signed_off_by == preparer
+	# the signatories carry over; the customer signs the new version again (its own sign-off records)
+	assert [row.contact for row in amended.signatories] == [row.contact for row in case.signatories]
+	assert case.requirements[0].signed_off_by
+	assert (amended.requirements[0].signed_off_by, amended.requirements[0].sign_off_evidence) == (None, None)
 	assert frappe.db.get_value("Business Case", case.name, "docstatus") == 2
 	assert frappe.db.get_value("Business Case", case.name, "discount_rate") == 10

@@ -62,16 +62,80 @@ def _world() -> dict:
 		"business cases": per_customer("Business Case", ["workflow_state", "docstatus"]),
 		"surveys": per_customer("Satisfaction Survey", ["status"]),
 		"issues": per_customer("Issue", ["issue_type", "status"]),
+		# the customer's sign-offs (issue 16): made through the same rules on both paths
+		"customer sign-offs": per_customer(
+			"Customer Sign-off", ["purpose", "status", "channel", "signatory_contact", "signatory_name"]
+		),
+		"sign-off decisions": Counter(
+			(row.customer, row.requirement_idx, row.decision)
+			for row in frappe.db.sql(
+				"""select so.customer, d.requirement_idx, d.decision
+				from `tabCustomer Sign-off Decision` d join `tabCustomer Sign-off` so on so.name = d.parent
+				where so.customer in %(customers)s""",
+				{"customers": customers or [""]},
+				as_dict=True,
+			)
+		),
+		"signatories": Counter(
+			(row.customer, row.contact, row.full_name, row.sign_off_status)
+			for row in frappe.db.sql(
+				"""select bc.customer, s.contact, s.full_name, s.sign_off_status
+				from `tabBusiness Case Signatory` s join `tabBusiness Case` bc on bc.name = s.parent
+				where bc.customer in %(customers)s""",
+				{"customers": customers or [""]},
+				as_dict=True,
+			)
+		),
+		"requirements signed off": Counter(
+			(row.customer, row.idx, row.signed_off_by, bool(row.sign_off_evidence))
+			for row in frappe.db.sql(
+				"""select bc.customer, r.idx, r.signed_off_by, r.sign_off_evidence
+				from `tabBusiness Case Requirement` r join `tabBusiness Case` bc on bc.name = r.parent
+				where bc.customer in %(customers)s""",
+				{"customers": customers or [""]},
+				as_dict=True,
+			)
+		),
+		"stakeholders signing off": Counter(
+			(row.parent, row.contact)
+			for row in frappe.get_all(
+				"Portfolio Stakeholder",
+				filters={
+					"parenttype": "Customer Portfolio",
+					"parent": ("in", customers),
+					"signs_off_requirements": 1,
+				},
+				fields=["parent", "contact"],
+			)
+		),
 	}
+
+
+def _sign_offs_hold(customers: list[str]) -> None:
+	"""Every accepted sign-off of the demo cases matches the case as stored (brm_app.signoff.flow's own
+	check, digests included), and the rows computed from the records are what is stored."""
+	from brm_app.signoff import flow
+
+	cases = frappe.get_all("Business Case", filters={"customer": ("in", customers)}, pluck="name")
+	checked = 0
+	for name in cases:
+		case = frappe.get_doc("Business Case", name)
+		stored = [(row.signed_off_by, row.signed_off_on, row.sign_off_evidence) for row in case.requirements]
+		flow.refresh_case(case)
+		assert [(r.signed_off_by, r.signed_off_on, r.sign_off_evidence) for r in case.requirements] == stored
+		checked += sum(1 for row in case.requirements if row.sign_off_evidence)
+	assert checked
 
 
 def test_both_writers_make_the_same_world_for_the_same_seed_and_scale(db):
 	frappe.flags.in_test = True
 	orm.generate(scale=SCALE, seed=SEED, progress=False, commit=False)
 	by_orm = _world()
+	_sign_offs_hold(_customers())
 	frappe.db.rollback()
 	bulk.generate(scale=SCALE, seed=SEED, progress=False, commit=False, health=False)
 	by_bulk = _world()
+	_sign_offs_hold(_customers())
 	frappe.db.rollback()
 
 	assert by_orm == by_bulk
@@ -82,6 +146,12 @@ def test_both_writers_make_the_same_world_for_the_same_seed_and_scale(db):
 	assert sum(by_bulk["surveys"].values()) == counts["Satisfaction Survey"]
 	assert sum(by_bulk["issues"].values()) == counts["Issue"]
 	assert sum(by_bulk["business cases"].values()) == counts["Business Case"]
+	signed_cases = sum(
+		n
+		for (_c, state, _d), n in by_bulk["business cases"].items()
+		if state in recipe.SIGNED_OFF_CASE_STATES
+	)
+	assert sum(by_bulk["customer sign-offs"].values()) == signed_cases > 0
 	managers = fixtures.ensure_relationship_managers(recipe.manager_count(SCALE))
 	plans = [recipe.customer_plan(SEED, i, managers) for i in range(1, SCALE + 1)]
 	planned = Counter(state for plan in plans for state in plan.agreements)

@@ -115,7 +115,7 @@ def test_create_project_is_post_only():
 	assert frappe.allowed_http_methods_for_whitelisted_func[create_project] == ["POST"]
 
 
-def test_project_progress_moves_the_opportunity_to_in_delivery_then_delivered(world):
+def test_project_progress_moves_the_opportunity_to_in_delivery_then_awaiting_acceptance(world):
 	project = make_it(world)
 	assert opportunity_status(world) == "Approved"
 	project.reload()
@@ -129,10 +129,11 @@ def test_project_progress_moves_the_opportunity_to_in_delivery_then_delivered(wo
 	project.status = "Completed"
 	project.percent_complete = 100
 	project.save()
-	assert opportunity_status(world) == "Delivered"
+	# the customer accepts the delivery before it is Delivered (tests/integration/test_sign_off_acceptance.py)
+	assert opportunity_status(world) == "Awaiting Acceptance"
 
 
-def test_completing_the_tasks_delivers_the_opportunity(world):
+def test_completing_the_tasks_puts_the_opportunity_in_awaiting_acceptance(world):
 	project = make_it(world)
 	tasks = frappe.get_all("Task", filters={"project": project.name}, pluck="name")
 	first = frappe.get_doc("Task", tasks[0])
@@ -144,7 +145,7 @@ def test_completing_the_tasks_delivers_the_opportunity(world):
 	second.status = "Completed"
 	second.save()
 	assert frappe.db.get_value("Project", project.name, "status") == "Completed"
-	assert opportunity_status(world) == "Delivered"
+	assert opportunity_status(world) == "Awaiting Acceptance"
 
 
 def test_a_project_does_not_move_an_opportunity_that_is_not_approved(world):

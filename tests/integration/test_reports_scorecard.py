@@ -139,12 +139,15 @@ def figures(rows):
 def expected_for(data, who):
 	"""The figures by hand. `who`: "a" (RM A's customers) or "all" (A and B)."""
 	cycle = frappe.db.get_value("Business Case", data.case.name, "cycle_time_days")
+	in_sign_off = frappe.db.get_value("Business Case", data.case.name, "customer_sign_off_days")
 	if who == "a":
 		return {
 			"k1_outcomes_agreed": 50.0,  # A1 of A1, A2
 			"k2_cases_approved": 1,
 			"k2_requirements_signed_off": 100.0,
 			"k2_days_to_approval": round(cycle, 1),
+			"k2_days_in_customer_sign_off": round(in_sign_off, 1),
+			"k2_deliveries_accepted": None,  # no project completed: no data, not 0
 			"k3_service_changes": 2,
 			"k3_to_business_case": 50.0,
 			"k4_innovations": 0,
@@ -163,6 +166,8 @@ def expected_for(data, who):
 		"k2_cases_approved": 1,
 		"k2_requirements_signed_off": 100.0,
 		"k2_days_to_approval": round(cycle, 1),
+		"k2_days_in_customer_sign_off": round(in_sign_off, 1),
+		"k2_deliveries_accepted": None,  # no project completed: no data, not 0
 		"k3_service_changes": 2,
 		"k3_to_business_case": 50.0,
 		"k4_innovations": 1,

@@ -134,7 +134,15 @@ def test_a_new_opportunity_must_start_as_new():
 
 
 def test_the_pipeline_moves_one_step_at_a_time():
-	doc = move(make_opportunity(), "Assessing", "Business Case", "Approved", "In Delivery", "Delivered")
+	doc = move(
+		make_opportunity(),
+		"Assessing",
+		"Business Case",
+		"Approved",
+		"In Delivery",
+		"Awaiting Acceptance",
+		"Delivered",
+	)
 	assert frappe.db.get_value("Service Opportunity", doc.name, "status") == "Delivered"
 
 
@@ -165,7 +173,15 @@ def test_an_open_opportunity_can_be_rejected_or_withdrawn_and_that_is_final(clos
 
 
 def test_delivered_is_final():
-	doc = move(make_opportunity(), "Assessing", "Business Case", "Approved", "In Delivery", "Delivered")
+	doc = move(
+		make_opportunity(),
+		"Assessing",
+		"Business Case",
+		"Approved",
+		"In Delivery",
+		"Awaiting Acceptance",
+		"Delivered",
+	)
 	doc.status = "Withdrawn"
 	with pytest.raises(OpportunityStatusTransitionError):
 		doc.save()

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import frappe
 import pytest
-from frappe.model.workflow import apply_workflow, bulk_workflow_approval
+from frappe.model.workflow import WorkflowTransitionError, apply_workflow, bulk_workflow_approval
 
 from brm_app.api.approvals import apply_action, confirm_workflow_action, pending_approval_states
 from brm_app.approvals.guard import clear_action_comment, set_action_comment
@@ -25,15 +25,20 @@ from brm_app.exceptions import (
 )
 from brm_app.services import approval_rules as rules
 from brm_app.setup.workflows import ensure_workflows
+from brm_app.signoff.digests import case_digest, requirement_digest
 from tests.support.factories import make_business_case, make_opportunity, make_portfolio
 from tests.support.users import as_user
 from tests.support.workflow import (
 	act,
+	add_signatory,
 	approve_business_case,
+	customer_decides,
 	make_approver,
 	make_ready,
+	open_sign_offs,
 	quiet_mail,
 	set_threshold,
+	to_customer_sign_off,
 	to_pending_approval,
 )
 
@@ -80,6 +85,8 @@ def case_in(people, state: str, levels: int = 1):
 		with as_user(people.preparer):
 			make_ready(case)
 		return act(case, "Submit for Review", people.preparer)
+	if state == "Customer Sign-off":
+		return to_customer_sign_off(case, people.preparer)
 	case = to_pending_approval(case, people.preparer)
 	if state == "Pending Approval":
 		return case
@@ -93,6 +100,19 @@ def case_in(people, state: str, levels: int = 1):
 
 def state_of(case) -> str:
 	return frappe.db.get_value("Business Case", case.name, "workflow_state")
+
+
+def logged_actions(case) -> list[str]:
+	return frappe.get_all(
+		"BRM Approval Log",
+		filters={"parenttype": "Business Case", "parent": case.name},
+		order_by="idx asc",
+		pluck="action",
+	)
+
+
+def sign_off_status(name: str) -> str:
+	return frappe.db.get_value("Customer Sign-off", name, "status")
 
 
 # --- definitions ---------------------------------------------------------------------------------------
@@ -165,9 +185,18 @@ def test_one_level_approval_end_to_end(people):
 	assert case.workflow_state == "Draft"
 	assert case.approval_levels == 1
 
-	case = to_pending_approval(case, people.preparer)
+	case = to_customer_sign_off(case, people.preparer)
+	assert case.workflow_state == "Customer Sign-off"
+	assert case.customer_sign_off_started_on and not case.submitted_for_approval_on
+	(sign_off,) = open_sign_offs(case)
+	signatory = case.signatories[0].full_name
+	customer_decides(sign_off)
+	case.reload()
 	assert case.workflow_state == "Pending Approval"
-	assert case.submitted_for_approval_on
+	assert case.submitted_for_approval_on and case.customer_signed_off_on
+	assert case.customer_sign_off_days >= 0
+	assert case.requirements[0].signed_off_by == signatory
+	assert case.requirements[0].sign_off_evidence == sign_off
 	case = act(case, "Approve", people.pm, comment="Good value")
 
 	assert case.workflow_state == "Approved"
@@ -176,11 +205,19 @@ def test_one_level_approval_end_to_end(people):
 	assert case.decided_on and case.cycle_time_days >= 0
 	assert not case.first_approver
 	assert frappe.db.get_value("Service Opportunity", opportunity.name, "status") == "Approved"
-	assert [(r.action, r.state_from, r.state_to, r.user) for r in case.approval_log] == [
-		("Submit for Review", "Draft", "Under Review", people.preparer),
-		("Request Approval", "Under Review", "Pending Approval", people.preparer),
-		("Approve", "Pending Approval", "Approved", people.pm),
+	assert [(r.action, r.state_from, r.state_to) for r in case.approval_log] == [
+		("Submit for Review", "Draft", "Under Review"),
+		("Send for Customer Sign-off", "Under Review", "Customer Sign-off"),
+		("Customer Accepted", "Customer Sign-off", "Pending Approval"),
+		("Approve", "Pending Approval", "Approved"),
 	]
+	assert [r.user for r in case.approval_log if r.action != "Customer Accepted"] == [
+		people.preparer,
+		people.preparer,
+		people.pm,
+	]
+	# the system step names who signed (the step is the sign-off service's, not a user's)
+	assert case.approval_log[2].comment == f"Signed off by the customer: {signatory}"
 	assert case.approval_log[-1].comment == "Good value"
 	assert all(r.at for r in case.approval_log)
 
@@ -227,7 +264,9 @@ def test_a_threshold_of_zero_means_one_level(people):
 
 # --- every transition, allowed and refused per role (save / submit / cancel paths) ---------------------
 
-MATRIX = [(t, role) for t in BC.transitions for role in rules.BRM_ROLES]
+USER_STEPS = [t for t in BC.transitions if not t.system]
+SYSTEM_STEPS = [t for t in BC.transitions if t.system]
+MATRIX = [(t, role) for t in USER_STEPS for role in rules.BRM_ROLES]
 NEEDS_DOCPERM = {1: "submit", 2: "cancel"}
 
 
@@ -261,6 +300,9 @@ def test_every_transition_per_role(people, transition, role):
 			move()
 			assert state_of(case) == transition.next_state
 			assert frappe.db.get_value("Business Case", case.name, "docstatus") == target_docstatus
+			# recorded as the user's own step (Under Review -> Draft is Send Back, never Sign-off
+			# Voided; Customer Sign-off -> Draft is Withdraw, never Customer Rejected)
+			assert logged_actions(case)[-1] == transition.action
 		else:
 			lacks_docperm = (
 				target_docstatus != doc.docstatus
@@ -272,6 +314,105 @@ def test_every_transition_per_role(people, transition, role):
 			assert state_of(case) == transition.state
 	finally:
 		clear_action_comment(doc.doctype, doc.name)
+
+
+SYSTEM_ACTORS = (*rules.BRM_ROLES, "System Manager")
+SYSTEM_MATRIX = [(t, role) for t in SYSTEM_STEPS for role in SYSTEM_ACTORS]
+
+
+@pytest.mark.parametrize(
+	"transition,role",
+	SYSTEM_MATRIX,
+	ids=[f"{t.state}-{t.action}-{t.next_state}-{r}" for t, r in SYSTEM_MATRIX],
+)
+def test_no_role_takes_a_system_step(people, transition, role):
+	"""The customer's decision (Customer Accepted / Rejected) and a voided sign-off are steps of the
+	sign-off service: the workflow action is refused to every role, on the form's and the desk's path."""
+	case = case_in(people, transition.state)
+	before = logged_actions(case)
+	actor = make_approver(role)
+	if role == RM:
+		join_team(people, actor)
+	with as_user(actor), pytest.raises(ApprovalRoleError, match=f"Only {rules.SYSTEM_ROLE} can"):
+		apply_action("Business Case", case.name, transition.action, comment="Reason given")
+	with as_user(actor), pytest.raises(WorkflowTransitionError, match="Not a valid Workflow Action"):
+		apply_workflow(frappe.get_doc("Business Case", case.name), transition.action)
+	assert state_of(case) == transition.state
+	assert logged_actions(case) == before
+
+
+@pytest.mark.parametrize("role", [*SYSTEM_ACTORS, "Administrator"])
+def test_nobody_moves_a_case_into_pending_approval_for_the_customer(people, role):
+	"""Saving the state (save, set_value) is refused to every user, the Administrator too (frappe's
+	Workflow shows them the system step): the guard knows no such step for a user."""
+	case = case_in(people, "Customer Sign-off")
+	(sign_off,) = open_sign_offs(case)
+	actor = "Administrator" if role == "Administrator" else make_approver(role)
+	if role == RM:
+		join_team(people, actor)
+	doc = frappe.get_doc("Business Case", case.name)
+	doc.workflow_state = "Pending Approval"
+	no_such_step = (
+		"Customer Sign-off</strong> to <strong>Pending Approval</strong>: there is no such workflow step"
+	)
+	with as_user(actor), pytest.raises(ApprovalTransitionError, match=no_such_step):
+		doc.save()
+	with as_user(actor), pytest.raises(ApprovalTransitionError, match=no_such_step):
+		frappe.client.set_value("Business Case", case.name, "workflow_state", "Pending Approval")
+	assert state_of(case) == "Customer Sign-off"
+	assert sign_off_status(sign_off) == "Requested"
+	assert not frappe.db.get_value("Business Case Requirement", case.requirements[0].name, "signed_off_by")
+
+
+def test_the_administrators_customer_accepted_action_is_refused_by_the_guard(people):
+	case = case_in(people, "Customer Sign-off")
+	with pytest.raises(ApprovalTransitionError, match="there is no such workflow step"):
+		apply_action("Business Case", case.name, "Customer Accepted")
+	assert state_of(case) == "Customer Sign-off"
+	assert "Customer Accepted" not in logged_actions(case)
+
+
+def test_the_customers_rejection_is_the_system_step_back_to_draft(people):
+	case = case_in(people, "Customer Sign-off")
+	(sign_off,) = open_sign_offs(case)
+	customer_decides(sign_off, "Rejected", comment="Office hours are too short")
+	case.reload()
+	assert case.workflow_state == "Draft"
+	assert sign_off_status(sign_off) == "Rejected"
+	assert (case.approval_log[-1].action, case.approval_log[-1].state_from) == (
+		"Customer Rejected",
+		"Customer Sign-off",
+	)
+	assert "Office hours are too short" in case.approval_log[-1].comment
+	assert "Office hours are too short" in case.send_back_reason
+
+
+def test_withdraw_needs_a_reason_and_closes_the_open_sign_offs(people):
+	case = case_in(people, "Customer Sign-off")
+	(sign_off,) = open_sign_offs(case)
+	with pytest.raises(ApprovalCommentRequiredError):
+		act(case, "Withdraw", people.preparer)
+	assert (state_of(case), sign_off_status(sign_off)) == ("Customer Sign-off", "Requested")
+	case = act(case, "Withdraw", people.preparer, comment="Costs are wrong")
+	assert (case.workflow_state, case.send_back_reason) == ("Draft", "Costs are wrong")
+	assert sign_off_status(sign_off) == "Withdrawn"
+	assert open_sign_offs(case) == []
+
+
+def test_a_change_that_voids_the_customers_sign_off_sends_a_case_under_review_back_to_draft(people):
+	case = act(case_in(people, "Pending Approval"), "Send Back", people.pm, comment="Check the text")
+	(sign_off,) = case.requirements[0].sign_off_evidence.split(", ")
+	case = act(case, "Submit for Review", people.preparer)
+	assert case.requirements[0].signed_off_by  # the customer's acceptance still matches the case
+	case.requirements[0].acceptance_criteria = "Answered within 10 s"
+	with as_user(people.preparer):
+		case.save()
+	case.reload()
+	assert case.workflow_state == "Draft"
+	assert (case.approval_log[-1].action, case.approval_log[-1].user) == ("Sign-off Voided", people.preparer)
+	assert "Requirement 1 changed" in case.approval_log[-1].comment
+	assert sign_off_status(sign_off) == "Voided"
+	assert not case.requirements[0].signed_off_by
 
 
 def test_a_role_not_in_the_transition_is_refused_on_the_desk_and_form_paths(people):
@@ -470,42 +611,76 @@ def test_the_first_approver_cannot_give_the_final_approval(people):
 # --- preconditions ----------------------------------------------------------------------------------
 
 
-def test_pending_approval_needs_every_requirement_signed_off(people):
-	case = new_case(people, requirements=[{"requirement": "R1"}, {"requirement": "R2"}])
-	with as_user(people.preparer):
-		case.funding_status = "Requested"
-		case.requirements[0].signed_off_by = people.preparer
-		case.requirements[0].signed_off_on = frappe.utils.now_datetime()
-		case.save()
+def test_sending_for_the_customers_sign_off_needs_a_signatory(people):
+	case = new_case(people, funding_status="Requested")
 	act(case, "Submit for Review", people.preparer)
-	with pytest.raises(ApprovalPreconditionError, match="2"):
-		act(case, "Request Approval", people.preparer)
+	with pytest.raises(ApprovalPreconditionError, match="the case names no customer signatory"):
+		act(case, "Send for Customer Sign-off", people.preparer)
 	assert state_of(case) == "Under Review"
+	assert open_sign_offs(case) == []
 
 
-def test_pending_approval_needs_funding_requested(people):
+def test_sending_for_the_customers_sign_off_needs_funding_requested(people):
 	case = new_case(people)
 	with as_user(people.preparer):
 		make_ready(case)
 		case.funding_status = "Not Requested"
 		case.save()
 	act(case, "Submit for Review", people.preparer)
-	with pytest.raises(ApprovalPreconditionError):
-		act(case, "Request Approval", people.preparer)
+	with pytest.raises(ApprovalPreconditionError, match="funding is not requested"):
+		act(case, "Send for Customer Sign-off", people.preparer)
+	assert (state_of(case), open_sign_offs(case)) == ("Under Review", [])
 
 
-def test_pending_approval_needs_a_requirement(people):
+def test_sending_for_the_customers_sign_off_needs_a_requirement(people):
 	case = new_case(people, requirements=[], funding_status="Requested")
+	with as_user(people.preparer):
+		make_ready(case)
 	act(case, "Submit for Review", people.preparer)
-	with pytest.raises(ApprovalPreconditionError):
-		act(case, "Request Approval", people.preparer)
+	with pytest.raises(ApprovalPreconditionError, match="the case has no requirements"):
+		act(case, "Send for Customer Sign-off", people.preparer)
+	assert (state_of(case), open_sign_offs(case)) == ("Under Review", [])
+
+
+def test_pending_approval_needs_every_signatory_to_accept_every_requirement(people):
+	case = new_case(people, requirements=[{"requirement": "R1"}, {"requirement": "R2"}])
+	first_contact, second_contact = add_signatory(case), add_signatory(case, role="Sponsor")
+	case = to_customer_sign_off(case, people.preparer)
+	first, second = open_sign_offs(case)
+	assert {frappe.db.get_value("Customer Sign-off", n, "signatory_contact") for n in (first, second)} == {
+		first_contact,
+		second_contact,
+	}
+	customer_decides(first)
+	case.reload()
+	# one of two signatories: no requirement is signed off, the case waits for the other
+	assert case.workflow_state == "Customer Sign-off"
+	assert [row.signed_off_by for row in case.requirements] == [None, None]
+	assert [row.sign_off_status for row in case.signatories] == ["Accepted", "Requested"]
+	customer_decides(second)
+	case.reload()
+	assert case.workflow_state == "Pending Approval"
+	names = ", ".join(row.full_name for row in case.signatories)
+	assert [row.signed_off_by for row in case.requirements] == [names, names]
+	assert [row.sign_off_evidence for row in case.requirements] == [f"{first}, {second}"] * 2
 
 
 def test_the_approval_checks_the_preconditions_again(people):
 	case = case_in(people, "Pending Approval")
 	frappe.db.set_value("Business Case", case.name, "funding_status", "Declined")  # e.g. a direct write
-	with pytest.raises(ApprovalPreconditionError):
+	with pytest.raises(ApprovalPreconditionError, match="funding is not requested"):
 		act(case, "Approve", people.pm)
+	assert state_of(case) == "Pending Approval"
+
+
+def test_the_approval_checks_the_customers_sign_off_again(people):
+	case = case_in(people, "Pending Approval")
+	(sign_off,) = case.requirements[0].sign_off_evidence.split(", ")
+	# the acceptance no longer counts (e.g. a direct write): the rows' results are recomputed on the save
+	frappe.db.set_value("Customer Sign-off", sign_off, "status", "Voided")
+	with pytest.raises(ApprovalPreconditionError, match="requirement rows 1 are not signed off"):
+		act(case, "Approve", people.pm)
+	assert state_of(case) == "Pending Approval"
 
 
 # --- comments, send back, reject --------------------------------------------------------------------
@@ -569,11 +744,16 @@ def test_audit_fields_and_log_cannot_be_forged(people):
 		case.decision = "Approved"
 		case.approver = people.pm
 		case.approval_levels = 1
+		case.customer_sign_off_started_on = "2020-01-01 00:00:00"
+		case.customer_signed_off_on = "2020-01-02 00:00:00"
+		case.customer_sign_off_days = 1
 		case.append("approval_log", {"action": "Approve", "state_to": "Approved", "user": people.pm})
 		set_threshold(TWO_LEVELS)
 		case.save()
 	case.reload()
 	assert (case.decision, case.approver) == (None, None)
+	assert (case.customer_sign_off_started_on, case.customer_signed_off_on) == (None, None)
+	assert case.customer_sign_off_days == 0
 	assert case.approval_levels == 2  # computed, not taken from the client
 	assert case.approval_log == []
 
@@ -615,20 +795,32 @@ def test_the_audit_is_queryable_for_kpi_reports(people):
 	rows = frappe.get_all(
 		"Business Case",
 		filters={"name": case.name, "decision": "Approved"},
-		fields=["approver", "decided_on", "cycle_time_days", "submitted_for_approval_on"],
+		fields=[
+			"approver",
+			"decided_on",
+			"cycle_time_days",
+			"submitted_for_approval_on",
+			"customer_sign_off_started_on",
+			"customer_signed_off_on",
+			"customer_sign_off_days",
+		],
 	)
 	assert rows and rows[0].approver == people.pm and rows[0].decided_on and rows[0].cycle_time_days >= 0
+	# the time the customer took to sign off, from sending to their acceptance
+	assert rows[0].customer_sign_off_started_on <= rows[0].customer_signed_off_on
+	assert rows[0].customer_signed_off_on <= rows[0].submitted_for_approval_on
+	assert rows[0].customer_sign_off_days >= 0
 	log = frappe.get_all(
 		"BRM Approval Log",
 		filters={"parenttype": "Business Case", "parent": case.name},
 		fields=["action", "state_from", "state_to", "user", "at"],
 		order_by="idx asc",
 	)
-	assert [r.state_to for r in log] == ["Under Review", "Pending Approval", "Approved"]
+	assert [r.state_to for r in log] == ["Under Review", "Customer Sign-off", "Pending Approval", "Approved"]
 	timeline = frappe.db.count(
 		"Comment", {"reference_doctype": "Business Case", "reference_name": case.name, "comment_type": "Info"}
 	)
-	assert timeline >= 3
+	assert timeline >= 4
 
 
 # --- approvers are notified and see their queue ----------------------------------------------------------
@@ -723,10 +915,19 @@ def test_the_sign_off_sheet_prints_requirements_finance_decision_and_escapes(peo
 		],
 	)
 	case = approve_business_case(case, manager=people.pm)
+	signatory = case.signatories[0].full_name
+	record = frappe.get_doc("Customer Sign-off", case.requirements[0].sign_off_evidence)
+	digests = [requirement_digest(row) for row in case.requirements]
+	money_digest = case_digest(case)
+	# what the customer signed is what is printed: the record holds the same digests
+	assert [row.digest for row in record.decisions] == digests and record.case_digest == money_digest
 	payload = "<script>alert('x')</script><img src=x onerror=alert(1)>{{ 7*7 }}"
 	# as stored by an import or a direct write (a save would already strip the script)
 	frappe.db.set_value("Business Case Requirement", case.requirements[1].name, "requirement", payload)
 	frappe.db.set_value("Business Case", case.name, "title", "<b>Bold title</b>")
+	frappe.db.set_value(
+		"Business Case Signatory", case.signatories[0].name, "full_name", f"{signatory} <i>x</i>"
+	)
 
 	html = frappe.get_print("Business Case", case.name, "Business Case Sign-off")
 	assert frappe.db.get_value("Print Format", "Business Case Sign-off", ["standard", "module"]) == (
@@ -741,4 +942,15 @@ def test_the_sign_off_sheet_prints_requirements_finance_decision_and_escapes(peo
 	assert "&lt;b&gt;Bold title&lt;/b&gt;" in html
 	assert frappe.get_doc("Business Case", case.name).get_formatted("npv") in html
 	assert frappe.utils.get_fullname(people.pm) in html  # the approver signs
+	# the customer's signatories, from their sign-off records: name, channel, status, decision time
+	assert f"{signatory} &lt;i&gt;x&lt;/i&gt;" in html and "<i>x</i>" not in html
+	assert f"<td>{record.name}</td>" in html
+	assert "<td>E-mail Link</td>" in html and "<td>Accepted</td>" in html
+	assert f"<td>{frappe.utils.format_datetime(record.decided_on)}</td>" in html
+	# each requirement's digest (short) as printed, and the digest of the costs and benefits
+	assert f"<code>{digests[0][:12]}</code>" in html
+	changed = requirement_digest(frappe.get_doc("Business Case", case.name).requirements[1])
+	assert f"<code>{changed[:12]}</code>" in html
+	assert digests[1][:12] not in html  # the printed text is not what was signed: its digest differs
+	assert f"<code>{money_digest}</code>" in html
 	assert frappe.get_meta("Business Case").default_print_format == "Business Case Sign-off"

@@ -7,8 +7,9 @@ rename. Over HTTP against a real server on loopback, through every route to them
 run_doc_method with dt/dn or with a posted document, /api/resource POST run_method, /api/v2 method routes):
 - a relationship manager on another manager's record → refused;
 - a relationship manager with read-only access (a process manager shared the record for reading) → refused;
-and the BRM module-level actions on a document (renew, terminate, sign off, create project / opportunity /
-business case, resend invitation) are refused the same way. Nothing changes in the database.
+and the BRM module-level actions on a document (renew, terminate, decide or resend a customer's sign-off,
+create project / opportunity / business case, resend invitation) are refused the same way. Nothing changes
+in the database.
 """
 
 import inspect
@@ -17,8 +18,11 @@ import json
 import frappe
 import pytest
 
+from brm_app.signoff.records import SIGN_OFF, server_write
 from tests.security.conftest import AGREEMENT, CASE, DOCTYPES, OPPORTUNITY, SURVEY
+from tests.support.factories import make_email_account, mute_mail
 from tests.support.security import HttpUser
+from tests.support.workflow import open_sign_offs, to_customer_sign_off
 
 pytestmark = pytest.mark.usefixtures("world")
 
@@ -135,7 +139,27 @@ def test_document_methods_with_read_only_access_are_refused(world, rm_b, read_on
 # --- the BRM module-level actions on a document -------------------------------------------------------------
 
 
-def _actions(world):
+@pytest.fixture(scope="module")
+def a1_sign_off(world, committed):
+	"""A1's case sent for its customer's sign-off: the open request (committed; removed with the module)."""
+	frappe.db.rollback()
+	mute_mail(account=False)
+	committed.add("Email Account", make_email_account().name)
+	case = to_customer_sign_off(frappe.get_doc(CASE, world.records["a1"][CASE]))
+	(name,) = open_sign_offs(case)
+	for row in case.signatories:
+		committed.add("Contact", row.contact)
+	frappe.db.commit()  # nosemgrep: the live server reads the committed sign-off; removed below
+	yield name
+	frappe.db.rollback()
+	for doctype, reference in ((SIGN_OFF, name), (CASE, case.name)):
+		committed.add_related(doctype, reference)
+	with server_write():  # its controller refuses any other deletion
+		frappe.delete_doc(SIGN_OFF, name, force=True, ignore_permissions=True, delete_permanently=True)
+	frappe.db.commit()  # nosemgrep: removes the sign-off committed above
+
+
+def _actions(world, sign_off):
 	a1 = world.records["a1"]
 	return [
 		(
@@ -147,12 +171,20 @@ def _actions(world):
 			{"name": a1[AGREEMENT], "reason": "taken over"},
 		),
 		(
-			"brm_app.brm_app.doctype.business_case.business_case.sign_off_requirement",
+			"brm_app.api.sign_off.decide",
 			{
-				"business_case": a1[CASE],
-				"row_name": frappe.db.get_value("Business Case Requirement", {"parent": a1[CASE]}),
+				"sign_off": sign_off,
+				"decisions": json.dumps(
+					{
+						row: {"decision": "Accepted"}
+						for row in frappe.get_all(
+							"Customer Sign-off Decision", {"parent": sign_off}, pluck="requirement_row"
+						)
+					}
+				),
 			},
 		),
+		("brm_app.api.sign_off.resend", {"sign_off": sign_off}),
 		(
 			"brm_app.brm_app.doctype.service_opportunity.service_opportunity.make_business_case",
 			{"source_name": a1[OPPORTUNITY]},
@@ -167,18 +199,29 @@ def _actions(world):
 	]
 
 
-@pytest.mark.parametrize("index", range(8))
-def test_brm_actions_on_another_managers_record_are_refused(world, rm_b, index):
+@pytest.mark.parametrize("index", range(9))
+def test_brm_actions_on_another_managers_record_are_refused(world, rm_b, a1_sign_off, index):
 	frappe.db.rollback()
-	method, args = _actions(world)[index]
+	method, args = _actions(world, a1_sign_off)[index]
 	response = rm_b.call(method, **args)
 	assert response.status_code == 403, (method, response.status_code, response.text[:300])
+	frappe.db.rollback()
+	# the request is still open and was not sent again (one e-mail: the first request's)
+	assert frappe.db.get_value(SIGN_OFF, a1_sign_off, "status") == "Requested"
+	assert frappe.db.count("Email Queue", {"reference_name": a1_sign_off}) == 1
 	assert world.marker["a1"] not in response.text
 
 
-@pytest.mark.parametrize("index", [1, 2, 6])  # terminate, sign off, resend: actions that write
-def test_brm_write_actions_with_read_only_access_are_refused(world, rm_b, read_only_share, index):
+# terminate, decide and resend a sign-off, resend an invitation: actions that write
+@pytest.mark.parametrize("index", [1, 2, 3, 7])
+def test_brm_write_actions_with_read_only_access_are_refused(
+	world, rm_b, read_only_share, a1_sign_off, index
+):
 	frappe.db.rollback()
-	method, args = _actions(world)[index]
+	method, args = _actions(world, a1_sign_off)[index]
 	response = rm_b.call(method, **args)
 	assert response.status_code == 403, (method, response.status_code, response.text[:300])
+	frappe.db.rollback()
+	# the request is still open and was not sent again (one e-mail: the first request's)
+	assert frappe.db.get_value(SIGN_OFF, a1_sign_off, "status") == "Requested"
+	assert frappe.db.count("Email Queue", {"reference_name": a1_sign_off}) == 1

@@ -250,24 +250,40 @@ def test_approval_audit_fields_cannot_be_set(committed, people, server):
 	)
 
 
-def test_a_sign_off_time_is_the_servers_and_others_sign_offs_stay(committed, people, server):
-	case = committed_case(committed, people, state="Draft")
-	started = frappe.utils.now_datetime().replace(microsecond=0)
-	rm_browser, pm_browser = HttpUser(server, people.rm), HttpUser(server, people.pm)
-	rows = frappe.get_doc("Business Case", case.name).as_dict(convert_dates_to_str=True)["requirements"]
-	rows[0].update(signed_off_by=people.rm, signed_off_on="2020-01-01 00:00:00")
-	signed = rm_browser.resource("PUT", "Business Case", case.name, json={"requirements": rows})
-	assert signed.status_code == 200, signed.text
-	refresh()
-	row = frappe.db.get_value(
-		"Business Case Requirement", rows[0]["name"], ["signed_off_by", "signed_off_on"], as_dict=True
-	)
-	# the back-dated time was replaced by the server's clock
-	assert row.signed_off_by == people.rm and row.signed_off_on >= started, row
+SIGN_OFF_RESULTS = ["signed_off_by", "signed_off_on", "sign_off_evidence"]
 
-	rows = frappe.get_doc("Business Case", case.name).as_dict(convert_dates_to_str=True)["requirements"]
-	rows[0].update(signed_off_by=None, signed_off_on=None)
-	removed = pm_browser.resource("PUT", "Business Case", case.name, json={"requirements": rows})
-	assert (removed.status_code, exc_type(removed)) == (417, "RequirementSignOffError"), removed.text
+
+def stored_results(row_name: str) -> dict:
 	refresh()
-	assert frappe.db.get_value("Business Case Requirement", rows[0]["name"], "signed_off_by") == people.rm
+	return frappe.db.get_value("Business Case Requirement", row_name, SIGN_OFF_RESULTS, as_dict=True)
+
+
+def test_nobody_at_the_provider_signs_a_requirement_off(committed, people, server):
+	"""The sign-off of a requirement is the customer's (their Customer Sign-off records): a PUT of who and
+	when is overwritten by what the records say - nothing on a draft."""
+	case = committed_case(committed, people, state="Draft")
+	rows = frappe.get_doc("Business Case", case.name).as_dict(convert_dates_to_str=True)["requirements"]
+	rows[0].update(signed_off_by=people.rm, signed_off_on="2020-01-01 00:00:00", sign_off_evidence="Minutes")
+	signed = HttpUser(server, people.rm).resource(
+		"PUT", "Business Case", case.name, json={"requirements": rows}
+	)
+	assert signed.status_code == 200, signed.text
+	assert stored_results(rows[0]["name"]) == dict.fromkeys(SIGN_OFF_RESULTS)
+
+
+def test_the_customers_sign_off_cannot_be_removed_or_rewritten(committed, people, server):
+	case = committed_case(committed, people)  # signed off by the customer, awaiting approval
+	row_name = case.requirements[0].name
+	real = stored_results(row_name)
+	assert real.signed_off_by == case.signatories[0].full_name and real.sign_off_evidence
+	for forged in (
+		dict.fromkeys(SIGN_OFF_RESULTS),
+		{"signed_off_by": people.pm, "signed_off_on": "2020-01-01 00:00:00", "sign_off_evidence": "x"},
+	):
+		rows = frappe.get_doc("Business Case", case.name).as_dict(convert_dates_to_str=True)["requirements"]
+		rows[0].update(forged)
+		response = HttpUser(server, people.pm).resource(
+			"PUT", "Business Case", case.name, json={"requirements": rows}
+		)
+		assert response.status_code == 200, response.text
+		assert stored_results(row_name) == real

@@ -4,8 +4,8 @@ prepared an agreement cannot activate it.
 
 Over HTTP on a real server: a process manager's PUT of BRM Settings' two-level approval threshold (0 turns
 the second level off) is refused and the stored value stays; a process owner may change it. After the owner
-lowers the threshold, a large case that was pending keeps needing two approvals, also after Send Back and a
-new request. A process manager who prepared an agreement cannot activate it (the form's action, frappe's
+lowers the threshold, a large case that was pending keeps needing two approvals, also after Send Back and
+being sent again. A process manager who prepared an agreement cannot activate it (the form's action, frappe's
 apply_workflow), even after rewriting its Prepared By; another process manager can.
 """
 
@@ -95,14 +95,16 @@ def test_a_pending_case_keeps_its_two_levels_after_the_threshold_is_lowered(
 
 	assert approve(browsers["pm"], case).status_code == 200
 	assert state_of(BC, case) == ("Pending Final Approval", 0)
-	# sent back and requested again: still two levels
+	# sent back and sent again: the customer's acceptance of the unchanged case still counts, so it is
+	# back in Pending Approval at once (nobody is asked again), and still needs two levels
 	back = browsers["po"].call(APPLY, doctype=BC, docname=case, action="Send Back", comment="check the costs")
 	assert back.status_code == 200, back.text
-	for action in ("Submit for Review", "Request Approval"):
+	for action in ("Submit for Review", "Send for Customer Sign-off"):
 		step = browsers["rm"].call(APPLY, doctype=BC, docname=case, action=action)
 		assert step.status_code == 200, step.text
 	refresh()
 	assert frappe.db.get_value(BC, case, ["workflow_state", "approval_levels"]) == ("Pending Approval", 2)
+	assert frappe.db.count("Customer Sign-off", {"business_case": case}) == 1
 	assert approve(browsers["pm"], case).status_code == 200
 	assert state_of(BC, case) == ("Pending Final Approval", 0)
 	assert approve(browsers["po"], case).status_code == 200

@@ -289,7 +289,11 @@ class SecurityCommitted(Committed):
 
 
 def purge(doctype: str, name: str) -> None:
-	"""Delete a committed document (submitted too) and what frappe made around it."""
+	"""Delete a committed document (submitted too) and what frappe made around it (for a business case,
+	its customer's sign-off records too: their controller refuses a deletion, so they go directly)."""
+	if doctype == "Business Case":
+		for sign_off in frappe.get_all("Customer Sign-off", {"business_case": name}, pluck="name"):
+			purge("Customer Sign-off", sign_off)
 	actions = frappe.get_all("Workflow Action", {"reference_name": name}, pluck="name")
 	if actions:
 		frappe.db.delete("Workflow Action Permitted Role", {"parent": ("in", actions)})

@@ -51,22 +51,32 @@ def act(doc, action: str, user: str | None = None, comment: str | None = None):
 	return frappe.get_doc(doc.doctype, doc.name)
 
 
+def stakeholder_contact(
+	case, user: str | None = None, role: str = "Decision Maker", signs_off: bool = True, **contact
+) -> str:
+	"""A contact of the case's customer made a stakeholder of the case's portfolio (marked Signs Off
+	Requirements unless `signs_off` is False), as Administrator: setting up the customer's side. With
+	`user`, the contact is that desk user's. Returns the contact's name."""
+	email = contact.pop("email", None) or (frappe.db.get_value("User", user, "email") if user else None)
+	made = make_contact(case.customer, email=email, user=user, **contact)
+	portfolio = frappe.get_doc("Customer Portfolio", case.portfolio)
+	portfolio.append(
+		"stakeholders",
+		{"contact": made.name, "stakeholder_role": role, "signs_off_requirements": int(signs_off)},
+	)
+	portfolio.save(ignore_permissions=True)
+	return made.name
+
+
 def add_signatory(case, user: str | None = None, role: str = "Decision Maker") -> str:
 	"""A contact of the case's customer, marked Signs Off Requirements on the portfolio and named as the
 	case's signatory (as Administrator: setting up the customer's side). With `user`, the contact is that
 	desk user's (an internal customer signing in the desk). Returns the contact's name."""
-	email = frappe.db.get_value("User", user, "email") if user else None
-	contact = make_contact(case.customer, email=email, user=user)
-	portfolio = frappe.get_doc("Customer Portfolio", case.portfolio)
-	portfolio.append(
-		"stakeholders",
-		{"contact": contact.name, "stakeholder_role": role, "signs_off_requirements": 1},
-	)
-	portfolio.save(ignore_permissions=True)
+	contact = stakeholder_contact(case, user=user, role=role)
 	case.reload()
-	case.append("signatories", {"contact": contact.name})
+	case.append("signatories", {"contact": contact})
 	case.save(ignore_permissions=True)
-	return contact.name
+	return contact
 
 
 def make_ready(case):

@@ -36,11 +36,17 @@ def test_diagrams_respect_frappes_docstatus_rules(spec):
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
 def test_each_step_between_two_states_is_one_action(spec):
-	"""The guard recognises a transition by its two states (a save sends no action name)."""
+	"""The guard recognises a transition by its two states (a save sends no action name) and by whether
+	the server's code takes it (a system step, `system_step` in brm_app.approvals.guard)."""
 	actions = {}
 	for t in spec.transitions:
-		actions.setdefault((t.state, t.next_state), set()).add(t.action)
+		actions.setdefault((t.state, t.next_state, t.system), set()).add(t.action)
 	assert all(len(a) == 1 for a in actions.values()), actions
+
+
+def test_under_review_to_draft_is_send_back_for_users_and_sign_off_voided_for_the_system():
+	assert rules.find_transition(BC, "Under Review", "Draft", [PM]).action == "Send Back"
+	assert rules.find_transition(BC, "Under Review", "Draft", [], system=True).action == "Sign-off Voided"
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
@@ -53,7 +59,9 @@ def test_every_state_is_reachable_from_the_first_and_only_brm_roles_act(spec):
 				reached.add(t.next_state)
 				frontier.append(t.next_state)
 	assert reached == {s.name for s in spec.states}
-	assert {role for t in spec.transitions for role in t.roles} <= set(rules.BRM_ROLES)
+	assert {role for t in spec.transitions if not t.system for role in t.roles} <= set(rules.BRM_ROLES)
+	# frappe's Workflow needs a role on a system step: only the Administrator's, never a BRM role
+	assert {t.roles for t in spec.transitions if t.system} <= {(rules.SYSTEM_ROLE,)}
 	assert spec.initial_state == rules.DRAFT
 	assert spec.docstatus_of(spec.initial_state) == 0
 
@@ -62,6 +70,7 @@ def test_business_case_states_and_submitted_decisions():
 	assert [s.name for s in BC.states] == [
 		"Draft",
 		"Under Review",
+		"Customer Sign-off",
 		"Pending Approval",
 		"Pending Final Approval",
 		"Approved",
@@ -72,7 +81,24 @@ def test_business_case_states_and_submitted_decisions():
 	assert BC.docstatus_of(rules.REJECTED) == 1
 	assert BC.first_state_with_docstatus(1) == rules.APPROVED
 	assert BC.first_state_with_docstatus(2) == rules.CANCELLED
-	assert BC.frozen_states == (rules.PENDING_APPROVAL, rules.PENDING_FINAL_APPROVAL)
+	# the customer signs the case as it is: it cannot change while they are asked (Withdraw to edit)
+	assert BC.frozen_states == (rules.CUSTOMER_SIGN_OFF, rules.PENDING_APPROVAL, rules.PENDING_FINAL_APPROVAL)
+
+
+def test_the_customer_sign_off_steps():
+	steps = {(t.state, t.action, t.next_state, t.system) for t in BC.transitions}
+	assert {
+		("Under Review", "Send for Customer Sign-off", "Customer Sign-off", False),
+		("Customer Sign-off", "Customer Accepted", "Pending Approval", True),
+		("Customer Sign-off", "Customer Rejected", "Draft", True),
+		("Customer Sign-off", "Withdraw", "Draft", False),
+		("Under Review", "Sign-off Voided", "Draft", True),
+	} <= steps
+	assert "Request Approval" not in BC.actions()
+	# the only ways into Pending Approval: the customer's acceptance, taken by the system
+	assert [(t.state, t.action, t.system) for t in BC.transitions if t.next_state == "Pending Approval"] == [
+		("Customer Sign-off", "Customer Accepted", True)
+	]
 
 
 def test_agreement_states_leave_expiry_to_the_dates():
@@ -86,7 +112,10 @@ def test_agreement_states_leave_expiry_to_the_dates():
 	"old,new,role,levels,action",
 	[
 		("Draft", "Under Review", RM, None, "Submit for Review"),
-		("Under Review", "Pending Approval", RM, None, "Request Approval"),
+		("Under Review", "Customer Sign-off", RM, None, "Send for Customer Sign-off"),
+		("Under Review", "Customer Sign-off", PM, None, "Send for Customer Sign-off"),
+		("Customer Sign-off", "Draft", RM, None, "Withdraw"),
+		("Customer Sign-off", "Draft", PO, None, "Withdraw"),
 		("Under Review", "Draft", PM, None, "Send Back"),
 		("Pending Approval", "Approved", PM, 1, "Approve"),
 		("Pending Approval", "Pending Final Approval", PM, 2, "Approve"),
@@ -120,9 +149,48 @@ def test_find_transition_refuses_other_roles_and_names_the_allowed_ones(old, new
 
 
 def test_find_transition_refuses_a_step_that_does_not_exist():
-	for old, new in [("Draft", "Approved"), ("Draft", "Pending Approval"), ("Approved", "Draft")]:
+	for old, new in [
+		("Draft", "Approved"),
+		("Draft", "Pending Approval"),
+		("Under Review", "Pending Approval"),  # was Request Approval: the customer signs off first
+		("Approved", "Draft"),
+	]:
 		with pytest.raises(rules.NoSuchTransition):
 			rules.find_transition(BC, old, new, list(rules.BRM_ROLES), 1)
+
+
+SYSTEM_STEPS = [
+	("Customer Sign-off", "Pending Approval", "Customer Accepted"),
+	("Customer Sign-off", "Draft", "Customer Rejected"),
+	("Under Review", "Draft", "Sign-off Voided"),
+]
+EVERY_ROLE = [*rules.BRM_ROLES, rules.SYSTEM_ROLE, "System Manager"]
+
+
+@pytest.mark.parametrize("old,new,action", SYSTEM_STEPS)
+def test_a_system_step_is_never_offered_to_a_user_and_only_the_system_takes_it(old, new, action):
+	assert action not in {t.action for t in rules.available_actions(BC, old, EVERY_ROLE, 1)}
+	# only the server's code (system=True) takes it, and roles do not matter there
+	assert rules.find_transition(BC, old, new, [], system=True).action == action
+
+
+def test_no_user_moves_a_case_into_pending_approval_whatever_their_roles():
+	with pytest.raises(rules.NoSuchTransition):
+		rules.find_transition(BC, "Customer Sign-off", "Pending Approval", EVERY_ROLE, 1)
+
+
+@pytest.mark.parametrize(
+	"old,user_action", [("Customer Sign-off", "Withdraw"), ("Under Review", "Send Back")]
+)
+def test_a_users_move_back_to_draft_is_their_own_step_never_the_systems(old, user_action):
+	transition = rules.find_transition(BC, old, "Draft", EVERY_ROLE, 1)
+	assert (transition.action, transition.system) == (user_action, False)
+
+
+def test_the_system_takes_no_users_step():
+	for old, new in [("Pending Approval", "Approved"), ("Under Review", "Customer Sign-off")]:
+		with pytest.raises(rules.NoSuchTransition):
+			rules.find_transition(BC, old, new, [], 1, system=True)
 
 
 def test_two_level_cases_go_through_the_final_approval():
@@ -155,7 +223,7 @@ def test_comments_are_required_for_reject_send_back_cancel_of_a_decision_and_ter
 	for spec in SPECS:
 		for t in spec.transitions:
 			expected = t.action in ("Reject", "Send Back", "Terminate") or (
-				spec is BC and t.action == "Cancel"
+				spec is BC and t.action in ("Cancel", "Withdraw", "Customer Rejected")
 			)
 			assert t.comment_required == expected, t
 
@@ -238,10 +306,20 @@ def test_missing_preconditions_are_all_reported():
 
 
 def test_preconditions_apply_to_pending_approval_and_approvals_only():
-	into_pending = rules.find_transition(BC, "Under Review", "Pending Approval", [RM])
+	into_pending = rules.find_transition(BC, "Customer Sign-off", "Pending Approval", [], system=True)
 	assert rules.needs_approval_preconditions(into_pending)
 	assert rules.needs_approval_preconditions(FINAL)
 	assert not rules.needs_approval_preconditions(REJECT)
+	send = rules.find_transition(BC, "Under Review", "Customer Sign-off", [RM])
+	assert not rules.needs_approval_preconditions(send)
+
+
+def test_sign_off_preconditions_apply_to_sending_for_the_customers_sign_off_only():
+	send = rules.find_transition(BC, "Under Review", "Customer Sign-off", [RM])
+	assert rules.needs_sign_off_preconditions(send)
+	assert [t.action for t in BC.transitions if rules.needs_sign_off_preconditions(t)] == [
+		"Send for Customer Sign-off"
+	]
 
 
 # --- audit -------------------------------------------------------------------------------------------
@@ -289,15 +367,24 @@ def test_opportunity_status_for_case(case_state, current, expected):
 		("Completed", 100, "Business Case", None),
 		("Open", 10, "Delivered", None),
 		("Open", 10, "Withdrawn", None),
+		("Open", 10, "Awaiting Acceptance", None),
 	],
 )
 def test_opportunity_status_for_project(project_status, percent, current, expected):
 	assert opportunity_status.status_for_project(project_status, percent, current) == expected
 
 
+@pytest.mark.parametrize("current", ["Approved", "In Delivery"])
+def test_a_completed_project_of_a_case_awaits_the_customers_acceptance(current):
+	assert (
+		opportunity_status.status_for_project("Completed", 100, current, needs_acceptance=True)
+		== "Awaiting Acceptance"
+	)
+
+
 def test_mapped_opportunity_statuses_exist():
 	targets = {opportunity_status.status_for_case(s.name, "New") for s in BC.states} - {None}
-	targets |= {"In Delivery", "Delivered"}
+	targets |= {"In Delivery", "Awaiting Acceptance", "Delivered"}
 	assert targets <= set(OPPORTUNITY_STATUSES)
 
 
@@ -307,3 +394,7 @@ def test_manual_approved_needs_an_approved_case():
 	assert opportunity_status.manual_status_allowed("Approved", "Business Case", None)  # no case
 	assert opportunity_status.manual_status_allowed("Approved", "Approved", "Cancelled")  # unchanged
 	assert opportunity_status.manual_status_allowed("Withdrawn", "Business Case", "Pending Approval")
+	# with a case, Awaiting Acceptance and Delivered come only from the project and the customer's acceptance
+	assert not opportunity_status.manual_status_allowed("Delivered", "Awaiting Acceptance", "Approved")
+	assert not opportunity_status.manual_status_allowed("Awaiting Acceptance", "In Delivery", "Approved")
+	assert opportunity_status.manual_status_allowed("Delivered", "Awaiting Acceptance", None)  # no case

@@ -22,6 +22,7 @@ class BRMApprovalLog(BRMChildRow):
 		action: DF.Data | None
 		at: DF.Datetime | None
 		comment: DF.SmallText | None
+		on_behalf_of: DF.Link | None
 		parent: DF.Data
 		parentfield: DF.Data
 		parenttype: DF.Data

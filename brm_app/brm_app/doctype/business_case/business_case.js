@@ -15,14 +15,9 @@ frappe.ui.form.on("Business Case", {
 	refresh(frm) {
 		frm.trigger("show_figures");
 		frm.trigger("show_approval");
-		if (frm.doc.docstatus === 0 && !frm.is_new() && frm.perm[0] && frm.perm[0].write) {
-			const unsigned = (frm.doc.requirements || []).filter((row) => !row.signed_off_by);
-			if (unsigned.length) {
-				frm.add_custom_button(__("Sign Off Requirement"), () =>
-					frm.events.sign_off_dialog(frm, unsigned)
-				);
-			}
-		}
+		// the requirements are signed off by the customer's signatories (their Customer Sign-off
+		// records), never from this form: its sign-off columns are results
+		frm.trigger("show_customer_sign_off");
 	},
 
 	customer(frm) {
@@ -33,7 +28,7 @@ frappe.ui.form.on("Business Case", {
 	// where one is needed (brm_app.desk.workflow_action, public/js/brm_desk.js).
 	before_workflow_action(frm) {
 		return brm_app.desk.workflow_action(frm, {
-			comment_actions: ["Reject", "Send Back", "Cancel"],
+			comment_actions: ["Reject", "Send Back", "Cancel", "Withdraw"],
 			check(frm, action) {
 				if (action === "Approve" && frm.doc.prepared_by === frappe.session.user) {
 					frappe.msgprint(__("You prepared this business case: someone else must approve it."));
@@ -109,41 +104,28 @@ frappe.ui.form.on("Business Case", {
 		);
 	},
 
-	sign_off_dialog(frm, unsigned) {
-		const dialog = new frappe.ui.Dialog({
-			title: __("Sign Off Requirement"),
-			fields: [
-				{
-					fieldname: "row_name",
-					fieldtype: "Select",
-					label: __("Requirement"),
-					reqd: 1,
-					options: unsigned.map((row) => ({
-						value: row.name,
-						label: `${row.idx}: ${(row.requirement || "").slice(0, 80)}`,
-					})),
-				},
-				{ fieldname: "evidence", fieldtype: "Small Text", label: __("Evidence") },
-			],
-			primary_action_label: __("Sign Off"),
-			primary_action(values) {
-				frappe
-					.call({
-						method: "brm_app.brm_app.doctype.business_case.business_case.sign_off_requirement",
-						type: "POST",
-						args: {
-							business_case: frm.doc.name,
-							row_name: values.row_name,
-							evidence: values.evidence || null,
-						},
-						freeze: true,
-					})
-					.then(() => {
-						dialog.hide();
-						frm.reload_doc();
-					});
-			},
-		});
-		dialog.show();
+	show_customer_sign_off(frm) {
+		// in Customer Sign-off: where each signatory stands (read-only; the sign-off service sets it)
+		if (frm.is_new() || frm.doc.workflow_state !== "Customer Sign-off") return;
+		const colours = { Requested: "orange", Accepted: "green", Rejected: "red" };
+		const signatories = frm.doc.signatories || [];
+		const accepted = signatories.filter((row) => row.sign_off_status === "Accepted").length;
+		frm.set_intro(
+			__(
+				"Waiting for the customer's sign-off: {0} of {1} signatories accepted. The case cannot be edited; use Withdraw to change it.",
+				[accepted, signatories.length]
+			),
+			"blue"
+		);
+		for (const row of signatories) {
+			const status = row.sign_off_status;
+			frm.dashboard.add_indicator(
+				__("{0}: {1}", [
+					frappe.utils.escape_html(row.full_name || row.contact || ""),
+					status ? __(status) : __("Not Asked"),
+				]),
+				colours[status] || "gray"
+			);
+		}
 	},
 });

@@ -11,11 +11,22 @@ case is immutable; to change it, cancel and amend.
 
 import frappe
 from frappe import _
-from frappe.utils import cint, flt, fmt_money, get_datetime, get_number_format_info, now_datetime
+from frappe.utils import (
+	cint,
+	flt,
+	fmt_money,
+	format_date,
+	get_datetime,
+	get_number_format_info,
+	getdate,
+	now_datetime,
+	nowdate,
+)
 
 from brm_app import settings
 from brm_app.approvals import guard
 from brm_app.approvals.record import WorkflowRecord
+from brm_app.controllers import company_currency
 from brm_app.controllers.checks import options_list, refuse_more_than
 from brm_app.controllers.customer_linked import link_portfolio, require_contact_of_customer
 from brm_app.exceptions import (
@@ -43,6 +54,8 @@ LONG_TEXT_FIELDS = ("objectives", "risks")
 SHORT_TEXT_FIELDS = ("decision_notes",)
 DECISION_FIELDS = ("decision", "approver", "decided_on")
 REQUIREMENT_TEXT_FIELDS = ("requirement", "acceptance_criteria", "sign_off_evidence")
+# the conversion into the company's currency (convert_to_company_currency): server-computed results
+CONVERSION_FIELDS = ("company_currency", "exchange_rate", "total_cost_company_currency")
 
 
 class BusinessCase(WorkflowRecord):
@@ -60,22 +73,33 @@ class BusinessCase(WorkflowRecord):
 		from brm_app.brm_app.doctype.business_case_requirement.business_case_requirement import (
 			BusinessCaseRequirement,
 		)
+		from brm_app.brm_app.doctype.business_case_signatory.business_case_signatory import (
+			BusinessCaseSignatory,
+		)
 
 		amended_from: DF.Link | None
+		approval_escalated_on: DF.Datetime | None
 		approval_levels: DF.Int
 		approval_log: DF.Table[BRMApprovalLog]
+		approval_reminded_on: DF.Datetime | None
 		approver: DF.Link | None
 		benefits: DF.Table[BusinessCaseBenefit]
 		budget_holder: DF.Link | None
+		company_currency: DF.Link | None
 		costs: DF.Table[BusinessCaseCost]
 		currency: DF.Link | None
 		customer: DF.Link
 		customer_name: DF.Data | None
+		customer_sign_off_days: DF.Float
+		customer_sign_off_started_on: DF.Datetime | None
+		customer_signed_off_on: DF.Datetime | None
 		cycle_time_days: DF.Float
 		decided_on: DF.Datetime | None
 		decision: DF.Literal["", "Approved", "Rejected"]
 		decision_notes: DF.SmallText | None
 		discount_rate: DF.Percent
+		exchange_rate: DF.Float
+		exchange_rate_date: DF.Date | None
 		first_approval_levels: DF.Int
 		first_approved_on: DF.Datetime | None
 		first_approver: DF.Link | None
@@ -98,10 +122,12 @@ class BusinessCase(WorkflowRecord):
 		roi_percent: DF.Float
 		send_back_reason: DF.SmallText | None
 		service_opportunity: DF.Link | None
+		signatories: DF.Table[BusinessCaseSignatory]
 		submitted_for_approval_on: DF.Datetime | None
 		title: DF.Data
 		total_benefit: DF.Currency
 		total_cost: DF.Currency
+		total_cost_company_currency: DF.Currency
 		workflow_state: DF.Link | None
 	# end: auto-generated types
 	# written only by the approval guard (brm_app.approvals.guard), restored on every save
@@ -119,6 +145,9 @@ class BusinessCase(WorkflowRecord):
 		"customer_sign_off_started_on",
 		"customer_signed_off_on",
 		"customer_sign_off_days",
+		# the escalation of a case waiting too long (brm_app.jobs.escalation), cleared by every transition
+		"approval_reminded_on",
+		"approval_escalated_on",
 	)
 	# what may still change while the case awaits approval (everything else is frozen)
 	workflow_unfrozen_fields = frozenset(
@@ -128,6 +157,9 @@ class BusinessCase(WorkflowRecord):
 			"portfolio",
 			"relationship_manager",
 			"customer_name",
+			# computed by the server on every save (convert_to_company_currency), never input
+			"exchange_rate_date",
+			*CONVERSION_FIELDS,
 			# set by the system after approval (Create Project)
 			"requirements.task",
 			# results of the Customer Sign-off records (brm_app.signoff), computed on every save
@@ -149,6 +181,7 @@ class BusinessCase(WorkflowRecord):
 		self.validate_prepared_by()
 		self.validate_funding()
 		self.compute_finance()
+		self.convert_to_company_currency()
 		# the customer's sign-off: what no longer matches is voided; the rows' results are recomputed
 		self.flags.brm_stale_sign_offs = sign_off.stale_sign_offs(self)
 		sign_off.validate_signatories(self)
@@ -209,6 +242,8 @@ class BusinessCase(WorkflowRecord):
 					exc=ApprovalPreconditionError,
 					title=_("Not Ready for Sign-off"),
 				)
+		if rules.needs_sign_off_preconditions(transition) or rules.needs_approval_preconditions(transition):
+			self.check_exchange_rate()
 		if rules.needs_approval_preconditions(transition):
 			self.check_approval_preconditions(transition)
 		if transition.action == rules.SIGN_OFF_VOIDED and not comment:
@@ -219,6 +254,9 @@ class BusinessCase(WorkflowRecord):
 		"""The audit fields of the transition (the guard adds the approval log row)."""
 		now = now_datetime()
 		new = transition.next_state
+		# a new wait (or none): the escalation of the previous one is over
+		self.approval_reminded_on = None
+		self.approval_escalated_on = None
 		if new == rules.CUSTOMER_SIGN_OFF:
 			self.customer_sign_off_started_on = now
 		if transition.state == rules.CUSTOMER_SIGN_OFF and self.customer_sign_off_started_on:
@@ -266,10 +304,75 @@ class BusinessCase(WorkflowRecord):
 			self.reload()
 
 	def required_approval_levels(self) -> int:
-		"""The approval levels the case needs: by its total cost and today's threshold, but never fewer than
-		when it was first submitted for approval (a lowered threshold does not apply to it, case 30)."""
-		levels = rules.approval_levels(flt(self.get("total_cost")), settings.two_level_approval_threshold())
+		"""The approval levels the case needs: by its total cost in the company's currency and today's
+		threshold, but never fewer than when it was first submitted for approval (a lowered threshold does
+		not apply to it, case 30). Without an exchange rate the cost cannot be shown to be under the
+		threshold: two levels (a case is not sent on without one, `check_exchange_rate`)."""
+		threshold = settings.two_level_approval_threshold()
+		cost = self.total_cost_in_company_currency()
+		if cost is None:
+			levels = 2 if threshold > 0 else 1
+		else:
+			levels = rules.approval_levels(cost, threshold)
 		return max(levels, cint(self.get("first_approval_levels")))
+
+	def total_cost_in_company_currency(self) -> float | None:
+		"""The total cost converted into the company's currency; None when there is no rate. A site
+		without a default company compares the case's own amounts, as before conversion existed."""
+		if not self.get("company_currency"):
+			return flt(self.get("total_cost"))
+		if not flt(self.get("exchange_rate")):
+			return None
+		return flt(self.get("total_cost_company_currency"))
+
+	def convert_to_company_currency(self):
+		"""Company currency, exchange rate (of the case's date, `exchange_rate_date`: the day it was made)
+		and total cost in the company's currency, computed on the server while the case is prepared (Draft,
+		Under Review); from the customer's sign-off on they stay as computed when it was sent, so an
+		approval compares what the customer signed. Whatever a client sends for them is overwritten."""
+		stored = None
+		if not self.is_new():
+			stored = frappe.db.get_value(
+				self.doctype,
+				self.name,
+				["workflow_state", "exchange_rate_date", "creation", *CONVERSION_FIELDS],
+				as_dict=True,
+			)
+		if stored:
+			self.exchange_rate_date = stored.exchange_rate_date or getdate(stored.creation)
+		else:
+			self.exchange_rate_date = getdate(nowdate())
+		if (
+			stored
+			and stored.company_currency
+			and stored.workflow_state not in (None, "", rules.DRAFT, rules.UNDER_REVIEW)
+		):
+			for fieldname in CONVERSION_FIELDS:
+				self.set(fieldname, stored.get(fieldname))
+			return
+		target = company_currency.company_currency()
+		self.company_currency = target
+		rate = company_currency.exchange_rate(self.currency or target, target, self.exchange_rate_date)
+		self.exchange_rate = rate or 0
+		self.total_cost_company_currency = flt(flt(self.total_cost) * rate, 2) if rate else 0
+
+	def check_exchange_rate(self):
+		"""A case in another currency than the company's goes on (to the customer, to approval) only with
+		an exchange rate for its date: the approval threshold is compared in the company's currency."""
+		if not self.get("company_currency") or flt(self.get("exchange_rate")):
+			return
+		frappe.throw(
+			_(
+				"{0} is in {1}, the approval threshold in {2}, and ERPNext has no exchange rate from {1} to {2} on {3}: add a Currency Exchange record for that date (or an earlier one) and try again."
+			).format(
+				frappe.bold(self.name),
+				frappe.bold(self.currency),
+				frappe.bold(self.company_currency),
+				format_date(self.exchange_rate_date),
+			),
+			exc=ApprovalPreconditionError,
+			title=_("Exchange Rate Missing"),
+		)
 
 	def check_approval_preconditions(self, transition) -> None:
 		missing = rules.missing_preconditions(

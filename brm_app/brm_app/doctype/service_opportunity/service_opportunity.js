@@ -27,5 +27,33 @@ frappe.ui.form.on("Service Opportunity", {
 				})
 			);
 		}
+		// the customer has not (yet) accepted the delivery: a BRM Process Manager may waive that, with a
+		// reason (brm_app.api.sign_off.waive_acceptance; the server checks the role again)
+		if (
+			frm.doc.status === "Awaiting Acceptance" &&
+			frm.doc.business_case &&
+			frappe.user.has_role("BRM Process Manager")
+		) {
+			frm.add_custom_button(__("Waive Customer Acceptance"), () =>
+				frappe.prompt(
+					{
+						fieldname: "reason",
+						fieldtype: "Small Text",
+						label: __("Reason"),
+						reqd: 1,
+					},
+					({ reason }) =>
+						frappe
+							.xcall(
+								"brm_app.api.sign_off.waive_acceptance",
+								{ business_case: frm.doc.business_case, reason },
+								"POST"
+							)
+							.then(() => frm.reload_doc()),
+					__("Waive Customer Acceptance"),
+					__("Waive")
+				)
+			);
+		}
 	},
 });

@@ -23,7 +23,13 @@ from brm_app.exceptions import (
 	OpportunityStatusTransitionError,
 	OpportunityValueError,
 )
-from brm_app.services.opportunity_status import FINAL, allowed_next, can_transition, manual_status_allowed
+from brm_app.services.opportunity_status import (
+	FINAL,
+	SYSTEM_ONLY_WITH_CASE,
+	allowed_next,
+	can_transition,
+	manual_status_allowed,
+)
 
 TYPES_NEEDING_IMPACTED_SERVICES = ("Service Change", "Retirement")
 
@@ -80,6 +86,7 @@ class ServiceOpportunity(BRMRecord):
 			"Business Case",
 			"Approved",
 			"In Delivery",
+			"Awaiting Acceptance",
 			"Delivered",
 			"Rejected",
 			"Withdrawn",
@@ -177,7 +184,8 @@ class ServiceOpportunity(BRMRecord):
 		frappe.throw(message, exc=OpportunityStatusTransitionError, title=_("Status Change Not Allowed"))
 
 	def validate_status_follows_business_case(self):
-		"""With a business case, Approved comes from the case's approval (brm_app.approvals), not by hand."""
+		"""With a business case, Approved comes from the case's approval (brm_app.approvals), Awaiting Acceptance
+		and Delivered from its project and the customer's acceptance (brm_app.signoff.acceptance), not by hand."""
 		previous = self.get_doc_before_save()
 		case_state = (
 			frappe.db.get_value("Business Case", self.business_case, "workflow_state")
@@ -186,6 +194,14 @@ class ServiceOpportunity(BRMRecord):
 		)
 		if manual_status_allowed(self.status, previous.status if previous else None, case_state):
 			return
+		if self.status in SYSTEM_ONLY_WITH_CASE:
+			frappe.throw(
+				_(
+					"The opportunity of Business Case {0} becomes {1} only when its project is completed and the customer accepts the delivery (or a BRM Process Manager waives that)."
+				).format(frappe.bold(self.business_case), frappe.bold(_(self.status))),
+				exc=OpportunityStatusTransitionError,
+				title=_("Status Change Not Allowed"),
+			)
 		frappe.throw(
 			_("The opportunity becomes {0} when Business Case {1} is approved (it is {2}).").format(
 				frappe.bold(_(self.status)), frappe.bold(self.business_case), _(case_state or "")

@@ -13,6 +13,7 @@ frappe.listview_settings["Service Opportunity"] = brm_app.desk.list_settings({
 			"Business Case": "purple",
 			Approved: "cyan",
 			"In Delivery": "yellow",
+			"Awaiting Acceptance": "orange",
 			Delivered: "green",
 			Rejected: "red",
 			Withdrawn: "gray",

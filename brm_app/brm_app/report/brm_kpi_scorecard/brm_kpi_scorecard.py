@@ -110,6 +110,7 @@ def figures(scope: ReportScope, prev_from, from_date, to_date) -> tuple[dict, di
 	result = []
 	for key, start, end in periods:
 		cases = kpi_queries.approved_case_counts(scope, start, end)
+		deliveries = kpi_queries.delivery_acceptance_counts(scope, start, end)
 		opportunities = kpi_queries.opportunity_type_counts(scope, start, end, (SERVICE_CHANGE, INNOVATION))
 		sla = tickets[key]
 		survey = surveys.get(key) or survey_queries.empty_survey_counts()
@@ -123,6 +124,10 @@ def figures(scope: ReportScope, prev_from, from_date, to_date) -> tuple[dict, di
 				"k2_cases_approved": cases["approved"],
 				"k2_requirements_signed_off": kpi.share(cases["signed_off"], cases["requirements"]),
 				"k2_days_to_approval": kpi.median(cases["cycle_times"]),
+				"k2_days_in_customer_sign_off": kpi.median(
+					kpi_queries.customer_sign_off_days(scope, start, end)
+				),
+				"k2_deliveries_accepted": kpi.share(deliveries["accepted"], deliveries["completed"]),
 				"k3_service_changes": changes,
 				"k3_to_business_case": kpi.share(changes_to_case, changes),
 				"k4_innovations": innovations,

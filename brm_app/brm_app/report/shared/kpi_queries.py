@@ -41,7 +41,9 @@ def outcome_counts(scope: ReportScope) -> dict:
 
 
 def approved_case_counts(scope: ReportScope, from_date: date, to_date: date) -> dict:
-	"""K2: cycle times of the cases approved in the period, and their requirements (all / signed off)."""
+	"""K2: cycle times of the cases approved in the period, and their requirements (all / signed off by the
+	customer: Signed Off By is the result of the Customer Sign-off records named in Sign-off Evidence,
+	brm_app.signoff.flow.refresh_case; a provider's own sign-off never counts)."""
 	cond, params = scope.condition("bc.`portfolio`")
 	params.update(period_params(from_date, to_date))
 	approved = f"""
@@ -56,7 +58,8 @@ def approved_case_counts(scope: ReportScope, from_date: date, to_date: date) -> 
 	]
 	requirements, signed = frappe.db.sql(
 		f"""
-		select count(*), coalesce(sum(ifnull(r.`signed_off_by`, '') != ''), 0)
+		select count(*),
+			coalesce(sum(ifnull(r.`signed_off_by`, '') != '' and ifnull(r.`sign_off_evidence`, '') != ''), 0)
 		from `tabBusiness Case Requirement` r
 		join `tabBusiness Case` bc on bc.`name` = r.`parent`
 		where r.`parenttype` = 'Business Case' and {approved}
@@ -69,6 +72,59 @@ def approved_case_counts(scope: ReportScope, from_date: date, to_date: date) -> 
 		"requirements": as_int(requirements),
 		"signed_off": as_int(signed),
 	}
+
+
+def customer_sign_off_days(scope: ReportScope, from_date: date, to_date: date) -> list[float]:
+	"""K2: days each case spent in Customer Sign-off, over the cases that reached Pending Approval (the
+	customer signed off) in the period (Business Case customer_signed_off_on, customer_sign_off_days)."""
+	cond, params = scope.condition("bc.`portfolio`")
+	params.update(period_params(from_date, to_date))
+	return [
+		float(days)
+		for (days,) in frappe.db.sql(
+			f"""
+			select bc.`customer_sign_off_days` from `tabBusiness Case` bc
+			where bc.`docstatus` < 2 and bc.`customer_sign_off_days` is not null
+				and bc.`customer_signed_off_on` >= %(from_date)s and bc.`customer_signed_off_on` < %(until)s
+				{and_(cond)}
+			""",
+			params,
+		)
+	]
+
+
+def delivery_acceptance_counts(scope: ReportScope, from_date: date, to_date: date) -> dict:
+	"""K2: completed projects made from a business case whose customer's acceptance was asked in the period
+	(the first Acceptance sign-off's Requested On: asked when the project completed), and of those, the ones
+	every signatory of the case accepted (Business Case Signatory acceptance_status). A waiver is not an
+	acceptance: a waived case's signatories are not all Accepted."""
+	cond, params = scope.condition("bc.`portfolio`")
+	params.update(period_params(from_date, to_date))
+	total, accepted = frappe.db.sql(
+		f"""
+		select count(*), coalesce(sum(s.`signatories` > 0 and s.`signatories` = s.`accepted`), 0)
+		from `tabBusiness Case` bc
+		join (
+			select `business_case`, min(`requested_on`) as asked_on
+			from `tabCustomer Sign-off` where `purpose` = 'Acceptance'
+			group by `business_case`
+		) a on a.`business_case` = bc.`name`
+		left join (
+			select `parent`, count(*) as signatories, sum(`acceptance_status` = 'Accepted') as accepted
+			from `tabBusiness Case Signatory` where `parenttype` = 'Business Case'
+			group by `parent`
+		) s on s.`parent` = bc.`name`
+		where bc.`docstatus` = 1
+			and a.`asked_on` >= %(from_date)s and a.`asked_on` < %(until)s
+			and exists (
+				select 1 from `tabProject` p
+				where p.`brm_business_case` = bc.`name` and p.`status` = 'Completed'
+			)
+			{and_(cond)}
+		""",
+		params,
+	)[0]
+	return {"completed": as_int(total), "accepted": as_int(accepted)}
 
 
 def opportunity_type_counts(
