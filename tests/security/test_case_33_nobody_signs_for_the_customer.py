@@ -21,6 +21,7 @@ from frappe.permissions import reset_perms, setup_custom_perms, update_permissio
 
 from brm_app.signoff import records as rec
 from tests.support.factories import make_business_case, make_contact, uid
+from tests.support.jobs import queued_site_jobs, run_site_jobs
 from tests.support.security import (
 	HttpUser,
 	exc_type,
@@ -40,6 +41,7 @@ SIGNATORY_ROLE = "BRM Customer Signatory"
 ACTORS = ("rm", "pm", "sm")
 GRANT_ROLES = ("Business Relationship Manager", "BRM Process Manager", "System Manager")
 GRANTED_PTYPES = ("create", "write", "delete", "import")
+IN_A_JOB = 20  # frappe runs a bulk action in a background job from this many documents on
 
 people = workflow_people_fixture(
 	"c33", sm=("System Manager",), signer=(SIGNATORY_ROLE,), turncoat=(SIGNATORY_ROLE,)
@@ -530,7 +532,7 @@ def test_set_value_on_a_requirement_or_signatory_row_is_overwritten(actor, waiti
 		fieldname={"signed_off_by": "The Customer", "signed_off_on": "2026-01-01 10:00:00"},
 	)
 	assert (row.status_code, exc_type(row)) == PUT_ROWS[key], row.text[:500]
-	signatory = [s for s in case.signatories if s.sign_off_status == rec.REQUESTED][0]
+	signatory = next(s for s in case.signatories if s.sign_off_status == rec.REQUESTED)
 	status = browser.call(
 		"frappe.client.set_value",
 		doctype=SIGNATORY,
@@ -581,15 +583,22 @@ def test_apply_action_with_a_system_step_is_refused(actor, waiting, snapshot, ac
 	assert (response.status_code, exc_type(response)) == APPLY_REFUSED[key], response.text[:500]
 
 
-def test_bulk_approval_with_the_system_step_moves_nothing(actor, waiting, snapshot):
+@pytest.mark.parametrize("copies", [1, 20], ids=["in-the-request", "in-a-job"])
+def test_bulk_approval_with_the_system_step_moves_nothing(site, actor, waiting, snapshot, copies):
+	"""brm_app.approvals.bulk's bulk approval (frappe's replaced): up to 19 documents in the request, from
+	20 on in a checked job, which is run here to the end."""
 	_, browser = actor
+	run_site_jobs(site)  # nothing of an earlier test left in the queue
 	response = browser.call(
 		"frappe.model.workflow.bulk_workflow_approval",
-		docnames=[waiting.case],
+		docnames=[waiting.case] * copies,
 		doctype=CASE,
 		action="Customer Accepted",
 	)
 	assert response.status_code == 200, response.text[:500]  # frappe reports each failure aside
+	queued = ["brm_app.approvals.bulk.run_checked"] if copies >= IN_A_JOB else []
+	assert queued_site_jobs(site) == queued
+	assert run_site_jobs(site) == len(queued)
 
 
 def test_run_doc_method_submit_of_the_case_is_refused(actor, waiting, people, snapshot):
@@ -612,16 +621,23 @@ SUBMIT_REFUSED = {
 
 
 def test_even_the_administrator_cannot_take_the_customers_step(waiting, snapshot):
-	"""The system steps are not a role's: the site's Workflow names Administrator for them (frappe needs a
-	role), yet the guard takes them only inside brm_app's own `system_step`."""
+	"""The system steps are nobody's: they are not on the site's Workflow (frappe offers no such action,
+	even to Administrator), and a save that sets the state meets the guard, which takes them only inside
+	brm_app's own `system_step`."""
+	from frappe.client import set_value
+	from frappe.model.workflow import WorkflowTransitionError
+
 	from brm_app.api.approvals import apply_action
 	from brm_app.exceptions import ApprovalTransitionError
 
 	refresh()
 	frappe.set_user("Administrator")
 	try:
-		with pytest.raises(ApprovalTransitionError, match="no such workflow step"):
+		with pytest.raises(WorkflowTransitionError):
 			apply_action(CASE, waiting.case, "Customer Accepted", comment="Signed on paper")
+		frappe.db.rollback()
+		with pytest.raises(ApprovalTransitionError, match="no such workflow step"):
+			set_value(CASE, waiting.case, "workflow_state", "Pending Approval")
 	finally:
 		frappe.db.rollback()
 
@@ -648,7 +664,7 @@ def test_the_desk_decision_of_the_signatorys_sign_off_by_another_is_refused(acto
 def test_a_signatory_who_became_a_provider_cannot_decide(committed, people, made, server):
 	"""The desk signatory is given a provider role after the request was sent (their user is the
 	relationship manager's too, say): their own sign-off is refused to them."""
-	turned = waiting_case(committed, people, made, people.turncoat)
+	turned = waiting_case(committed, people, made, people.turncoat, link_accepts=False)
 	frappe.set_user("Administrator")
 	user = frappe.get_doc("User", people.turncoat)
 	user.add_roles("Business Relationship Manager")
@@ -789,3 +805,37 @@ def test_an_amendment_carries_no_sign_off(committed, people, made, browsers):
 	state = case_state(amended)
 	assert state[0] == "Customer Sign-off"
 	assert [status for _name, status in state[4]] == [rec.REQUESTED] * len(old["signatories"])
+
+
+# --- the case itself deleted --------------------------------------------------------------------------
+
+
+def test_a_case_with_sign_offs_cannot_be_deleted(committed, people, made, browsers):
+	"""Withdrawn to Draft, the case could be deleted by its preparer, and with it the customer's record of
+	what they decided (and a new case could take its name): frappe's link check keeps it."""
+	withdrawn = waiting_case(committed, people, made, people.signer)
+	back = browsers["rm"].call(
+		"brm_app.api.approvals.apply_action",
+		doctype=CASE,
+		docname=withdrawn.case,
+		action="Withdraw",
+		comment="Rework the requirements",
+	)
+	assert back.status_code == 200, back.text[:500]
+	before = case_state(withdrawn.case)
+	assert before[0] == "Draft"
+	assert sorted(status for _name, status in before[4]) == [rec.ACCEPTED, rec.WITHDRAWN]
+	answers = {}
+	for actor in ACTORS:
+		response = browsers[actor].resource("DELETE", CASE, withdrawn.case)
+		answers[actor] = (response.status_code, exc_type(response))
+	assert answers == DELETE_CASE, answers
+	assert case_state(withdrawn.case) == before
+
+
+# a relationship manager holds no delete right on Business Case; the others meet frappe's link check
+DELETE_CASE = {
+	"rm": (403, "PermissionError"),
+	"pm": (417, "LinkExistsError"),
+	"sm": (417, "LinkExistsError"),
+}

@@ -15,17 +15,13 @@ import frappe
 import pytest
 
 from brm_app.signoff import records as rec
-from tests.security.test_case_33_nobody_signs_for_the_customer import (
-	CASE,
-	SIGN_OFF,
-	case_state,
-	made,  # noqa: F401 (a fixture: removes the module's sign-offs)
-	new_case,
-)
+from tests.security import test_case_33_nobody_signs_for_the_customer as bypass
+from tests.security.test_case_33_nobody_signs_for_the_customer import CASE, SIGN_OFF, case_state, new_case
 from tests.support.security import HttpUser, exc_type, refresh, workflow_people_fixture
 from tests.support.workflow import act, add_signatory, to_pending_approval
 
 people = workflow_people_fixture("c33d")
+made = bypass.made  # a fixture: the module's cases, whose sign-offs are removed at the end
 APPLY = "brm_app.api.approvals.apply_action"
 
 
@@ -159,3 +155,26 @@ def test_a_case_sent_back_and_changed_loses_its_sign_offs(committed, people, mad
 		value="Pending Approval",
 	)
 	assert (pushed.status_code, exc_type(pushed)) == (417, "ApprovalTransitionError"), pushed.text[:500]
+
+
+def test_removing_a_signatory_voids_only_their_sign_off(committed, people, made, rm):
+	"""Only the sign-offs that no longer match are voided: a signatory taken off the case (in Draft) loses
+	theirs; the other signatory's acceptance of the same requirements stands."""
+	case = signed_case(committed, people, made, "Draft")
+	refresh()
+	signatories = frappe.get_doc(CASE, case).as_dict(convert_dates_to_str=True)["signatories"]
+	kept, dropped = signatories
+	response = rm.resource("PUT", CASE, case, json={"signatories": [kept]})
+	assert response.status_code == 200, response.text[:500]
+	refresh()
+	records = {
+		r.signatory_contact: r
+		for r in frappe.get_all(
+			SIGN_OFF,
+			filters={"business_case": case},
+			fields=["signatory_contact", "status", "void_reason"],
+		)
+	}
+	assert records[kept["contact"]].status == rec.ACCEPTED
+	assert records[dropped["contact"]].status == rec.VOIDED
+	assert "no longer a signatory" in records[dropped["contact"]].void_reason
