@@ -53,11 +53,27 @@ def as_ruff_leaves_it(code: str, path: Path) -> str:
 	return code
 
 
+def add_block_if_missing(types) -> None:
+	"""Put a first type block into a controller frappe's exporter cannot find the class of: it looks for
+	`class <doctype without spaces>(`, but a doctype name with a hyphen ("Customer Sign-off") gives a class
+	name without it (CustomerSignoff). Once there, the exporter replaces the block as usual."""
+	path = Path(types.controller_path)
+	code = path.read_text()
+	if "# begin: auto-generated types" in code or "-" not in types.doctype:
+		return
+	class_name = types.doctype.replace(" ", "").replace("-", "")
+	types._guess_indentation()
+	block = types._generate_code()
+	line_end = code.index("\n", code.index(f"class {class_name}(")) + 1
+	path.write_text(code[:line_end] + block + "\n" + code[line_end:])
+
+
 def export_types() -> list[str]:
 	"""Write every controller's type block from its doctype JSON; returns the doctypes exported."""
 	exported = []
 	for definition in definitions():
 		types = exporter(definition)
+		add_block_if_missing(types)
 		types.export_types()
 		controller = Path(types.controller_path)
 		controller.write_text(as_ruff_leaves_it(controller.read_text(), controller))

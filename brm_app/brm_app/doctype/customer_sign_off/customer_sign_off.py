@@ -31,6 +31,46 @@ def refuse_unless_server(doc) -> None:
 
 
 class CustomerSignoff(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from brm_app.brm_app.doctype.customer_sign_off_decision.customer_sign_off_decision import (
+			CustomerSignoffDecision,
+		)
+
+		business_case: DF.Link | None
+		case_digest: DF.Data | None
+		channel: DF.Literal["Desk", "E-mail Link"]
+		comment: DF.SmallText | None
+		customer: DF.Link | None
+		decided_by: DF.Link | None
+		decided_on: DF.Datetime | None
+		decisions: DF.Table[CustomerSignoffDecision]
+		email: DF.Data | None
+		escalated_on: DF.Datetime | None
+		expires_on: DF.Datetime | None
+		language: DF.Link | None
+		last_reminded_on: DF.Datetime | None
+		naming_series: DF.Literal["CSO-.YYYY.-"]
+		on_behalf_of: DF.Link | None
+		portfolio: DF.Link | None
+		purpose: DF.Literal["Requirements", "Acceptance"]
+		relationship_manager: DF.Link | None
+		reminders_sent: DF.Int
+		requested_on: DF.Datetime | None
+		signatory_contact: DF.Link | None
+		signatory_name: DF.Data | None
+		signatory_user: DF.Link | None
+		status: DF.Literal["Requested", "Accepted", "Rejected", "Voided", "Expired", "Withdrawn"]
+		token_hash: DF.Data | None
+		void_reason: DF.SmallText | None
+
+	# end: auto-generated types
 	def before_insert(self):
 		refuse_unless_server(self)
 
