@@ -333,7 +333,9 @@ def test_a_customers_sign_off_cannot_be_rewritten_while_awaiting_approval():
 	row = case.requirements[0]
 	real = stored_sign_off(row.name)
 	assert real.signed_off_by == case.signatories[0].full_name and real.signed_off_on
-	row.update(signed_off_by="Someone else", signed_off_on="2020-01-01 00:00:00", sign_off_evidence="x")
+	row.update(
+		{"signed_off_by": "Someone else", "signed_off_on": "2020-01-01 00:00:00", "sign_off_evidence": "x"}
+	)
 	case.save()  # result fields may "change" in a frozen state: they are recomputed, not taken
 	assert stored_sign_off(row.name) == real
 

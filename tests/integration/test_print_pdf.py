@@ -65,4 +65,7 @@ def test_the_approvers_email_carries_the_case_as_pdf():
 	text = pdf_text(pdfs[0].get_payload(decode=True))
 	assert "Business Case Sign-off" in text
 	assert "Scanner roll-out approval" in text
+	# the approver reads who signed off for the customer, from their sign-off record
+	assert case.signatories[0].full_name in text and "Accepted" in text
+	assert case.requirements[0].sign_off_evidence in text
 	assert frappe.db.count("Error Log") == errors_before
