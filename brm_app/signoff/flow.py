@@ -290,6 +290,13 @@ def check_ready(case) -> list[str]:
 		problems.append(
 			_("funding is not requested (Funding Status is {0})").format(_(case.get("funding_status") or ""))
 		)
+	by_link = [s.full_name or s.contact for s in case.get("signatories") or [] if channel_of(s) == rec.LINK]
+	if by_link and not notify.can_send_mail():
+		problems.append(
+			_(
+				"the site has no outgoing e-mail account, and {0} can only be asked by e-mail (set one up in Email Account)"
+			).format(", ".join(by_link))
+		)
 	return problems
 
 

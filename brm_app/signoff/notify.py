@@ -38,6 +38,17 @@ def context(record, token: str | None) -> dict:
 	}
 
 
+def can_send_mail() -> bool:
+	"""Whether the site has an outgoing e-mail account (frappe.sendmail refuses to queue without one)."""
+	from frappe.email.doctype.email_account.email_account import EmailAccount
+
+	# not find_outgoing: with e-mails muted it returns a stand-in that has no address
+	return bool(
+		EmailAccount.find_one_by_filters(enable_outgoing=1, default_outgoing=1)
+		or EmailAccount.find_from_config()
+	)
+
+
 def requested(record, reminder: bool = False) -> None:
 	"""Ask the signatory: by e-mail with their link, or, for a desk user, a ToDo and an e-mail to open it."""
 	if frappe.flags.in_demo:
@@ -58,6 +69,19 @@ def requested(record, reminder: bool = False) -> None:
 			}
 		).insert(ignore_permissions=True)
 	if not record.email:
+		return
+	if not can_send_mail():
+		if record.channel == rec.LINK:
+			# sending for sign-off is refused without an account (flow.check_ready); an acceptance asked when
+			# a project completes is not: say on the case that the link could not be sent (Resend later)
+			frappe.get_doc("Business Case", record.business_case).add_comment(
+				"Info",
+				escape_html(
+					_(
+						"{0} could not be e-mailed the link of {1}: the site has no outgoing e-mail account."
+					).format(record.signatory_name, record.name)
+				),
+			)
 		return
 	subject, message = mail.render(
 		REMINDER_TEMPLATE if reminder else REQUEST_TEMPLATE, context(record, token), record.language
@@ -91,6 +115,8 @@ def rejected(case, record) -> None:
 			"priority": "High",
 		}
 	).insert(ignore_permissions=True)
+	if not can_send_mail():
+		return  # the ToDo tells them
 	frappe.sendmail(
 		recipients=[manager],
 		subject=_("Customer rejected business case {0}").format(case.name),
