@@ -29,6 +29,13 @@ _SURVEY_BODY_END = """<p style="margin: 24px 0;">
 <p>{{ _("The link can be used once and works until {0}.").format(expires_on) }}</p>
 <p>{{ _("Thank you,") }}<br>{{ sender_name }}</p>"""
 
+_SIGN_OFF_BODY_END = """<p style="margin: 24px 0;">
+	<a href="{{ sign_off_link }}" style="background: #2490ef; color: #ffffff; padding: 10px 18px; border-radius: 6px; text-decoration: none;">{{ _("Review and decide") }}</a>
+</p>
+<p>{{ _("If the button does not work, copy this address into your browser:") }}<br>{{ sign_off_link }}</p>
+<p>{{ _("The link is for you alone, can be used once and works until {0}.").format(expires_on) }}</p>
+<p>{{ _("Thank you,") }}<br>{{ sender_name }}</p>"""
+
 TEMPLATES = {
 	SURVEY_INVITATION: {
 		"subject": '{{ _("How did we do? A one-minute survey from {0}").format(sender_name) }}',
@@ -50,23 +57,15 @@ TEMPLATES = {
 		"subject": '{{ _("Please {0}: {1}").format(purpose, case_title) }}',
 		"response_html": """<p>{{ _("Dear {0},").format(contact_name) }}</p>
 <p>{{ _("{0} asks you to {1} of business case {2} ({3}): accept or reject each requirement.").format(sender_name, purpose, case_title, case_name) }}</p>
-<p style="margin: 24px 0;">
-	<a href="{{ sign_off_link }}" style="background: #2490ef; color: #ffffff; padding: 10px 18px; border-radius: 6px; text-decoration: none;">{{ _("Review and decide") }}</a>
-</p>
-<p>{{ _("If the button does not work, copy this address into your browser:") }}<br>{{ sign_off_link }}</p>
-<p>{{ _("The link is for you alone, can be used once and works until {0}.").format(expires_on) }}</p>
-<p>{{ _("Thank you,") }}<br>{{ sender_name }}</p>""",
+"""
+		+ _SIGN_OFF_BODY_END,
 	},
 	SIGN_OFF_REMINDER: {
 		"subject": '{{ _("Reminder: please {0}: {1}").format(purpose, case_title) }}',
 		"response_html": """<p>{{ _("Dear {0},").format(contact_name) }}</p>
 <p>{{ _("We are still waiting for your decision on business case {0} ({1}).").format(case_title, case_name) }}</p>
-<p style="margin: 24px 0;">
-	<a href="{{ sign_off_link }}" style="background: #2490ef; color: #ffffff; padding: 10px 18px; border-radius: 6px; text-decoration: none;">{{ _("Review and decide") }}</a>
-</p>
-<p>{{ _("If the button does not work, copy this address into your browser:") }}<br>{{ sign_off_link }}</p>
-<p>{{ _("The link is for you alone, can be used once and works until {0}.").format(expires_on) }}</p>
-<p>{{ _("Thank you,") }}<br>{{ sender_name }}</p>""",
+"""
+		+ _SIGN_OFF_BODY_END,
 	},
 	AGREEMENT_RENEWAL_REMINDER: {
 		"subject": '{{ _("Agreement {0} with {1} ends on {2}").format(agreement_name, customer_name, end_date) }}',
