@@ -3,7 +3,11 @@ rows of one customer's plan with every field their controllers would set."""
 
 from datetime import timedelta
 
+import frappe
+from frappe.utils import flt
+
 from brm_app.brm_app.doctype.business_case.business_case import irr_label, payback_label
+from brm_app.controllers import company_currency
 from brm_app.demo import recipe
 from brm_app.demo.bulk_tables import child, stamps
 from brm_app.services import approval_rules as rules
@@ -111,6 +115,7 @@ def business_case(world, ctx, opportunity: dict, state: str) -> None:
 		"irr_label": irr_label(finance.irr_percent),
 		"workflow_state": state,
 		"approval_levels": levels,
+		**_conversion(world, created, finance.total_cost),
 		**parent_stamps,
 		"docstatus": docstatus,
 	}
@@ -355,3 +360,19 @@ def issue(world, ctx, issue_type: str, status: str) -> dict:
 	else:
 		row["agreement_status"] = rng.choice(["First Response Due", "Resolution Due"])
 	return world.t["Issue"].add(row)
+
+
+def _conversion(world, created, total_cost: float) -> dict:
+	"""The case's amounts in the company's currency, as BusinessCase.convert_to_company_currency computes
+	them on its first save (the demo's cases are in the company's currency unless the template says not)."""
+	target = getattr(frappe.local, "brm_demo_company_currency", None)
+	if target is None:
+		target = frappe.local.brm_demo_company_currency = company_currency.company_currency() or ""
+	currency = world.t["Business Case"].base.get("currency") or target
+	rate = company_currency.exchange_rate(currency, target, created) if target else None
+	return {
+		"exchange_rate_date": created.date(),
+		"company_currency": target or None,
+		"exchange_rate": rate or 0,
+		"total_cost_company_currency": flt(flt(total_cost) * rate, 2) if rate else 0,
+	}

@@ -42,11 +42,9 @@ def can_send_mail() -> bool:
 	"""Whether the site has an outgoing e-mail account (frappe.sendmail refuses to queue without one)."""
 	from frappe.email.doctype.email_account.email_account import EmailAccount
 
-	# not find_outgoing: with e-mails muted it returns a stand-in that has no address
-	return bool(
-		EmailAccount.find_one_by_filters(enable_outgoing=1, default_outgoing=1)
-		or EmailAccount.find_from_config()
-	)
+	# what frappe.sendmail itself uses: the default outgoing account, the site config's, or (e-mails muted)
+	# a stand-in that queues without sending
+	return bool(EmailAccount.find_default_outgoing())
 
 
 def requested(record, reminder: bool = False) -> None:
