@@ -124,6 +124,18 @@ def assert_set_up_once(snapshot: dict) -> None:
 		assert snapshot[kind], kind
 
 
+def scheduled_methods() -> list[str]:
+	"""Every method of brm_app's scheduler_events (each becomes one Scheduled Job Type)."""
+	from brm_app import hooks
+
+	methods = set()
+	for entries in hooks.scheduler_events.values():
+		for entry in entries.values() if isinstance(entries, dict) else [entries]:
+			methods.update(entry)
+	assert len(methods) >= 10, "the survey, agreement, health, sign-off and escalation jobs"
+	return sorted(methods)
+
+
 @pytest.fixture(scope="module")
 def scratch(site):
 	dev("scratch-site", SITE, "--without-brm-app")
@@ -141,7 +153,7 @@ def test_install_on_a_site_in_use_uninstall_reinstall_then_migrate_twice(scratch
 	first_install = on_site("security.setup_snapshot()")
 	assert_set_up_once(first_install)
 	installed = footprint()
-	assert len(installed["Scheduled Job Type"]) == 7
+	assert installed["Scheduled Job Type"] == scheduled_methods()
 	assert [index for index in installed["Index"] if index.startswith("tabIssue.")] == sorted(
 		f"tabIssue.{name}" for name in REPORT_INDEXES["Issue"]
 	)

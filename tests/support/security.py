@@ -27,6 +27,7 @@ from frappe.utils.password import update_password
 
 from brm_app.jobs import surveys as jobs
 from brm_app.links import throttle
+from brm_app.services import roles
 from tests.support.factories import make_contact, make_issue, mute_mail
 from tests.support.live_server import Committed, LiveServer, server_fixture  # a fixture
 from tests.support.survey_mail import survey_links
@@ -479,7 +480,7 @@ MODULE = "BRM App"
 SETUP_RECORDS = (
 	(
 		"Role",
-		{"name": ("in", ("BRM Process Owner", "BRM Process Manager", "Business Relationship Manager"))},
+		{"name": ("in", roles.ALL_ROLES)},
 		("role_name",),
 	),
 	(
