@@ -156,14 +156,21 @@ def _stale_reason(record, money: str, rows: dict, contacts: set) -> str | None:
 	return None
 
 
-def stale_sign_offs(case) -> list[tuple[str, str]]:
+def requirement_sign_offs(case) -> list:
+	"""Every requirement sign-off of a stored case, newest first (one load for a whole save)."""
+	return [] if case.is_new() else rec.of_case(case.name, rec.REQUIREMENTS)
+
+
+def stale_sign_offs(case, records: list | None = None) -> list[tuple[str, str]]:
 	"""(sign-off, reason) of the open or accepted requirement sign-offs the case no longer matches."""
 	if case.is_new():
 		return []
+	if records is None:
+		records = requirement_sign_offs(case)
 	money, rows = _current(case)
 	contacts = {row.contact for row in case.get("signatories") or []}
 	stale = []
-	for record in rec.of_case(case.name, rec.REQUIREMENTS, (rec.REQUESTED, rec.ACCEPTED)):
+	for record in (r for r in records if r.status in (rec.REQUESTED, rec.ACCEPTED)):
 		reason = _stale_reason(record, money, rows, contacts)
 		if reason:
 			stale.append((record.name, reason))
@@ -182,12 +189,14 @@ def void_stale(case, stale: list[tuple[str, str]]) -> None:
 		)
 
 
-def _accepted_by(case) -> dict[str, dict[str, object]]:
+def _accepted_by(case, records: list | None = None) -> dict[str, dict[str, object]]:
 	"""{requirement row: {signatory contact: the accepting record}} for the valid acceptances."""
+	if records is None:
+		records = requirement_sign_offs(case)
 	money, rows = _current(case)
 	contacts = {row.contact for row in case.get("signatories") or []}
 	accepted: dict[str, dict[str, object]] = {}
-	for record in rec.of_case(case.name, rec.REQUIREMENTS, (rec.ACCEPTED,)):
+	for record in (r for r in records if r.status == rec.ACCEPTED):
 		if _stale_reason(record, money, rows, contacts):
 			continue
 		for decision in record.decisions:
@@ -196,16 +205,16 @@ def _accepted_by(case) -> dict[str, dict[str, object]]:
 	return accepted
 
 
-def refresh_case(case) -> None:
-	"""Compute the sign-off fields of the requirement and signatory rows from the records (in memory)."""
+def refresh_case(case, records: list | None = None) -> None:
+	"""Compute the sign-off fields of the requirement and signatory rows from the records (in memory);
+	`records`: the case's requirement sign-offs when the caller has loaded them already."""
 	signatories = case.get("signatories") or []
-	if case.is_new():
-		accepted, latest = {}, {}
-	else:
-		accepted = _accepted_by(case)
-		latest = {}
-		for record in rec.of_case(case.name, rec.REQUIREMENTS):
-			latest.setdefault(record.signatory_contact, record)
+	if records is None:
+		records = requirement_sign_offs(case)
+	accepted = _accepted_by(case, records) if records else {}
+	latest = {}
+	for record in records:
+		latest.setdefault(record.signatory_contact, record)
 	_restore_acceptance(case)
 	for row in case.requirements:
 		by = accepted.get(row.name, {}) if row.name else {}

@@ -183,9 +183,10 @@ class BusinessCase(WorkflowRecord):
 		self.compute_finance()
 		self.convert_to_company_currency()
 		# the customer's sign-off: what no longer matches is voided; the rows' results are recomputed
-		self.flags.brm_stale_sign_offs = sign_off.stale_sign_offs(self)
+		records = sign_off.requirement_sign_offs(self)  # loaded once for the save
+		self.flags.brm_stale_sign_offs = sign_off.stale_sign_offs(self, records)
 		sign_off.validate_signatories(self)
-		sign_off.refresh_case(self)
+		sign_off.refresh_case(self, records)
 		self.enforce_workflow()  # approval workflow: roles, no self-approval, preconditions, audit
 
 	def before_update_after_submit(self):
