@@ -61,6 +61,8 @@ permission_query_conditions = {
 	"Business Case": "brm_app.access.rules.business_case_query_conditions",
 	"Satisfaction Survey": "brm_app.access.rules.survey_query_conditions",
 	"Customer Sign-off": "brm_app.access.rules.sign_off_query_conditions",
+	# alerts of the user's portfolios (docs/alerts.md)
+	"BRM Alert": "brm_app.access.rules.alert_query_conditions",
 	# an approver's delegations: the delegator's and the delegate's (brm_app.signoff.delegation)
 	"BRM Approval Delegation": "brm_app.signoff.delegation.query_conditions",
 	# their child tables, listed on their own through get_list / /api/resource
@@ -92,6 +94,7 @@ has_permission = {
 	"Business Case": "brm_app.access.rules.has_permission",
 	"Satisfaction Survey": "brm_app.access.rules.has_permission",
 	"Customer Sign-off": "brm_app.access.rules.sign_off_has_permission",
+	"BRM Alert": "brm_app.access.rules.has_permission",
 	"BRM Approval Delegation": "brm_app.signoff.delegation.has_permission",
 	"File": "brm_app.access.files.has_permission",
 }
@@ -200,6 +203,8 @@ scheduler_events = {
 		"brm_app.jobs.agreements.send_renewal_reminders",
 		# approvals and desk sign-offs waiting too long: a reminder, then a notice to the process owner
 		"brm_app.jobs.escalation.escalate_waiting_approvals",
+		# alerts that become ToDos for the relationship manager, closed when their cause clears
+		"brm_app.jobs.alerts.run_alerts",
 	],
 }
 

@@ -106,6 +106,10 @@ def generate(
 		# first screen never shows unscored portfolios because the hourly job has not run yet)
 		if health:
 			health_seconds = _recompute_health(progress)
+			# the daily alert job on the whole world, as the ORM path does (docs/alerts.md)
+			from brm_app.jobs.alerts import run_alerts
+
+			run_alerts()
 			if commit:
 				frappe.db.commit()  # nosemgrep: the health figures of the new portfolios
 	result = {
