@@ -73,6 +73,7 @@ def run_alerts() -> dict:
 	cleared = [row for row in open_alerts if row.open_key not in causes]
 	new = [cause for key, cause in causes.items() if key not in open_keys]
 	close(cleared, now)
+	follow_handovers()
 	opened = open_new(new, now)
 	return {"opened": opened, "closed": len(cleared)}
 
@@ -351,6 +352,16 @@ def close(cleared: list, now) -> None:
 				where `name` in %(todos)s and `status` = 'Open' and `reference_type` = '{ALERT}'""",
 				{"now": now, "todos": todos},
 			)
+
+
+def follow_handovers() -> None:
+	"""Open alerts name their portfolio's current relationship manager (one UPDATE … JOIN), so that
+	*My Alerts* follows a handover; their ToDos stay with whom they were assigned to."""
+	frappe.db.sql(
+		f"""update `tab{ALERT}` a join `tabCustomer Portfolio` p on p.`name` = a.`portfolio`
+		set a.`relationship_manager` = p.`relationship_manager`
+		where a.`status` = 'Open' and not (a.`relationship_manager` <=> p.`relationship_manager`)"""
+	)
 
 
 def open_new(new: list[dict], now) -> int:

@@ -340,3 +340,13 @@ def test_backfill_patch_fills_status_since_from_the_last_change(rm):
 	assert getdate(frappe.db.get_value("Service Opportunity", opportunity, "status_since")) == getdate(
 		"2024-05-06"
 	)
+
+
+def test_open_alerts_follow_a_handover_of_the_portfolio(rm):
+	portfolio = make_portfolio(relationship_manager=rm).name
+	frappe.db.set_value("Customer Portfolio", portfolio, {"health_rag": "Red", "health_score": 30})
+	alert = assert_opened_once(rules.AT_RISK, portfolio, rm)
+	successor = make_approver(RELATIONSHIP_MANAGER)
+	frappe.db.set_value("Customer Portfolio", portfolio, "relationship_manager", successor)
+	run_alerts()
+	assert frappe.db.get_value(ALERT, alert.name, ["status", "relationship_manager"]) == ("Open", successor)
