@@ -22,6 +22,8 @@ from brm_app.settings import get_settings
 
 ALERT = "BRM Alert"
 CHUNK = 1000
+# a Detractor's response is a signal for this long after it came in (as the CSAT / NPS cards' 90 days)
+DETRACTOR_WINDOW_DAYS = 90
 ALERT_FIELDS = (
 	"name",
 	"rule",
@@ -154,7 +156,8 @@ def at_risk(today, settings) -> list[dict]:
 
 
 def detractors(today, settings) -> list[dict]:
-	"""Answered surveys of a Detractor whose follow-up ToDo is not done yet (or was never opened)."""
+	"""Answered surveys of a Detractor, responded in the last DETRACTOR_WINDOW_DAYS days, whose follow-up
+	ToDo is not done yet (or was never opened)."""
 	rows = frappe.db.sql(
 		f"""
 		select {PORTFOLIO_COLUMNS}, s.`name` as survey, s.`email`, s.`nps_score`, s.`follow_up`
@@ -162,8 +165,10 @@ def detractors(today, settings) -> list[dict]:
 		join `tabCustomer Portfolio` p on p.`name` = s.`portfolio`
 		left join `tabToDo` t on t.`name` = s.`follow_up`
 		where s.`status` = 'Responded' and s.`nps_category` = 'Detractor'
+			and s.`responded_on` >= %(since)s
 			and (s.`follow_up` is null or s.`follow_up` = '' or t.`status` = 'Open')
 		""",
+		{"since": add_days(today, -DETRACTOR_WINDOW_DAYS)},
 		as_dict=True,
 	)
 	return [
@@ -355,13 +360,23 @@ def close(cleared: list, now) -> None:
 
 
 def follow_handovers() -> None:
-	"""Open alerts name their portfolio's current relationship manager (one UPDATE … JOIN), so that
-	*My Alerts* follows a handover; their ToDos stay with whom they were assigned to."""
-	frappe.db.sql(
-		f"""update `tab{ALERT}` a join `tabCustomer Portfolio` p on p.`name` = a.`portfolio`
-		set a.`relationship_manager` = p.`relationship_manager`
+	"""Open alerts name their portfolio's current relationship manager, so that *My Alerts* follows a
+	handover; their ToDos stay with whom they were assigned to. A plain SELECT then UPDATEs by alert name:
+	an UPDATE … JOIN would lock every portfolio row it reads until the job commits."""
+	moved = frappe.db.sql(
+		f"""select a.`name`, p.`relationship_manager` from `tab{ALERT}` a
+		join `tabCustomer Portfolio` p on p.`name` = a.`portfolio`
 		where a.`status` = 'Open' and not (a.`relationship_manager` <=> p.`relationship_manager`)"""
 	)
+	for start in range(0, len(moved), CHUNK):
+		chunk = moved[start : start + CHUNK]
+		cases = " ".join("when %s then %s" for _row in chunk)
+		placeholders = ", ".join(["%s"] * len(chunk))
+		frappe.db.sql(
+			f"""update `tab{ALERT}` set `relationship_manager` = case `name` {cases} end
+			where `name` in ({placeholders})""",
+			[*(value for row in chunk for value in row), *(row[0] for row in chunk)],
+		)
 
 
 def open_new(new: list[dict], now) -> int:

@@ -32,10 +32,3 @@ def cause_key(rule: Rule, *parts: object) -> str:
 	if not parts:
 		raise ValueError("a cause key needs at least one part")
 	return ":".join([rule.key, *(str(part) for part in parts)])[:140]
-
-
-def health_dropped(current: float | None, previous: float | None, points: float) -> bool:
-	"""Whether the score fell by at least `points` against the previous snapshot (no data: no)."""
-	if current is None or previous is None:
-		return False
-	return previous - current >= max(float(points or 0), 0.0) and previous > current
