@@ -119,3 +119,107 @@ def test_scorecard_counts_open_alerts_per_rule_in_the_readers_scope(world):
 		assert at_risk_count() == 2
 	with as_user(world.manager):
 		assert at_risk_count() >= 3
+
+
+# --- over HTTP on a real server (REST v1), with committed records ----------------------------------------
+
+RM_A = "brm-sec-c37-rm-a@example.com"
+RM_B = "brm-sec-c37-rm-b@example.com"
+OPPORTUNITY = "Service Opportunity"
+
+
+@pytest.fixture(scope="module")
+def http_world(committed):
+	from frappe.utils import now_datetime
+
+	from tests.support.security import http_user
+
+	http_user(committed, RM_A, (RELATIONSHIP_MANAGER,))
+	http_user(committed, RM_B, (RELATIONSHIP_MANAGER,))
+	portfolio = make_portfolio(relationship_manager=RM_A)
+	committed.add("Customer", portfolio.customer)
+	committed.add("Customer Portfolio", portfolio.name)
+	# one alert as the job writes it (the job itself would open alerts for every committed record)
+	alert = frappe.generate_hash(length=10)
+	now = now_datetime()
+	key = f"c37:{alert}"
+	row = {
+		"name": alert,
+		"rule": rules.AT_RISK.label,
+		"status": "Open",
+		"portfolio": portfolio.name,
+		"customer": portfolio.customer,
+		"relationship_manager": RM_A,
+		"cause_key": key,
+		"open_key": key,
+		"opened_on": now,
+		"message": "At risk",
+		"creation": now,
+		"modified": now,
+		"owner": "Administrator",
+		"modified_by": "Administrator",
+	}
+	frappe.db.bulk_insert(ALERT, list(row), [tuple(row.values())])
+	committed.commit()
+	yield frappe._dict(alert=alert, portfolio=portfolio.name, customer=portfolio.customer)
+	frappe.db.rollback()
+	frappe.db.delete(ALERT, {"name": alert})
+	for opportunity in frappe.get_all(OPPORTUNITY, {"customer": portfolio.customer}, pluck="name"):
+		from tests.support.security import purge
+
+		purge(OPPORTUNITY, opportunity)
+	frappe.db.commit()  # nosemgrep: removes what the module committed for the live server
+
+
+def test_rest_writes_of_an_alert_are_refused(server, http_world):
+	from tests.support.security import HttpUser
+
+	rm = HttpUser(server, RM_A)
+	assert rm.resource("GET", ALERT, http_world.alert).status_code == 200
+	assert rm.resource("PUT", ALERT, http_world.alert, json={"status": "Closed"}).status_code == 403
+	assert rm.resource("DELETE", ALERT, http_world.alert).status_code == 403
+	created = rm.resource(
+		"POST", ALERT, json={"rule": rules.AT_RISK.label, "portfolio": http_world.portfolio}
+	)
+	assert created.status_code == 403
+	other = HttpUser(server, RM_B)
+	assert other.resource("GET", ALERT, http_world.alert).status_code == 403
+	listed = other.resource("GET", ALERT, params={"filters": json.dumps([["name", "=", http_world.alert]])})
+	assert listed.status_code == 200 and listed.json()["data"] == []
+	frappe.db.rollback()
+	assert frappe.db.get_value(ALERT, http_world.alert, ["status", "relationship_manager"]) == ("Open", RM_A)
+
+
+def test_rest_cannot_set_an_opportunitys_status_since(server, http_world):
+	from frappe.utils import add_to_date, get_datetime, now_datetime
+
+	from tests.support.security import HttpUser
+
+	rm = HttpUser(server, RM_A)
+	started = add_to_date(now_datetime(), seconds=-5)
+	response = rm.resource(
+		"POST",
+		OPPORTUNITY,
+		json={
+			"opportunity_title": "Case 37",
+			"customer": http_world.customer,
+			"opportunity_type": "New Service",
+			"status_since": "2020-01-01 00:00:00",
+		},
+	)
+	assert response.status_code == 200, response.text
+	name = response.json()["data"]["name"]
+	frappe.db.rollback()
+	since = get_datetime(frappe.db.get_value(OPPORTUNITY, name, "status_since"))
+	assert since >= started
+	response = rm.resource("PUT", OPPORTUNITY, name, json={"status_since": "2020-01-01 00:00:00"})
+	assert response.status_code == 200, response.text
+	frappe.db.rollback()
+	assert get_datetime(frappe.db.get_value(OPPORTUNITY, name, "status_since")) == since
+	response = rm.resource(
+		"PUT", OPPORTUNITY, name, json={"status": "Assessing", "status_since": "2020-01-01"}
+	)
+	assert response.status_code == 200, response.text
+	frappe.db.rollback()
+	assert get_datetime(frappe.db.get_value(OPPORTUNITY, name, "status_since")) >= since
+	assert frappe.db.get_value(OPPORTUNITY, name, "status") == "Assessing"
