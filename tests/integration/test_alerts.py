@@ -369,3 +369,12 @@ def test_the_manager_closes_the_alerts_todo_from_the_desk(rm):
 	assert frappe.db.get_value("ToDo", alert.todo, "status") == "Closed"
 	run_alerts()  # the cause persists: the alert stays open (docs/alerts.md)
 	assert only_open(rules.REVIEW_OVERDUE, portfolio).name == alert.name
+
+
+def test_deleting_a_customer_takes_its_portfolios_alerts_with_it(rm):
+	portfolio = make_portfolio(relationship_manager=rm)
+	frappe.db.set_value("Customer Portfolio", portfolio.name, "next_review_due", add_days(nowdate(), -1))
+	alert = assert_opened_once(rules.REVIEW_OVERDUE, portfolio.name, rm)
+	frappe.delete_doc("Customer", portfolio.customer, ignore_permissions=True)
+	assert not frappe.db.exists(ALERT, alert.name)
+	assert not frappe.db.exists("ToDo", alert.todo)

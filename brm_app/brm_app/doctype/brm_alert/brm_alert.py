@@ -56,6 +56,15 @@ class BRMAlert(Document):
 		refuse()
 
 
+def delete_for_portfolio(portfolio: str) -> None:
+	"""A deleted portfolio takes its alerts and the ToDos they opened with it (brm_app.integrations.customer).
+	Straight SQL: the controller refuses a deletion by anyone."""
+	alerts = frappe.get_all("BRM Alert", filters={"portfolio": portfolio}, pluck="name")
+	if alerts:
+		frappe.db.delete("ToDo", {"reference_type": "BRM Alert", "reference_name": ("in", alerts)})
+		frappe.db.delete("BRM Alert", {"name": ("in", alerts)})
+
+
 def refuse():
 	if not frappe.flags.in_brm_alerts:
 		frappe.throw(_("Alerts are opened and closed by the system only."), frappe.PermissionError)
