@@ -101,6 +101,12 @@ def generate(
 				update_progress_bar("BRM demo data (bulk)", done - 1, len(missing))
 		if progress and missing:
 			print()
+		# relationship surveys by cadence: the portfolios' last / next relationship survey (as the ORM path)
+		from brm_app.jobs.surveys import backfill_relationship_survey_dates
+
+		backfill_relationship_survey_dates()
+		if commit:
+			frappe.db.commit()  # nosemgrep: the relationship survey dates of the new portfolios
 		health_seconds = None
 		# every run ends with the health of every portfolio computed (a re-run that adds nothing too: the
 		# first screen never shows unscored portfolios because the hourly job has not run yet)

@@ -22,6 +22,7 @@ from frappe.utils import add_days, add_to_date, now_datetime, nowdate, update_pr
 from brm_app.api.approvals import apply_action
 from brm_app.demo import fixtures, recipe
 from brm_app.jobs.health import recompute_health_scores
+from brm_app.jobs.surveys import backfill_relationship_survey_dates
 from brm_app.services import approval_rules as rules
 from brm_app.signoff import flow as sign_off_flow
 from brm_app.signoff import records as sign_off_records
@@ -43,6 +44,8 @@ def generate(scale: int = 20, seed: int = 42, progress: bool = True, commit: boo
 				update_progress_bar("Generating BRM demo data", i - 1, scale)
 		if progress:
 			print()
+		# relationship surveys by cadence: the portfolios' last / next relationship survey (as the bulk path)
+		backfill_relationship_survey_dates()
 		# the health job runs hourly; without this the first screen would show every portfolio unscored
 		recompute_health_scores()
 		if commit:
@@ -298,7 +301,8 @@ class Writer:
 				"customer": customer,
 				"contact": contact.name,
 				"email": contact.email_id,
-				"trigger": self.template.trigger,
+				# a survey of no ticket is a relationship survey (as in the bulk path)
+				"trigger": "Periodic Relationship Review",
 				"status": status,
 				"scheduled_for": sent,
 				"sent_on": sent,
