@@ -76,6 +76,8 @@ class SatisfactionSurvey(BRMRecord):
 		csat_percent: DF.Percent
 		customer: DF.Link
 		customer_name: DF.Data | None
+		draft_answers: DF.LongText | None
+		draft_saved_on: DF.Datetime | None
 		email: DF.Data | None
 		expires_on: DF.Datetime | None
 		follow_up: DF.Link | None
@@ -92,6 +94,7 @@ class SatisfactionSurvey(BRMRecord):
 		reminded_on: DF.Datetime | None
 		responded_on: DF.Datetime | None
 		respondent_language: DF.Link | None
+		response_channel: DF.Literal["", "E-mail Button", "Survey Link"]
 		satisfied_count: DF.Int
 		scheduled_for: DF.Datetime | None
 		sent_on: DF.Datetime | None
