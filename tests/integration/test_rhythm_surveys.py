@@ -119,7 +119,9 @@ def test_due_selection_takes_active_due_portfolios_only():
 	at_risk, _ = portfolio_with_stakeholders(strategic_importance="Strategic", relationship_status="At Risk")
 	none, _ = portfolio_with_stakeholders(strategic_importance="Commodity")
 	ended, _ = portfolio_with_stakeholders(strategic_importance="Strategic", relationship_status="Ended")
-	prospect, _ = portfolio_with_stakeholders(strategic_importance="Strategic", relationship_status="Prospect")
+	prospect, _ = portfolio_with_stakeholders(
+		strategic_importance="Strategic", relationship_status="Prospect"
+	)
 	dormant, _ = portfolio_with_stakeholders(strategic_importance="Strategic", relationship_status="Dormant")
 	later, _ = portfolio_with_stakeholders(strategic_importance="Strategic")
 	frappe.db.set_value(PORTFOLIO, later.name, "next_relationship_survey_due", add_days(nowdate(), 1))
@@ -202,7 +204,10 @@ def test_draft_is_kept_restored_and_cleared_on_submit():
 	name = sent_survey()
 	token = token_of(survey_links(name)[0])
 	rows = frappe.get_all(
-		"Satisfaction Survey Answer", filters={"parent": name}, fields=["name", "question_type"], order_by="idx"
+		"Satisfaction Survey Answer",
+		filters={"parent": name},
+		fields=["name", "question_type"],
+		order_by="idx",
 	)
 	drafts.save_draft_with_token(token, {rows[0].name: "4"})
 	survey = frappe.get_doc(SURVEY, name)
@@ -222,7 +227,9 @@ def test_draft_is_kept_restored_and_cleared_on_submit():
 def test_draft_cleared_and_refused_on_expiry():
 	name = sent_survey()
 	token = token_of(survey_links(name)[0])
-	row = frappe.get_all("Satisfaction Survey Answer", filters={"parent": name}, pluck="name", order_by="idx")[0]
+	row = frappe.get_all(
+		"Satisfaction Survey Answer", filters={"parent": name}, pluck="name", order_by="idx"
+	)[0]
 	drafts.save_draft_with_token(token, {row: 3})
 	frappe.db.set_value(SURVEY, name, "expires_on", add_to_date(now_datetime(), minutes=-1))
 	assert jobs.expire_surveys() >= 1
@@ -291,7 +298,11 @@ def test_satisfaction_report_splits_relationship_from_delivery_and_rates_channel
 	data, summary = satisfaction(group_by="Customer")
 	by_customer = {row["group"]: row for row in data}
 	a, b = by_customer[split_world.a], by_customer[split_world.b]
-	assert (a["relationship_response_rate"], a["relationship_csat"], a["relationship_nps"]) == (50.0, 100.0, 100.0)
+	assert (a["relationship_response_rate"], a["relationship_csat"], a["relationship_nps"]) == (
+		50.0,
+		100.0,
+		100.0,
+	)
 	assert (a["delivery_response_rate"], a["delivery_csat"], a["delivery_nps"]) == (100.0, 0.0, -100.0)
 	assert (a["rate_email_button"], a["rate_survey_link"]) == (33.3, 33.3)
 	assert (b["relationship_response_rate"], b["relationship_csat"]) == (0.0, None)
@@ -310,4 +321,3 @@ def test_relationship_manager_sees_only_their_customers_in_the_new_columns(split
 	assert by_key["k6_relationship_response_rate"] == 50.0
 	assert by_key["k6_delivery_csat"] == 0.0
 	assert by_key["k6_delivery_nps"] == -100.0
-

@@ -53,7 +53,9 @@ def unanswered(survey):
 	answers = frappe.get_all(
 		"Satisfaction Survey Answer", filters={"parent": survey, "answer": ("is", "set")}, pluck="name"
 	)
-	return row.status == "Sent" and not (row.responded_on or row.response_channel or row.draft_answers or answers)
+	return row.status == "Sent" and not (
+		row.responded_on or row.response_channel or row.draft_answers or answers
+	)
 
 
 def test_one_click_get_records_nothing_and_the_confirm_post_does(server, committed, customer):
@@ -70,7 +72,10 @@ def test_one_click_get_records_nothing_and_the_confirm_post_does(server, committ
 	response = post(server, token_of(link), answers_for(survey, GOOD), channel="email_button")
 	assert response.status_code == 200, response.text
 	refresh()
-	assert frappe.db.get_value(SURVEY, survey, ["status", "response_channel"]) == ("Responded", "E-mail Button")
+	assert frappe.db.get_value(SURVEY, survey, ["status", "response_channel"]) == (
+		"Responded",
+		"E-mail Button",
+	)
 	assert frappe.db.get_value(SURVEY, survey, "csat_percent") == 100
 
 
@@ -82,7 +87,14 @@ def test_the_page_is_the_survey_alone(server, committed, customer):
 	assert 'id="brm-survey-form"' in text
 	assert 'class="brm-provider-name"' in text and frappe.utils.escape_html(sender_name()) in text
 	assert '"channel": "survey_link"' in text
-	for markup in ('class="navbar', "web-footer", 'href="/login"', "/login?", "newsletter", "footer-subscribe"):
+	for markup in (
+		'class="navbar',
+		"web-footer",
+		'href="/login"',
+		"/login?",
+		"newsletter",
+		"footer-subscribe",
+	):
 		assert markup not in text, markup
 
 
