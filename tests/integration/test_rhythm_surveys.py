@@ -295,7 +295,7 @@ def satisfaction(**filters):
 
 
 def test_satisfaction_report_splits_relationship_from_delivery_and_rates_channels(split_world):
-	data, summary = satisfaction(group_by="Customer")
+	data, _summary = satisfaction(group_by="Customer")
 	by_customer = {row["group"]: row for row in data}
 	a, b = by_customer[split_world.a], by_customer[split_world.b]
 	assert (a["relationship_response_rate"], a["relationship_csat"], a["relationship_nps"]) == (

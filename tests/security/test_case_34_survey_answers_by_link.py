@@ -60,7 +60,7 @@ def unanswered(survey):
 
 def test_one_click_get_records_nothing_and_the_confirm_post_does(server, committed, customer):
 	survey, link = new_link(committed, customer)
-	four = [c for c in choice_links(survey) if c.endswith("choice=4")][0]
+	four = next(c for c in choice_links(survey) if c.endswith("choice=4"))
 	for _ in range(2):  # a scanner, then the respondent
 		page = requests.get(server.url + path_of(four), timeout=30)
 		assert page.status_code == 200
