@@ -34,6 +34,7 @@ from brm_app.demo import bulk_records, fixtures, recipe
 from brm_app.demo.bulk_tables import Table, child, reserve_names, series_of, stamps
 from brm_app.demo.recipe import expected_counts  # the counts this writer makes (tests)
 from brm_app.services import approval_rules as rules
+from brm_app.services import cadence
 from brm_app.services.agreement_status import derive_status
 from brm_app.signoff import records as sign_off_records
 
@@ -226,6 +227,9 @@ class World:
 			created=created,
 			rng=rng,
 			services=plan.services,
+			# relationship surveys by cadence (issue 18): the months between two, and how many so far
+			survey_months=cadence.cadence_months(cadence.SURVEY, plan.importance),
+			relationship_surveys=0,
 		)
 		ctx.contacts = self.contacts(ctx)
 		self.portfolio(ctx)
