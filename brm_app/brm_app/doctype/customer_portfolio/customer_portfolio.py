@@ -5,7 +5,7 @@
 
 import frappe
 from frappe import _
-from frappe.utils import formatdate, getdate, today
+from frappe.utils import cint, formatdate, getdate, today
 
 from brm_app.access.rules import restricted_user
 from brm_app.brm_app.doctype.it_service.it_service import RETIRED
@@ -20,6 +20,7 @@ from brm_app.exceptions import (
 	RetiredServiceError,
 	StakeholderContactError,
 )
+from brm_app.services import cadence
 from brm_app.setup.health_columns import NULLABLE_HEALTH_FIELDS
 
 AGREED = "Agreed"
@@ -53,15 +54,21 @@ class CustomerPortfolio(BRMRecord):
 		health_score: DF.Float
 		health_updated_on: DF.Datetime | None
 		industry: DF.Link | None
+		last_relationship_survey_on: DF.Date | None
+		last_reviewed_on: DF.Date | None
+		next_relationship_survey_due: DF.Date | None
+		next_review_due: DF.Date | None
 		nps_score: DF.Float
 		open_complaints: DF.Int
 		relationship_manager: DF.Link | None
 		relationship_status: DF.Literal["Prospect", "Active", "At Risk", "Dormant", "Ended"]
 		relationship_team: DF.Table[PortfolioTeamMember]
+		review_cadence_months: DF.Int
 		services: DF.Table[PortfolioService]
 		sla_compliance: DF.Percent
 		stakeholders: DF.Table[PortfolioStakeholder]
 		strategic_importance: DF.Literal["Strategic", "Important", "Commodity"]
+		survey_cadence_months: DF.Int
 
 	# end: auto-generated types
 	def get_valid_dict(self, *args, **kwargs):
@@ -80,6 +87,7 @@ class CustomerPortfolio(BRMRecord):
 		self.validate_stakeholders()
 		self.validate_business_outcomes()
 		self.validate_services()
+		self.set_relationship_survey_dates()
 
 	def on_update(self):
 		self.propagate_relationship_manager_change()
@@ -189,6 +197,23 @@ class CustomerPortfolio(BRMRecord):
 					exc=RetiredServiceError,
 					title=_("Retired Service"),
 				)
+
+	def set_relationship_survey_dates(self) -> None:
+		"""The last relationship survey date is the server's (the survey jobs and Send Survey Now write it
+		with db_set): a save keeps the stored one, whatever the form, REST or an import sent. The next due
+		date follows from it and the cadence, so a change of the importance or of the override moves it
+		(docs/rhythm-surveys.md)."""
+		if self.survey_cadence_months not in (None, "") and cint(self.survey_cadence_months) < 0:
+			frappe.throw(
+				_("Survey Cadence (Months) cannot be negative."),
+				title=_("Invalid Cadence"),
+			)
+		self.last_relationship_survey_on = (
+			None
+			if self.is_new()
+			else frappe.db.get_value(self.doctype, self.name, "last_relationship_survey_on")
+		)
+		self.next_relationship_survey_due = cadence.next_due(cadence.SURVEY, self)
 
 	# on_update steps
 
