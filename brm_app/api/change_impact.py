@@ -41,7 +41,9 @@ def notify_relationship_managers(opportunity: str) -> dict:
 	doc.check_permission("write")
 	if doc.opportunity_type not in change_impact.IMPACT_TYPES:
 		frappe.throw(
-			_("Only a Service Change or Retirement opportunity notifies the customers' relationship managers."),
+			_(
+				"Only a Service Change or Retirement opportunity notifies the customers' relationship managers."
+			),
 			exc=OpportunityImpactError,
 			title=_("Nothing to Notify"),
 		)

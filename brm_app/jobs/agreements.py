@@ -20,8 +20,8 @@ from frappe.utils import add_days, cint, escape_html, formatdate, getdate, now_d
 
 from brm_app.jobs.surveys import BATCH_SIZE, for_each
 from brm_app.notifications.mail import send_renewal_reminder
-from brm_app.services import roles
 from brm_app.services import renewal as renewal_rules
+from brm_app.services import roles
 from brm_app.services.agreement_status import (
 	CANCELLED,
 	EXPIRED,

@@ -262,5 +262,7 @@ def send_service_change_notice(recipient: str, context: dict, reference: tuple[s
 		delayed=True,
 	)
 	if not queue:
-		frappe.throw(frappe._("The e-mail to {0} was not queued.").format(escape_html(recipient)), exc=SurveyMailError)
+		frappe.throw(
+			frappe._("The e-mail to {0} was not queued.").format(escape_html(recipient)), exc=SurveyMailError
+		)
 	return queue.name

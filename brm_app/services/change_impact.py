@@ -27,6 +27,9 @@ RETIRED = "Retired"
 RETIREMENT = "Retirement"
 DELIVERED = "Delivered"
 IMPACT_TYPES = ("Service Change", RETIREMENT)
+# Comment.subject of the once-only marks (a comment's subject is not shown on the timeline; its content is)
+NOTICE_MARK = "brm-service-change-notice:"
+RETIREMENT_MARK = "brm-retirement-flag:"
 # agreements that still cover their services: drafts and running agreements
 ENDED_AGREEMENT_STATUSES = ("Expired", "Terminated", "Cancelled")
 
@@ -164,18 +167,19 @@ def notify_managers(opportunity) -> dict:
 			by_manager[customer.relationship_manager].append(customer)
 		else:
 			without_manager += 1
-	told = set(
-		frappe.get_all(
+	told = {
+		subject[len(NOTICE_MARK) :]
+		for subject in frappe.get_all(
 			"Comment",
 			filters={
 				"reference_doctype": OPPORTUNITY,
 				"reference_name": opportunity.name,
 				"comment_type": "Info",
-				"link_doctype": "User",
+				"subject": ("like", NOTICE_MARK + "%"),
 			},
-			pluck="link_name",
+			pluck="subject",
 		)
-	)
+	}
 	notified = already = 0
 	for manager, rows in sorted(by_manager.items()):
 		if manager in told:
@@ -218,15 +222,14 @@ def _notify(opportunity, manager: str, customers: list[frappe._dict]) -> None:
 	).insert(ignore_permissions=True)
 	if manager_has_mail(manager):
 		send_service_change_notice(manager, context, (OPPORTUNITY, opportunity.name))
-	# the timeline log, and the mark that this manager has been told (link_name); it names no customer
+	# the timeline log, and the mark that this manager has been told (subject); it names no customer
 	frappe.get_doc(
 		{
 			"doctype": "Comment",
 			"comment_type": "Info",
 			"reference_doctype": OPPORTUNITY,
 			"reference_name": opportunity.name,
-			"link_doctype": "User",
-			"link_name": manager,
+			"subject": NOTICE_MARK + manager,
 			"content": escape_html(
 				_("Relationship manager {0} told about the change ({1} affected customers).").format(
 					manager, len(customers)
@@ -277,8 +280,7 @@ def _flag_agreement(opportunity, agreement: str, rows: list[frappe._dict]) -> bo
 			"reference_doctype": AGREEMENT,
 			"reference_name": agreement,
 			"comment_type": "Info",
-			"link_doctype": OPPORTUNITY,
-			"link_name": opportunity.name,
+			"subject": RETIREMENT_MARK + opportunity.name,
 		},
 	):
 		return False
@@ -292,8 +294,7 @@ def _flag_agreement(opportunity, agreement: str, rows: list[frappe._dict]) -> bo
 			"comment_type": "Info",
 			"reference_doctype": AGREEMENT,
 			"reference_name": agreement,
-			"link_doctype": OPPORTUNITY,
-			"link_name": opportunity.name,
+			"subject": RETIREMENT_MARK + opportunity.name,
 			"content": escape_html(text),
 		}
 	).insert(ignore_permissions=True)

@@ -68,6 +68,7 @@ class CustomerAgreement(WorkflowRecord):
 		customer_signatory: DF.Link | None
 		end_date: DF.Date
 		evidence: DF.Attach | None
+		last_extended_on: DF.Date | None
 		naming_series: DF.Literal["CAG-.YYYY.-"]
 		notice_period_days: DF.Int
 		portfolio: DF.Link | None
@@ -77,12 +78,14 @@ class CustomerAgreement(WorkflowRecord):
 		relationship_manager: DF.Link | None
 		renewal: DF.Literal["Never", "Tacit", "Express"]
 		renewal_reminder_sent_on: DF.Datetime | None
+		renewal_term_months: DF.Int
 		services: DF.Table[AgreementService]
 		signed_on: DF.Date | None
 		start_date: DF.Date
 		status: DF.Literal[
 			"Draft", "Pending Sign-off", "Active", "Expiring", "Expired", "Terminated", "Cancelled"
 		]
+		tacit_extensions: DF.Int
 		terminated_on: DF.Date | None
 		termination_reason: DF.SmallText | None
 		workflow_state: DF.Link | None

@@ -66,7 +66,9 @@ def display_rows(rows: list[dict]) -> list[dict]:
 		row["outcome"] = OUTCOME_LABELS[key]()
 		row["renewed_by"] = successors.get(row.agreement)
 		if key == renewal_rules.EXTENDS:
-			row["extended_end_date"] = renewal_rules.extended_end(getdate(row.end_date), row.renewal_term_months)
+			row["extended_end_date"] = renewal_rules.extended_end(
+				getdate(row.end_date), row.renewal_term_months
+			)
 	for row in rows:
 		row["relationship_manager_name"] = names.get(row.relationship_manager) or row.relationship_manager
 		for field, key, context in (
