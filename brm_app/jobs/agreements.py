@@ -58,7 +58,7 @@ def send_renewal_reminders(limit: int = BATCH_SIZE) -> int:
 		.where(table.status.isin(RUNNING_STATUSES))
 		.where(table.renewal_reminder_sent_on.isnull())
 		# Never: no reminder, it simply expires (docs/renewals-and-change-impact.md)
-		.where(table.renewal.isin(renewal_rules.REMINDED))
+		.where((table.renewal != renewal_rules.NEVER) | table.renewal.isnull())
 		.where(table.terminated_on.isnull())
 		.where(table.end_date >= today)
 		.where(table.name.notin(renewed))

@@ -187,7 +187,9 @@ brm_app.desk.change_impact_html = function (data) {
 	const customers = (data && data.customers) || [];
 	const parts = [];
 	if (!customers.length && !(data && data.other_customers)) {
-		return `<p class="text-muted">${__("No customer uses or has an agreement on this service.")}</p>`;
+		return `<p class="text-muted">${__(
+			"No customer uses or has an agreement on this service."
+		)}</p>`;
 	}
 	customers.forEach((c) => {
 		parts.push(`<h5 style="margin-top: 12px;">${esc(c.customer_name || c.customer)}</h5>`);
@@ -219,7 +221,9 @@ brm_app.desk.change_impact_html = function (data) {
 						__(a.status)
 					)}</td><td>${esc(a.it_service)}</td><td>${esc(
 						a.service_level_agreement
-					)}</td><td>${a.availability_target == null ? "" : esc(a.availability_target) + "%"}</td>
+					)}</td><td>${
+						a.availability_target == null ? "" : esc(a.availability_target) + "%"
+					}</td>
 					<td>${esc(frappe.datetime.str_to_user(a.end_date))}</td></tr>`
 				)
 				.join("");

@@ -8,7 +8,11 @@ frappe.ui.form.on("IT Service", {
 		if (frm.is_new()) return;
 		frm.add_custom_button(__("Customers Affected"), () =>
 			frappe
-				.xcall("brm_app.api.change_impact.customers_affected", { service: frm.doc.name }, "GET")
+				.xcall(
+					"brm_app.api.change_impact.customers_affected",
+					{ service: frm.doc.name },
+					"GET"
+				)
 				.then((data) => {
 					const dialog = new frappe.ui.Dialog({
 						title: __("Customers Affected by {0}", [frm.doc.name]),

@@ -68,27 +68,32 @@ function show_customers_affected(frm) {
 		return;
 	}
 	frappe
-		.xcall("brm_app.api.change_impact.opportunity_impact", { opportunity: frm.doc.name }, "GET")
+		.xcall(
+			"brm_app.api.change_impact.opportunity_impact",
+			{ opportunity: frm.doc.name },
+			"GET"
+		)
 		.then((data) => field && field.$wrapper.html(brm_app.desk.change_impact_html(data)));
 	if (!frm.perm[0] || !frm.perm[0].write) return;
 	frm.add_custom_button(__("Notify Relationship Managers"), () =>
-		frappe.confirm(__("Tell the relationship manager of every affected customer (once each)?"), () =>
-			frappe
-				.xcall(
-					"brm_app.api.change_impact.notify_relationship_managers",
-					{ opportunity: frm.doc.name },
-					"POST"
-				)
-				.then((r) => {
-					frappe.msgprint(
-						__("{0} relationship managers notified, {1} already notified, {2} customers without a relationship manager.", [
-							r.notified,
-							r.already,
-							r.without_manager,
-						])
-					);
-					frm.reload_doc();
-				})
+		frappe.confirm(
+			__("Tell the relationship manager of every affected customer (once each)?"),
+			() =>
+				frappe
+					.xcall(
+						"brm_app.api.change_impact.notify_relationship_managers",
+						{ opportunity: frm.doc.name },
+						"POST"
+					)
+					.then((r) => {
+						frappe.msgprint(
+							__(
+								"{0} relationship managers notified, {1} already notified, {2} customers without a relationship manager.",
+								[r.notified, r.already, r.without_manager]
+							)
+						);
+						frm.reload_doc();
+					})
 		)
 	);
 }
