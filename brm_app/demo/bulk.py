@@ -388,6 +388,7 @@ class World:
 				"end_date": end,
 				"renewal": rng.choice(["Tacit", "Express"]),
 				"notice_period_days": recipe.NOTICE_PERIOD_DAYS,
+				"renewal_term_months": recipe.renewal_term_months(ctx.plan.i, n),
 				"agreement_value": float(rng.randint(50, 2000) * 1_000_000),
 				"billing_frequency": "Monthly",
 				"customer_signatory": ctx.contacts[0].name,

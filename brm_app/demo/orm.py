@@ -176,6 +176,7 @@ class Writer:
 				"end_date": add_days(start, term),
 				"renewal": rng.choice(["Tacit", "Express"]),
 				"notice_period_days": recipe.NOTICE_PERIOD_DAYS,
+				"renewal_term_months": recipe.renewal_term_months(plan.i, n),
 				"agreement_value": rng.randint(50, 2000) * 1_000_000,
 				"billing_frequency": "Monthly",
 				"customer_signatory": contacts[0].name,

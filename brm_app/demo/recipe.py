@@ -130,6 +130,11 @@ REJECTION_NOTE = "Not funded this year."
 SERVICE_HOURS = "Mon-Fri 08:00-18:00"
 AGREEMENT_TERMS = [365, 730]
 NOTICE_PERIOD_DAYS = 60
+# the renewal term of an agreement (a tacit one extends itself by it: docs/renewals-and-change-impact.md),
+# from the customer and agreement numbers (no draw: the plans stay as they were)
+RENEWAL_TERMS_MONTHS = (12, 12, 24)
+# every RETIREMENT_EVERY-th customer's Service Change opportunity is a Retirement of its first service
+RETIREMENT_EVERY = 3
 RENEWAL_STRIDE = 61
 
 # states and their weights (the workflow state names are brm_app.services.approval_rules')
@@ -262,7 +267,17 @@ def customer_plan(seed: int, i: int, managers: list[str]) -> Plan:
 		status = "New" if (with_case and n == 0) else pick(rng, OPEN_OPPORTUNITY_STATUSES)
 		plan.opportunities.append((opportunity_type, source, status))
 	plan.case_state = pick(rng, CASE_STATE_WEIGHTS) if with_case else None
+	if i % RETIREMENT_EVERY == 0:
+		plan.opportunities = [
+			("Retirement", *rest) if kind == "Service Change" else (kind, *rest)
+			for kind, *rest in plan.opportunities
+		]
 	return plan
+
+
+def renewal_term_months(i: int, n: int) -> int:
+	"""The renewal term of customer `i`'s agreement `n`, in months."""
+	return RENEWAL_TERMS_MONTHS[(i + n) % len(RENEWAL_TERMS_MONTHS)]
 
 
 # texts and figures both writers derive the same way

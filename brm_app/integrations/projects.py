@@ -179,6 +179,10 @@ def sync_opportunity_with_project(
 	)
 	if target:
 		frappe.db.set_value("Service Opportunity", opportunity, "status", target)
+	if target == opportunity_status.DELIVERED:
+		from brm_app.services.change_impact import retire_delivered
+
+		retire_delivered(opportunity)  # a delivered Retirement retires its services
 	if target == opportunity_status.AWAITING_ACCEPTANCE:
 		from brm_app.signoff import acceptance
 

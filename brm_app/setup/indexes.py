@@ -57,6 +57,8 @@ REPORT_INDEXES = {
 			"agreement_value",
 			"portfolio",
 		],
+		# renewed by a successor? (Agreement Renewals' outcome, the renewal jobs)
+		"brm_agreement_previous": ["previous_agreement", "docstatus"],
 	},
 	"Business Case": {
 		# Business Case Pipeline: the cases created in a period with every figure it sums, index only

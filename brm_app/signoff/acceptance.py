@@ -143,6 +143,9 @@ def deliver(case) -> bool:
 	if status != opportunity_status.AWAITING_ACCEPTANCE:
 		return False
 	frappe.db.set_value(OPPORTUNITY, opportunity, "status", opportunity_status.DELIVERED)
+	from brm_app.services.change_impact import retire_delivered
+
+	retire_delivered(opportunity)  # a delivered Retirement retires its services
 	return True
 
 

@@ -170,7 +170,8 @@ def renewal_rows(scope: ReportScope, days_ahead: int, limit: int) -> list[dict]:
 			{NOTICE_DEADLINE} as notice_deadline,
 			datediff(ca.`end_date`, %(today)s) as days_to_end,
 			datediff({NOTICE_DEADLINE}, %(today)s) as days_to_notice_deadline,
-			ca.`agreement_value`, ca.`currency`, ca.`renewal_reminder_sent_on`
+			ca.`agreement_value`, ca.`currency`, ca.`renewal_reminder_sent_on`,
+			ca.`renewal_term_months`, ca.`terminated_on`
 		from `tabCustomer Agreement` ca
 		join (
 			select ca.`name` from `tabCustomer Agreement` ca where {where} order by {RENEWAL_ORDER} limit %(limit)s
