@@ -277,10 +277,11 @@ def _insert_snapshots(day, reason: str, condition: str, params: dict, refresh: b
 	stamp = now_datetime()
 	fields = ", ".join(f"`{field}`" for field in SNAPSHOT_COLUMNS)
 	parts = ", ".join(f"p.`{field}`" for field in STORED_FIELDS)
+	table = f"`tab{SNAPSHOT}`"
 	on_duplicate = (
-		", ".join(f"`{field}` = values(`{field}`)" for field in (*STORED_FIELDS, "modified"))
+		", ".join(f"{table}.`{field}` = values(`{field}`)" for field in (*STORED_FIELDS, "modified"))
 		if refresh
-		else "`name` = `name`"
+		else f"{table}.`name` = {table}.`name`"
 	)
 	frappe.flags.in_health_snapshot = True
 	try:
