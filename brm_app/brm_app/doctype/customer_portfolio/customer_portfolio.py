@@ -56,15 +56,21 @@ class CustomerPortfolio(BRMRecord):
 		health_score: DF.Float
 		health_updated_on: DF.Datetime | None
 		industry: DF.Link | None
+		last_relationship_survey_on: DF.Date | None
+		last_reviewed_on: DF.Date | None
+		next_relationship_survey_due: DF.Date | None
+		next_review_due: DF.Date | None
 		nps_score: DF.Float
 		open_complaints: DF.Int
 		relationship_manager: DF.Link | None
 		relationship_status: DF.Literal["Prospect", "Active", "At Risk", "Dormant", "Ended"]
 		relationship_team: DF.Table[PortfolioTeamMember]
+		review_cadence_months: DF.Int
 		services: DF.Table[PortfolioService]
 		sla_compliance: DF.Percent
 		stakeholders: DF.Table[PortfolioStakeholder]
 		strategic_importance: DF.Literal["Strategic", "Important", "Commodity"]
+		survey_cadence_months: DF.Int
 
 	# end: auto-generated types
 	def get_valid_dict(self, *args, **kwargs):
