@@ -9,7 +9,7 @@ from frappe.utils import add_days, getdate
 from brm_app.api.portfolio import get_health_trend
 from brm_app.brm_app.report.customer_health.customer_health import compared_week, execute
 from brm_app.jobs.health import recompute_health_scores, snapshot_weekly_health, week_start
-from tests.support.factories import make_it_service, make_portfolio, set_brm_settings
+from tests.support.factories import make_customer, make_it_service, make_portfolio, set_brm_settings, uid
 from tests.support.users import as_user
 from tests.support.workflow import PROCESS_MANAGER, RELATIONSHIP_MANAGER, make_approver
 
@@ -222,3 +222,22 @@ def test_snapshots_follow_their_portfolio(history):
 
 	frappe.delete_doc(PORTFOLIO, history.down, ignore_permissions=True)
 	assert snapshots(history.down) == []
+
+
+def test_the_demo_history_walks_back_weekly_and_is_idempotent():
+	from brm_app.demo import recipe
+	from brm_app.demo.health_history import write_health_history
+
+	customer = make_customer(customer_name=f"{recipe.DEMO_PREFIX} {uid()}").name
+	portfolio = make_portfolio(customer).name
+	store(portfolio, 62.0, "Amber", csat_score=70, nps_score=10, sla_compliance=60)
+
+	assert write_health_history(seed=1, weeks=3) >= 3
+	rows = snapshots(portfolio, reason="Weekly")
+	assert [row.snapshot_date for row in rows] == [
+		getdate(add_days(week_start(), -7 * n)) for n in (3, 2, 1, 0)
+	]
+	assert all(row.health_score is not None and row.health_rag for row in rows)
+	before = len(snapshots(portfolio))
+	assert write_health_history(seed=1, weeks=3) == 0
+	assert len(snapshots(portfolio)) == before
