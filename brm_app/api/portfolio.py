@@ -280,13 +280,15 @@ def get_health_trend(portfolio: str, weeks: int = TREND_WEEKS) -> dict:
 		for row in rows
 	]
 	score = flt(doc.health_score) if doc.health_score is not None else None
-	first = next((point["score"] for point in points if point["score"] is not None), None)
+	first = next((point for point in points if point["score"] is not None), None)
 	return {
 		"weeks": weeks,
 		"points": points,
 		"score": score,
 		"rag": doc.health_rag or None,
-		"change": score_change(score, first),
+		# the change since the first snapshot of the window, and its date
+		"change": score_change(score, first["score"]) if first else None,
+		"since": first["label"] if first else None,
 		"explanation": health_explanation(doc),
 	}
 

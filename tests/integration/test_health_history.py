@@ -156,7 +156,9 @@ def test_the_report_shows_the_score_then_the_change_and_the_band_then(history):
 	assert by_portfolio[history.fresh]["score_change"] is None
 	# the explanation: the points of each part with data (CSAT 70 and SLA 70 share the weights: 30 / 55
 	# and 25 / 55 of 100 -> 38.2 + 31.8 = 70)
-	assert by_portfolio[history.up]["explanation"] == "CSAT 38.2 · SLA 31.8"
+	one_decimal = {"fieldtype": "Float", "precision": 1}  # the site's number format
+	expected = f"CSAT {frappe.format(38.2, one_decimal)} · SLA {frappe.format(31.8, one_decimal)}"
+	assert by_portfolio[history.up]["explanation"] == expected
 
 
 @pytest.mark.parametrize(

@@ -261,9 +261,9 @@ function render_health_trend(frm, data) {
 		data.change == null
 			? ""
 			: `<span class="${data.change < 0 ? "text-danger" : "text-success"}">${esc(
-					__("{0} points in {1} weeks", [
+					__("{0} points since {1}", [
 						(data.change > 0 ? "+" : "") + format_number(data.change, null, 1),
-						data.weeks,
+						data.since,
 					])
 			  )}</span>`;
 	$wrapper.html(`
@@ -282,6 +282,19 @@ function render_health_trend(frm, data) {
 		);
 		return;
 	}
+	// frappe.Chart measures its wrapper: draw it once the Health tab is shown (it is hidden on load)
+	const draw = () => {
+		if (chart.dataset.drawn || !$(chart).is(":visible")) return;
+		chart.dataset.drawn = 1;
+		health_trend_chart(chart, points);
+	};
+	draw();
+	$(frm.wrapper)
+		.off("shown.bs.tab.brm_health")
+		.on("shown.bs.tab.brm_health", draw);
+}
+
+function health_trend_chart(chart, points) {
 	new frappe.Chart(chart, {
 		type: points.length > 1 ? "line" : "bar",
 		height: 200,

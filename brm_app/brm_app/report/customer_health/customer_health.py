@@ -38,6 +38,7 @@ DEFAULT_COMPARE_WEEKS = 4
 MAX_COMPARE_WEEKS = 104
 # the View filter: "" the most at risk first; the others sort by the absolute change (rises, falls or both)
 VIEWS = {"": None, "Biggest Movers": "both", "Biggest Rises": "up", "Biggest Falls": "down"}
+ONE_DECIMAL = {"fieldtype": "Float", "precision": 1}  # in the site's number format
 PART_LABELS = {
 	"csat": "CSAT",
 	"nps": "NPS",
@@ -99,7 +100,9 @@ def explained(rows: list[dict]) -> list[dict]:
 		row["score_change"] = score_change(row.health_score, row.score_then)
 		points = contributions(parts_from_stored(row), weights)
 		row["explanation"] = " · ".join(
-			f"{labels[part]} {flt(value, 1)}" for part, value in points.items() if value is not None
+			f"{labels[part]} {frappe.format(flt(value, 1), ONE_DECIMAL)}"
+			for part, value in points.items()
+			if value is not None
 		)
 		row["rag_then_key"] = row.rag_then or ""
 		row["rag_then"] = translated(row.rag_then) if row.rag_then else None
