@@ -61,6 +61,7 @@ permission_query_conditions = {
 	"Business Case": "brm_app.access.rules.business_case_query_conditions",
 	"Satisfaction Survey": "brm_app.access.rules.survey_query_conditions",
 	"Customer Sign-off": "brm_app.access.rules.sign_off_query_conditions",
+	"Customer Health Snapshot": "brm_app.access.rules.health_snapshot_query_conditions",
 	# an approver's delegations: the delegator's and the delegate's (brm_app.signoff.delegation)
 	"BRM Approval Delegation": "brm_app.signoff.delegation.query_conditions",
 	# their child tables, listed on their own through get_list / /api/resource
@@ -92,6 +93,7 @@ has_permission = {
 	"Business Case": "brm_app.access.rules.has_permission",
 	"Satisfaction Survey": "brm_app.access.rules.has_permission",
 	"Customer Sign-off": "brm_app.access.rules.sign_off_has_permission",
+	"Customer Health Snapshot": "brm_app.access.rules.has_permission",
 	"BRM Approval Delegation": "brm_app.signoff.delegation.has_permission",
 	"File": "brm_app.access.files.has_permission",
 }
@@ -203,6 +205,8 @@ scheduler_events = {
 		# approvals and desk sign-offs waiting too long: a reminder, then a notice to the process owner
 		"brm_app.jobs.escalation.escalate_waiting_approvals",
 	],
+	# a snapshot of every portfolio's health per week (docs/health-over-time.md)
+	"weekly": ["brm_app.jobs.health.snapshot_weekly_health"],
 }
 
 # Bulk approval / submit / cancel: POST-only (frappe's CSRF check), and their background jobs carry the

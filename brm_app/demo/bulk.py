@@ -32,6 +32,7 @@ from frappe.utils import flt, getdate, now_datetime, nowdate, update_progress_ba
 from brm_app.brm_app.doctype.satisfaction_survey.satisfaction_survey import low_score_threshold
 from brm_app.demo import bulk_records, fixtures, recipe
 from brm_app.demo.bulk_tables import Table, child, reserve_names, series_of, stamps
+from brm_app.demo.health_history import write_health_history
 from brm_app.demo.recipe import expected_counts  # the counts this writer makes (tests)
 from brm_app.services import approval_rules as rules
 from brm_app.services import cadence
@@ -113,6 +114,8 @@ def generate(
 		# first screen never shows unscored portfolios because the hourly job has not run yet)
 		if health:
 			health_seconds = _recompute_health(progress)
+			# weeks of health snapshots behind them, so that trends and movers show something
+			write_health_history(seed)
 			if commit:
 				frappe.db.commit()  # nosemgrep: the health figures of the new portfolios
 	result = {

@@ -88,6 +88,24 @@ REPORT_INDEXES = {
 		# row-level access: the portfolios whose relationship team lists a user
 		"brm_team_member_user": ["user", "parenttype", "parent"],
 	},
+	"Customer Health Snapshot": {
+		# Customer Health's "then" columns and the movers: the weekly rows of one date, index only
+		"brm_health_snapshot_date": [
+			"reason",
+			"snapshot_date",
+			"portfolio",
+			"health_score",
+			"health_rag",
+		],
+	},
+}
+
+# one row per key (docs/health-over-time.md): a portfolio's weekly snapshot of a week, its band-change
+# snapshot of a day; also the index of a portfolio's trend (portfolio first)
+UNIQUE_INDEXES = {
+	"Customer Health Snapshot": {
+		"brm_health_snapshot_key": ["portfolio", "snapshot_date", "reason"],
+	},
 }
 
 
@@ -110,6 +128,12 @@ def ensure_report_indexes() -> None:
 	for doctype, indexes in (*REPORT_INDEXES.items(), *LOOKUP_INDEXES.items()):
 		for index_name, columns in indexes.items():
 			frappe.db.add_index(doctype, columns, index_name=index_name)
+	for doctype, indexes in UNIQUE_INDEXES.items():
+		for index_name, columns in indexes.items():
+			# not frappe.db.add_unique: it looks the constraint up in every database of the server
+			if not frappe.db.has_index(f"tab{doctype}", index_name):
+				keys = ", ".join(f"`{column}`" for column in columns)
+				frappe.db.sql_ddl(f"alter table `tab{doctype}` add unique index `{index_name}` ({keys})")
 	for doctype, index_names in OBSOLETE_INDEXES.items():
 		for index_name in index_names:
 			if frappe.db.has_index(f"tab{doctype}", index_name):

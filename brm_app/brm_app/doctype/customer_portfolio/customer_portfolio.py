@@ -8,6 +8,9 @@ from frappe import _
 from frappe.utils import cint, formatdate, getdate, today
 
 from brm_app.access.rules import restricted_user
+from brm_app.brm_app.doctype.customer_health_snapshot.customer_health_snapshot import (
+	delete_health_snapshots,
+)
 from brm_app.brm_app.doctype.it_service.it_service import RETIRED
 from brm_app.controllers.checks import check_all_once, refuse_existing
 from brm_app.controllers.customer_linked import contacts_of_customer, propagate_relationship_manager
@@ -91,6 +94,10 @@ class CustomerPortfolio(BRMRecord):
 
 	def on_update(self):
 		self.propagate_relationship_manager_change()
+
+	def on_trash(self):
+		# its health history goes with it (docs/health-over-time.md); nobody else may delete snapshots
+		delete_health_snapshots(self.name)
 
 	# validate steps
 
