@@ -129,6 +129,10 @@ def survey_query_conditions(user: str | None = None, doctype: str | None = None)
 	return _query_conditions("Satisfaction Survey", "portfolio", user)
 
 
+def service_review_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
+	return _query_conditions("Service Review", "portfolio", user)
+
+
 # Child tables: frappe checks only the parent *doctype* when a child table is listed on its own
 # (`frappe.client.get_list("Business Case Cost", parent="Business Case")`, /api/resource), so their
 # rows need the parent's row-level rule too.
@@ -138,6 +142,7 @@ PARENT_CONDITIONS = {
 	"Service Opportunity": opportunity_query_conditions,
 	"Business Case": business_case_query_conditions,
 	"Satisfaction Survey": survey_query_conditions,
+	"Service Review": service_review_query_conditions,
 }
 
 

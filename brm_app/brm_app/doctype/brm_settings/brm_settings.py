@@ -68,6 +68,15 @@ class BRMSettings(Document):
 			BRMComplaintIssueType,
 		)
 
+		alert_at_risk: DF.Check
+		alert_detractor: DF.Check
+		alert_health_drop: DF.Check
+		alert_health_drop_points: DF.Float
+		alert_notice_window: DF.Check
+		alert_opportunity_stale: DF.Check
+		alert_opportunity_stale_days: DF.Int
+		alert_outcome_overdue: DF.Check
+		alert_review_overdue: DF.Check
 		approval_escalation_days: DF.Int
 		auto_create_portfolio: DF.Check
 		complaint_issue_types: DF.TableMultiSelect[BRMComplaintIssueType]
@@ -77,9 +86,15 @@ class BRMSettings(Document):
 		low_score_threshold: DF.Percent
 		max_reminders: DF.Int
 		reminder_after_days: DF.Int
+		review_cadence_commodity: DF.Int
+		review_cadence_important: DF.Int
+		review_cadence_strategic: DF.Int
 		sign_off_first_reminder_days: DF.Int
 		sign_off_link_days: DF.Int
 		sign_off_max_reminders: DF.Int
+		survey_cadence_commodity: DF.Int
+		survey_cadence_important: DF.Int
+		survey_cadence_strategic: DF.Int
 		survey_delay_hours: DF.Int
 		survey_expiry_days: DF.Int
 		survey_sampling_percent: DF.Percent

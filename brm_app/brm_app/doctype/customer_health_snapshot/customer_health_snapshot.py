@@ -12,6 +12,29 @@ from frappe.model.document import Document
 
 
 class CustomerHealthSnapshot(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		agreement_coverage: DF.Percent
+		csat_score: DF.Percent
+		customer: DF.Link | None
+		customer_name: DF.Data | None
+		health_rag: DF.Literal["", "Green", "Amber", "Red"]
+		health_score: DF.Float
+		nps_score: DF.Float
+		open_complaints: DF.Int
+		portfolio: DF.Link
+		reason: DF.Literal["Weekly", "Band Change"]
+		relationship_manager: DF.Link | None
+		sla_compliance: DF.Percent
+		snapshot_date: DF.Date
+
+	# end: auto-generated types
 	def validate(self):
 		if not frappe.flags.in_health_snapshot:
 			frappe.throw(_("Health snapshots are written by the system only."), frappe.PermissionError)

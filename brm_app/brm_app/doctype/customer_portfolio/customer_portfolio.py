@@ -53,15 +53,21 @@ class CustomerPortfolio(BRMRecord):
 		health_score: DF.Float
 		health_updated_on: DF.Datetime | None
 		industry: DF.Link | None
+		last_relationship_survey_on: DF.Date | None
+		last_reviewed_on: DF.Date | None
+		next_relationship_survey_due: DF.Date | None
+		next_review_due: DF.Date | None
 		nps_score: DF.Float
 		open_complaints: DF.Int
 		relationship_manager: DF.Link | None
 		relationship_status: DF.Literal["Prospect", "Active", "At Risk", "Dormant", "Ended"]
 		relationship_team: DF.Table[PortfolioTeamMember]
+		review_cadence_months: DF.Int
 		services: DF.Table[PortfolioService]
 		sla_compliance: DF.Percent
 		stakeholders: DF.Table[PortfolioStakeholder]
 		strategic_importance: DF.Literal["Strategic", "Important", "Commodity"]
+		survey_cadence_months: DF.Int
 
 	# end: auto-generated types
 	def get_valid_dict(self, *args, **kwargs):
@@ -80,6 +86,7 @@ class CustomerPortfolio(BRMRecord):
 		self.validate_stakeholders()
 		self.validate_business_outcomes()
 		self.validate_services()
+		self.set_review_rhythm()
 
 	def on_update(self):
 		self.propagate_relationship_manager_change()
@@ -197,6 +204,13 @@ class CustomerPortfolio(BRMRecord):
 		if self.get_doc_before_save() is None or not self.has_value_changed("relationship_manager"):
 			return
 		propagate_relationship_manager(self.name, self.relationship_manager)
+
+	def set_review_rhythm(self) -> None:
+		"""Last Reviewed On / Next Review Due from the stored Held reviews and the review cadence (importance,
+		override): server-owned on every save (brm_app.reviews.rhythm, docs/service-reviews.md)."""
+		from brm_app.reviews.rhythm import apply_to_portfolio
+
+		apply_to_portfolio(self)
 
 	# helpers
 

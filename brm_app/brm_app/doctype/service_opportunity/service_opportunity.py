@@ -91,6 +91,7 @@ class ServiceOpportunity(BRMRecord):
 			"Rejected",
 			"Withdrawn",
 		]
+		status_since: DF.Datetime | None
 
 	# end: auto-generated types
 	def validate(self):
