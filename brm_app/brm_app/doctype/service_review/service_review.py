@@ -117,7 +117,7 @@ class ServiceReview(BRMRecord):
 			self.language = pack_language(self.customer) or self.language
 
 	def validate_attendees(self) -> None:
-		"""Each attendee is one of the customer's contacts (side Customer) or a user (side Provider), listed
+		"""Each attendee is one of the customer's contacts (side Customer) or a desk user (side Provider), listed
 		once; their name and e-mail are read from that contact or user."""
 		linked = contacts_of_customer([row.contact for row in self.attendees if row.contact], self.customer)
 		seen = set()
@@ -146,10 +146,12 @@ class ServiceReview(BRMRecord):
 				row.email = contact.email_id
 				row.side = CUSTOMER_SIDE
 			else:
-				user = frappe.db.get_value("User", row.user, ["full_name", "email", "enabled"], as_dict=True)
-				if not user or not user.enabled:
+				user = frappe.db.get_value(
+					"User", row.user, ["full_name", "email", "user_type"], as_dict=True
+				)
+				if not user or user.user_type != "System User":
 					frappe.throw(
-						_("Attendees row {0}: User {1} is not an enabled user.").format(
+						_("Attendees row {0}: {1} is not a user of the provider.").format(
 							row.idx, frappe.bold(row.user)
 						),
 						exc=ServiceReviewError,
@@ -168,12 +170,12 @@ class ServiceReview(BRMRecord):
 			seen.add(key)
 
 	def validate_actions(self) -> None:
-		"""An action's owner is an enabled user who may read this review: the ToDo carries its text."""
+		"""An action's owner is a user of the provider who may read this review: the ToDo carries its text."""
 		for row in self.get("actions") or []:
 			row.status = row.status or actions.OPEN
-			if not frappe.db.get_value("User", row.assigned_to, "enabled"):
+			if frappe.db.get_value("User", row.assigned_to, "user_type") != "System User":
 				frappe.throw(
-					_("Action Items row {0}: Owner {1} is not an enabled user.").format(
+					_("Action Items row {0}: Owner {1} is not a user of the provider.").format(
 						row.idx, frappe.bold(row.assigned_to)
 					),
 					exc=ServiceReviewError,
