@@ -212,6 +212,23 @@ def test_a_held_review_sets_the_portfolio_rhythm(two_customers):
 	assert frappe.db.get_value(PORTFOLIO, mine.name, "last_reviewed_on") is None
 
 
+def test_a_new_cadence_in_the_settings_moves_next_review_due(two_customers):
+	mine, other = two_customers
+	held_on = getdate("2026-11-10")
+	make_review(mine.customer, review_date=held_on, status="Held")
+	make_review(other.customer, review_date=held_on, status="Held")
+	other.reload()
+	other.review_cadence_months = 1  # its own cadence: the settings do not apply
+	other.save(ignore_permissions=True)
+	importance = frappe.db.get_value(PORTFOLIO, mine.name, "strategic_importance")
+	settings = frappe.get_single("BRM Settings")
+	settings.set(f"review_cadence_{importance.lower()}", 5)
+	settings.save(ignore_permissions=True)
+	set_brm_settings()
+	assert frappe.db.get_value(PORTFOLIO, mine.name, "next_review_due") == add_months(held_on, 5)
+	assert frappe.db.get_value(PORTFOLIO, other.name, "next_review_due") == add_months(held_on, 1)
+
+
 PORTFOLIO = "Customer Portfolio"
 
 

@@ -129,6 +129,12 @@ class BRMSettings(Document):
 		self.validate_health_weights()
 		self.validate_nps_target()
 
+	def on_update(self):
+		# a new review cadence moves every portfolio's Next Review Due (brm_app.reviews.rhythm, one UPDATE)
+		from brm_app.reviews.rhythm import settings_changed
+
+		settings_changed(self)
+
 	def validate_approval_settings(self) -> None:
 		"""The approval threshold weakens or strengthens the four-eyes rule of business cases: a BRM
 		Process Owner or System Manager changes it, no one else (a process manager would approve alone)."""
