@@ -130,10 +130,16 @@ def test_held_review_keeps_a_snapshot_and_a_default_period(two_customers):
 	second = make_review(mine.customer, review_date="2026-12-01")
 	assert getdate(second.period_from) == getdate("2026-10-02")
 	assert second.agenda_snapshot is None
-	# a client cannot write the snapshot
+	# a client cannot write the snapshot (nor Held On)
 	second.agenda_snapshot = '{"figures": []}'
 	second.save(ignore_permissions=True)
 	assert frappe.db.get_value(REVIEW, second.name, "agenda_snapshot") is None
+	review.reload()
+	review.agenda_snapshot = '{"figures": []}'
+	review.held_on = "2020-01-01 00:00:00"
+	review.save(ignore_permissions=True)
+	stored = frappe.db.get_value(REVIEW, review.name, ["agenda_snapshot", "held_on"], as_dict=True)
+	assert frappe.parse_json(stored.agenda_snapshot) == snapshot and stored.held_on.year != 2020
 	assert "brm-review-agenda" in get_agenda(review.name)["html"]
 
 
@@ -297,3 +303,16 @@ def test_email_pack_without_an_outgoing_account_says_so(two_customers):
 	assert not frappe.get_all(
 		"Email Queue", filters={"reference_doctype": REVIEW, "reference_name": review.name}
 	)
+
+
+def test_attendees_are_the_customers_contacts_with_their_own_addresses(two_customers):
+	mine, other = two_customers
+	outsider = make_contact(other.customer)
+	with pytest.raises(ServiceReviewError):
+		make_review(mine.customer, attendees=[{"contact": outsider.name}])
+	contact = make_contact(mine.customer)
+	review = make_review(
+		mine.customer,
+		attendees=[{"contact": contact.name, "email": "someone@elsewhere.example", "side": "Provider"}],
+	)
+	assert (review.attendees[0].email, review.attendees[0].side) == (contact.email_id, "Customer")
