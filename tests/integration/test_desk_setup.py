@@ -35,6 +35,7 @@ LIST_FILES = {
 	"Service Opportunity": "service_opportunity",
 	"Business Case": "business_case",
 	"Satisfaction Survey": "satisfaction_survey",
+	"Service Review": "service_review",
 }
 
 NODE_HARNESS = r"""
