@@ -204,6 +204,8 @@ scheduler_events = {
 		"brm_app.jobs.sign_off.expire_sign_offs",
 	],
 	"daily": [
+		# relationship surveys by cadence (docs/rhythm-surveys.md)
+		"brm_app.jobs.surveys.schedule_due_relationship_surveys",
 		"brm_app.jobs.agreements.update_agreement_statuses",
 		"brm_app.jobs.agreements.send_renewal_reminders",
 		# approvals and desk sign-offs waiting too long: a reminder, then a notice to the process owner

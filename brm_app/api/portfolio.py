@@ -227,6 +227,8 @@ def send_survey_now(portfolio: str) -> dict:
 		jobs.send_invitation(survey.name)
 		sent.append(survey.name)
 	if sent:
+		# the cadence counts from this survey (docs/rhythm-surveys.md)
+		jobs.mark_relationship_surveyed(doc)
 		doc.add_comment(
 			"Info",
 			_("Relationship survey sent to {0} stakeholder(s): {1}").format(len(sent), ", ".join(sent)),

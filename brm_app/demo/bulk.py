@@ -35,6 +35,7 @@ from brm_app.demo.bulk_tables import Table, child, reserve_names, series_of, sta
 from brm_app.demo.recipe import expected_counts  # the counts this writer makes (tests)
 from brm_app.reviews.pack import pack_language
 from brm_app.services import approval_rules as rules
+from brm_app.services import cadence
 from brm_app.services.agreement_status import derive_status
 from brm_app.signoff import records as sign_off_records
 
@@ -104,6 +105,12 @@ def generate(
 				update_progress_bar("BRM demo data (bulk)", done - 1, len(missing))
 		if progress and missing:
 			print()
+		# relationship surveys by cadence: the portfolios' last / next relationship survey (as the ORM path)
+		from brm_app.jobs.surveys import backfill_relationship_survey_dates
+
+		backfill_relationship_survey_dates()
+		if commit:
+			frappe.db.commit()  # nosemgrep: the relationship survey dates of the new portfolios
 		health_seconds = None
 		# every run ends with the health of every portfolio computed (a re-run that adds nothing too: the
 		# first screen never shows unscored portfolios because the hourly job has not run yet)
@@ -227,6 +234,9 @@ class World:
 			created=created,
 			rng=rng,
 			services=plan.services,
+			# relationship surveys by cadence (issue 18): the months between two, and how many so far
+			survey_months=cadence.cadence_months(cadence.SURVEY, plan.importance),
+			relationship_surveys=0,
 		)
 		ctx.contacts = self.contacts(ctx)
 		self.portfolio(ctx)

@@ -22,7 +22,9 @@ from frappe.utils import add_days, add_to_date, now_datetime, nowdate, update_pr
 from brm_app.api.approvals import apply_action
 from brm_app.demo import fixtures, recipe
 from brm_app.jobs.health import recompute_health_scores
+from brm_app.jobs.surveys import backfill_relationship_survey_dates
 from brm_app.services import approval_rules as rules
+from brm_app.services import cadence
 from brm_app.signoff import flow as sign_off_flow
 from brm_app.signoff import records as sign_off_records
 
@@ -44,6 +46,8 @@ def generate(scale: int = 20, seed: int = 42, progress: bool = True, commit: boo
 				update_progress_bar("Generating BRM demo data", i - 1, scale)
 		if progress:
 			print()
+		# relationship surveys by cadence: the portfolios' last / next relationship survey (as the bulk path)
+		backfill_relationship_survey_dates()
 		# the health job runs hourly; without this the first screen would show every portfolio unscored
 		recompute_health_scores()
 		if commit:
@@ -75,6 +79,7 @@ class Writer:
 			}
 		).insert(ignore_permissions=True)
 		contacts = [self.contact(customer, plan, n) for n in range(len(plan.contacts))]
+		self.relationship_surveys = 0  # this customer's relationship surveys so far (cadence, issue 18)
 		portfolio = self.portfolio(customer.name, plan, contacts)
 		for n, state in enumerate(plan.agreements):
 			self.agreement(customer.name, plan, n, state, contacts, portfolio)
@@ -286,7 +291,15 @@ class Writer:
 
 	def survey(self, customer: str, plan: recipe.Plan, contact, status: str) -> None:
 		rng = plan.rng
-		sent = add_to_date(now_datetime(), days=-rng.randint(15, 360))
+		now = now_datetime()
+		drawn = rng.randint(15, 360)
+		sent = add_to_date(now, days=-drawn)
+		# a relationship survey follows the portfolio's cadence (issue 18), as in the bulk path
+		months = cadence.cadence_months(cadence.SURVEY, plan.importance)
+		cadenced = recipe.relationship_survey_sent(now, months, self.relationship_surveys, drawn)
+		if status != "Sent" and cadenced is not None:
+			sent = cadenced
+			self.relationship_surveys += 1
 		responded = status == "Responded"
 		values = recipe.survey_answers(rng, [q.question_type for q in self.template.questions])
 		answers = []
@@ -304,12 +317,15 @@ class Writer:
 				"customer": customer,
 				"contact": contact.name,
 				"email": contact.email_id,
-				"trigger": self.template.trigger,
+				# a survey of no ticket is a relationship survey (as in the bulk path)
+				"trigger": "Periodic Relationship Review",
 				"status": status,
 				"scheduled_for": sent,
 				"sent_on": sent,
 				"expires_on": add_to_date(sent, days=14),
-				"responded_on": add_to_date(sent, days=rng.randint(0, 10)) if responded else None,
+				"responded_on": min(add_to_date(sent, days=rng.randint(0, 10)), add_to_date(now, minutes=-1))
+				if responded
+				else None,
 				# stands in for the sha256 of an e-mailed survey token (the token itself is never stored)
 				"token_hash": None if responded else f"{rng.getrandbits(256):064x}",
 				"answers": answers,

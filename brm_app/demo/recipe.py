@@ -362,3 +362,17 @@ def survey_answers(rng: random.Random, question_types: list[str]) -> list:
 
 def issue_subject(rng: random.Random, issue_type: str) -> str:
 	return f"{issue_type}: {rng.choice(ISSUE_SUBJECTS)}"
+
+
+def relationship_survey_sent(now, months: int, k: int, drawn_days: int):
+	"""When the `k`-th latest relationship survey of a portfolio went out (issue 18, docs/rhythm-surveys.md):
+	one cadence (`months`) apart, the latest within the last cadence, so the next ones fall due spread over
+	the coming months. `drawn_days` is the random day count the writer drew anyway (no extra draw, so
+	both writers stay in step). None when the cadence is 0: the writer keeps its own date."""
+	if months <= 0:
+		return None
+	from datetime import timedelta
+
+	from dateutil.relativedelta import relativedelta
+
+	return now - timedelta(days=drawn_days % max(months * 30 - 1, 1) + 1) - relativedelta(months=months * k)

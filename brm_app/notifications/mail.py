@@ -42,6 +42,7 @@ TEMPLATES = {
 		"response_html": """<p>{{ _("Dear {0},").format(contact_name) }}</p>
 <p>{{ intro }}</p>
 {% if reference_label %}<p>{{ _("About: {0}").format(reference_label) }}</p>{% endif %}
+{{ rating_buttons }}
 """
 		+ _SURVEY_BODY_END,
 	},
@@ -125,6 +126,40 @@ def survey_link(token: str) -> str:
 	return get_url(f"{SURVEY_ROUTE}?token={token}")
 
 
+_RATING_BUTTON = (
+	'<a href="{href}" style="display: inline-block; min-width: 36px; margin: 0 4px 4px 0; padding: 8px 0;'
+	" border: 1px solid #2490ef; border-radius: 6px; color: #2490ef; text-align: center;"
+	' text-decoration: none; font-weight: 600;">{value}</a>'
+)
+
+
+def rating_buttons(survey, token: str) -> str:
+	"""The survey's first Rating question with one button per rating value (docs/rhythm-surveys.md). Each
+	button opens the survey page with that answer chosen (?choice=N); the page records nothing until the
+	respondent confirms (a POST), so a mail scanner that follows the links answers nothing. Empty when the
+	survey has no Rating question. Every value is escaped here."""
+	from brm_app.services.survey_scoring import RATING_MAX, RATING_MIN
+	from brm_app.surveys.drafts import first_rating_row
+
+	row = first_rating_row(survey)
+	if row is None:
+		return ""
+	link = survey_link(token)
+	with language(survey.respondent_language):
+		question = escape_html(frappe._(row.question))
+		low, high = escape_html(frappe._("Very dissatisfied")), escape_html(frappe._("Very satisfied"))
+		hint = escape_html(frappe._("Click your answer; you confirm it on the next page."))
+	buttons = "".join(
+		_RATING_BUTTON.format(href=escape_html(f"{link}&choice={value}"), value=value)
+		for value in range(RATING_MIN, RATING_MAX + 1)
+	)
+	return (
+		f'<p style="margin: 16px 0 8px; font-weight: 600;">{question}</p>'
+		f'<p style="margin: 0;">{buttons}</p>'
+		f'<p style="margin: 4px 0 16px; font-size: 12px; color: #6c7680;">{low} … {high}. {hint}</p>'
+	)
+
+
 def sender_name() -> str:
 	return (
 		frappe.defaults.get_global_default("company")
@@ -155,6 +190,8 @@ def survey_context(survey, token: str) -> dict:
 		"reference_label": escape_html(reference) if reference else "",
 		"expires_on": format_date(survey.expires_on) if survey.expires_on else "",
 		"sender_name": escape_html(sender_name()),
+		# HTML built from escaped parts (rating_buttons)
+		"rating_buttons": rating_buttons(survey, token),
 	}
 
 

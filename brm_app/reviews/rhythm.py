@@ -6,7 +6,7 @@ strategic importance or cadence override may have changed).
 """
 
 import frappe
-from frappe.utils import add_days, add_months, cint, getdate
+from frappe.utils import add_days, add_months, getdate
 
 from brm_app.services import cadence
 
@@ -60,34 +60,6 @@ def refresh_portfolio(portfolio: str | None) -> None:
 		portfolio,
 		{"last_reviewed_on": last, "next_review_due": cadence.next_due(cadence.REVIEW, row, last)},
 		update_modified=False,
-	)
-
-
-def settings_changed(settings) -> None:
-	"""BRM Settings saved: when a review cadence changed, recompute Next Review Due of every portfolio that
-	follows the settings (no override of its own), in one UPDATE (the same rule as cadence.next_due)."""
-	before = settings.get_doc_before_save()
-	fields = [cadence.settings_field(cadence.REVIEW, importance) for importance in cadence.IMPORTANCES]
-	if before is None or all(cint(before.get(f)) == cint(settings.get(f)) for f in fields):
-		return
-	months = {
-		importance: cint(settings.get(cadence.settings_field(cadence.REVIEW, importance)))
-		for importance in cadence.IMPORTANCES
-	}
-	by_importance = " ".join(
-		f"when {frappe.db.escape(importance)} then {months[importance]}" for importance in cadence.IMPORTANCES
-	)
-	months_sql = f"(case p.`strategic_importance` {by_importance} else {months['Important']} end)"
-	frappe.db.sql(
-		f"""
-		update `tab{PORTFOLIO}` p
-		set p.`next_review_due` = case
-			when {months_sql} <= 0 then null
-			when p.`last_reviewed_on` is null then %(today)s
-			else date_add(p.`last_reviewed_on`, interval {months_sql} month) end
-		where coalesce(p.`review_cadence_months`, 0) <= 0
-		""",
-		{"today": getdate()},
 	)
 
 

@@ -24,6 +24,8 @@ REPORT_INDEXES = {
 	"Customer Portfolio": {
 		# Customer Health: portfolios by status and RAG, at-risk and lowest score first (index only)
 		"brm_portfolio_health": ["relationship_status", "health_rag", "health_score"],
+		# the daily relationship survey job: the portfolios due, a range scan (docs/rhythm-surveys.md)
+		"brm_portfolio_survey_due": ["next_relationship_survey_due", "relationship_status"],
 	},
 	"Satisfaction Survey": {
 		# K6 / Customer Satisfaction / health: the responses of a period, their NPS category and stored rating

@@ -151,15 +151,47 @@ def _sign_offs_hold(customers: list[str]) -> None:
 	assert checked
 
 
+def _relationship_survey_dates_hold(customers: list[str]) -> None:
+	"""Both writers fill a portfolio's relationship survey dates the same way (issue 18,
+	docs/rhythm-surveys.md): the last is the latest relationship survey sent, the next one cadence later."""
+	from frappe.utils import getdate
+
+	from brm_app.services import cadence
+
+	portfolios = frappe.get_all(
+		"Customer Portfolio",
+		filters={"name": ("in", customers)},
+		fields=[
+			"name",
+			"strategic_importance",
+			"survey_cadence_months",
+			"last_relationship_survey_on",
+			"next_relationship_survey_due",
+		],
+	)
+	assert portfolios
+	for row in portfolios:
+		sent = frappe.db.sql(
+			"""select max(date(sent_on)) from `tabSatisfaction Survey`
+			where portfolio = %s and `trigger` = 'Periodic Relationship Review'""",
+			row.name,
+		)[0][0]
+		assert row.last_relationship_survey_on == (getdate(sent) if sent else None), row.name
+		assert row.next_relationship_survey_due == cadence.next_due(cadence.SURVEY, row), row.name
+	assert any(row.last_relationship_survey_on for row in portfolios)
+
+
 def test_both_writers_make_the_same_world_for_the_same_seed_and_scale(db):
 	frappe.flags.in_test = True
 	orm.generate(scale=SCALE, seed=SEED, progress=False, commit=False)
 	by_orm = _world()
 	_sign_offs_hold(_customers())
+	_relationship_survey_dates_hold(_customers())
 	frappe.db.rollback()
 	bulk.generate(scale=SCALE, seed=SEED, progress=False, commit=False, health=False)
 	by_bulk = _world()
 	_sign_offs_hold(_customers())
+	_relationship_survey_dates_hold(_customers())
 	frappe.db.rollback()
 
 	assert by_orm == by_bulk

@@ -5,7 +5,7 @@
 
 import frappe
 from frappe import _
-from frappe.utils import formatdate, getdate, today
+from frappe.utils import cint, formatdate, getdate, today
 
 from brm_app.access.rules import restricted_user
 from brm_app.brm_app.doctype.it_service.it_service import RETIRED
@@ -20,6 +20,7 @@ from brm_app.exceptions import (
 	RetiredServiceError,
 	StakeholderContactError,
 )
+from brm_app.services import cadence
 from brm_app.setup.health_columns import NULLABLE_HEALTH_FIELDS
 
 AGREED = "Agreed"
@@ -86,6 +87,7 @@ class CustomerPortfolio(BRMRecord):
 		self.validate_stakeholders()
 		self.validate_business_outcomes()
 		self.validate_services()
+		self.set_relationship_survey_dates()
 		self.set_review_rhythm()
 
 	def on_update(self):
@@ -196,6 +198,23 @@ class CustomerPortfolio(BRMRecord):
 					exc=RetiredServiceError,
 					title=_("Retired Service"),
 				)
+
+	def set_relationship_survey_dates(self) -> None:
+		"""The last relationship survey date is the server's (the survey jobs and Send Survey Now write it
+		with db_set): a save keeps the stored one, whatever the form, REST or an import sent. The next due
+		date follows from it and the cadence, so a change of the importance or of the override moves it
+		(docs/rhythm-surveys.md)."""
+		if self.survey_cadence_months not in (None, "") and cint(self.survey_cadence_months) < 0:
+			frappe.throw(
+				_("Survey Cadence (Months) cannot be negative."),
+				title=_("Invalid Cadence"),
+			)
+		self.last_relationship_survey_on = (
+			None
+			if self.is_new()
+			else frappe.db.get_value(self.doctype, self.name, "last_relationship_survey_on")
+		)
+		self.next_relationship_survey_due = cadence.next_due(cadence.SURVEY, self)
 
 	# on_update steps
 
