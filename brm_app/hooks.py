@@ -28,7 +28,9 @@ after_uninstall = "brm_app.setup.install.after_uninstall"
 # the Business Case Sign-off print format reads the customer's sign-off records and digests of the case
 jinja = {
 	"methods": [
-		"brm_app.brm_app.print_format.business_case_sign_off.business_case_sign_off.brm_sign_off_sheet"
+		"brm_app.brm_app.print_format.business_case_sign_off.business_case_sign_off.brm_sign_off_sheet",
+		# the Service Review Pack's figures and SVG charts (brm_app.reviews.pack)
+		"brm_app.reviews.pack.brm_service_review_pack",
 	]
 }
 
@@ -51,6 +53,8 @@ doc_events = {
 	# comments, likes and follows of a BRM record only by who may read it (brm_app.access.record_paths)
 	"Comment": {"validate": "brm_app.access.record_paths.check_linked_record"},
 	"Document Follow": {"validate": "brm_app.access.record_paths.check_linked_record"},
+	# a Service Review's action item follows its ToDo: Closed -> Done, Open -> Open (brm_app.reviews.actions)
+	"ToDo": {"on_update": "brm_app.reviews.actions.on_todo_update"},
 }
 
 # Row-level access (brm_app.access.rules): a relationship manager sees only their customers' records
@@ -60,6 +64,7 @@ permission_query_conditions = {
 	"Service Opportunity": "brm_app.access.rules.opportunity_query_conditions",
 	"Business Case": "brm_app.access.rules.business_case_query_conditions",
 	"Satisfaction Survey": "brm_app.access.rules.survey_query_conditions",
+	"Service Review": "brm_app.access.rules.service_review_query_conditions",
 	"Customer Sign-off": "brm_app.access.rules.sign_off_query_conditions",
 	"Customer Health Snapshot": "brm_app.access.rules.health_snapshot_query_conditions",
 	# an approver's delegations: the delegator's and the delegate's (brm_app.signoff.delegation)
@@ -81,6 +86,8 @@ permission_query_conditions = {
 			"Business Case Signatory",
 			"Customer Sign-off Decision",
 			"Satisfaction Survey Answer",
+			"Service Review Attendee",
+			"Service Review Action",
 		)
 	},
 	# Files attached to BRM records: only those of records the user may read (brm_app.access.files)
@@ -92,6 +99,7 @@ has_permission = {
 	"Service Opportunity": "brm_app.access.rules.has_permission",
 	"Business Case": "brm_app.access.rules.has_permission",
 	"Satisfaction Survey": "brm_app.access.rules.has_permission",
+	"Service Review": "brm_app.access.rules.has_permission",
 	"Customer Sign-off": "brm_app.access.rules.sign_off_has_permission",
 	"Customer Health Snapshot": "brm_app.access.rules.has_permission",
 	"BRM Approval Delegation": "brm_app.signoff.delegation.has_permission",

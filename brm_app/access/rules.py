@@ -134,6 +134,10 @@ def health_snapshot_query_conditions(user: str | None = None, doctype: str | Non
 	return _query_conditions(HEALTH_SNAPSHOT, "portfolio", user)
 
 
+def service_review_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
+	return _query_conditions("Service Review", "portfolio", user)
+
+
 # Child tables: frappe checks only the parent *doctype* when a child table is listed on its own
 # (`frappe.client.get_list("Business Case Cost", parent="Business Case")`, /api/resource), so their
 # rows need the parent's row-level rule too.
@@ -144,6 +148,7 @@ PARENT_CONDITIONS = {
 	"Business Case": business_case_query_conditions,
 	"Satisfaction Survey": survey_query_conditions,
 	HEALTH_SNAPSHOT: health_snapshot_query_conditions,
+	"Service Review": service_review_query_conditions,
 }
 
 

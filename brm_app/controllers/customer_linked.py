@@ -16,6 +16,8 @@ CUSTOMER_LINKED_DOCTYPES = (
 	"Service Opportunity",
 	"Business Case",
 	"Satisfaction Survey",
+	# issue 18: review meetings with the customer (docs/service-reviews.md)
+	"Service Review",
 )
 
 

@@ -30,10 +30,11 @@ import frappe
 from frappe.utils import flt, getdate, now_datetime, nowdate, update_progress_bar
 
 from brm_app.brm_app.doctype.satisfaction_survey.satisfaction_survey import low_score_threshold
-from brm_app.demo import bulk_records, fixtures, recipe
+from brm_app.demo import bulk_records, bulk_reviews, fixtures, recipe
 from brm_app.demo.bulk_tables import Table, child, reserve_names, series_of, stamps
 from brm_app.demo.health_history import write_health_history
 from brm_app.demo.recipe import expected_counts  # the counts this writer makes (tests)
+from brm_app.reviews.pack import pack_language
 from brm_app.services import approval_rules as rules
 from brm_app.services import cadence
 from brm_app.services.agreement_status import derive_status
@@ -64,6 +65,8 @@ TABLES = (
 	"Satisfaction Survey",
 	"Satisfaction Survey Answer",
 	"Issue",
+	# service reviews (brm_app.demo.bulk_reviews)
+	*bulk_reviews.TABLES,
 )
 
 
@@ -173,11 +176,14 @@ class World:
 				"Customer Sign-off",
 				"Satisfaction Survey",
 				"Issue",
+				"Service Review",
 			)
 		}
 		self.today = getdate(nowdate())
 		self.now = now_datetime()
 		self.sign_off_link_days = sign_off_records.link_days()
+		self.review_language = pack_language(None)
+		self.manager_names = {user: frappe.utils.get_fullname(user) for user in self.managers}
 		self.t = None
 
 	def write_chunk(self, indices: list[int]) -> None:
@@ -191,6 +197,7 @@ class World:
 			"Customer Sign-off": sum(1 for plan in plans if plan.case_state in recipe.SIGNED_OFF_CASE_STATES),
 			"Satisfaction Survey": sum(len(plan.surveys) for plan in plans),
 			"Issue": sum(len(plan.issues) for plan in plans),
+			"Service Review": bulk_reviews.count(self, plans),
 		}
 		self.names = {
 			doctype: iter(reserve_names(self.series[doctype], count)) for doctype, count in needed.items()
@@ -263,6 +270,7 @@ class World:
 		opportunities = [bulk_records.opportunity(self, ctx, *planned) for planned in plan.opportunities]
 		if plan.case_state:
 			bulk_records.business_case(self, ctx, opportunities[0], plan.case_state)
+		bulk_reviews.write(self, ctx)
 
 	def linked(self, ctx) -> dict:
 		return {
@@ -318,6 +326,7 @@ class World:
 				"relationship_status": "Active",
 				"business_strategy": recipe.business_strategy(plan.industry),
 				"business_drivers": recipe.BUSINESS_DRIVERS,
+				**bulk_reviews.rhythm(self, plan),
 				**parent_stamps,
 			}
 		)

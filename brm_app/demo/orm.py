@@ -35,6 +35,7 @@ def generate(scale: int = 20, seed: int = 42, progress: bool = True, commit: boo
 	started = time.monotonic()
 	with fixtures.writing(scale) as scale:
 		writer = Writer(scale)
+		writer.seed = seed  # the service reviews' own generator (recipe.review_plan)
 		created = 0
 		for i in range(1, scale + 1):
 			if not frappe.db.exists("Customer", {"customer_name": recipe.customer_name(i)}):
@@ -94,6 +95,7 @@ class Writer:
 		]
 		if plan.case_state:
 			self.business_case(customer.name, plan, opportunities[0], contacts)
+		self.service_reviews(customer.name, plan, contacts[0])
 
 	def contact(self, customer, plan: recipe.Plan, n: int):
 		first, last = plan.contacts[n]
@@ -225,6 +227,10 @@ class Writer:
 			doc.db_set("status", status, update_modified=False)
 		return doc
 
+	def service_reviews(self, customer: str, plan: recipe.Plan, contact) -> None:
+		for days, status, actions in recipe.review_plan(self.seed, plan.i):
+			_service_review(self, customer, plan, contact, days, status, actions)
+
 	def business_case(self, customer: str, plan: recipe.Plan, opportunity, contacts) -> None:
 		"""The case walks the workflow as its users would: the relationship manager names the customer's
 		signatory and sends it for the customer's sign-off, the customer accepts every requirement
@@ -354,6 +360,33 @@ class Writer:
 			)
 		# direct update: demo history, not a live ticket closing (that path is the helpdesk hook's)
 		frappe.db.set_value("Issue", doc.name, updates, update_modified=False)
+
+
+def _service_review(
+	writer, customer: str, plan: recipe.Plan, contact, days: int, status: str, actions
+) -> None:
+	"""One service review through its controller: the agenda snapshot of a Held one, the action items'
+	ToDos and the portfolio's Last Reviewed On / Next Review Due follow (brm_app.reviews)."""
+	review_date = add_days(nowdate(), days)
+	frappe.get_doc(
+		{
+			"doctype": "Service Review",
+			"customer": customer,
+			"review_date": review_date,
+			"status": status,
+			"attendees": [{"contact": contact.name}, {"user": plan.manager}],
+			"minutes": recipe.REVIEW_MINUTES if status == "Held" else None,
+			"actions": [
+				{
+					"description": description,
+					"assigned_to": plan.manager,
+					"due_date": add_days(review_date, due),
+					"status": action_status,
+				}
+				for description, action_status, due in actions
+			],
+		}
+	).insert(ignore_permissions=True)
 
 
 class _as_user:

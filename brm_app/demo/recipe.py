@@ -280,6 +280,42 @@ def renewal_term_months(i: int, n: int) -> int:
 	return RENEWAL_TERMS_MONTHS[(i + n) % len(RENEWAL_TERMS_MONTHS)]
 
 
+# service reviews (issue 18, docs/service-reviews.md): drawn from their own generator, so the rest of a
+# customer's plan (and the worlds written before reviews existed) stays the same
+REVIEW_ACTIONS = [
+	"Share the capacity plan for next quarter",
+	"Agree the new escalation contacts",
+	"Review the SLA report format with the service desk",
+	"Propose a pilot of the self-service portal",
+]
+PLANNED_REVIEW_EVERY = 3  # every third customer has its next review planned
+REVIEW_MINUTES = "Service levels and satisfaction of the quarter reviewed; two follow-ups agreed."
+
+
+def review_plan(seed: int, i: int) -> list[tuple[int, str, list[tuple[str, str, int]]]]:
+	"""Customer `i`'s service reviews: (review date in days from today, status, action items as (description,
+	status, due in days after the review)). One Held in the last quarter with two action items (the first
+	Done, the second Open); every third customer also has its next review Planned."""
+	rng = random.Random(f"{seed}-{i}-reviews")
+	actions = [
+		(description, "Done" if n == 0 else "Open", rng.randint(14, 45))
+		for n, description in enumerate(rng.sample(REVIEW_ACTIONS, k=2))
+	]
+	reviews = [(-rng.randint(15, 80), "Held", actions)]
+	if i % PLANNED_REVIEW_EVERY == 0:
+		reviews.append((rng.randint(10, 40), "Planned", []))
+	return reviews
+
+
+def expected_reviews(customers: int) -> dict[str, int]:
+	"""Service reviews and their action items the recipe makes for customers 1..`customers`."""
+	held = customers
+	return {
+		"Service Review": held + customers // PLANNED_REVIEW_EVERY,
+		"Service Review Action": 2 * held,
+	}
+
+
 # texts and figures both writers derive the same way
 
 

@@ -62,6 +62,30 @@ def _world() -> dict:
 		"business cases": per_customer("Business Case", ["workflow_state", "docstatus"]),
 		"surveys": per_customer("Satisfaction Survey", ["status"]),
 		"issues": per_customer("Issue", ["issue_type", "status"]),
+		# service reviews (issue 18): dates, period, language, and their action items with their ToDos
+		"service reviews": per_customer(
+			"Service Review",
+			["review_date", "status", "period_from", "period_to", "language", "relationship_manager"],
+		),
+		"review actions": Counter(
+			(row.customer, row.description, row.assigned_to, row.due_date, row.status, row.todo_status)
+			for row in frappe.db.sql(
+				"""select r.customer, a.description, a.assigned_to, a.due_date, a.status, t.status as todo_status
+				from `tabService Review Action` a join `tabService Review` r on r.name = a.parent
+				left join `tabToDo` t on t.name = a.todo
+				where r.customer in %(customers)s""",
+				{"customers": customers or [""]},
+				as_dict=True,
+			)
+		),
+		"review rhythm": Counter(
+			(row.name, row.last_reviewed_on, row.next_review_due)
+			for row in frappe.get_all(
+				"Customer Portfolio",
+				filters={"name": ("in", customers)},
+				fields=["name", "last_reviewed_on", "next_review_due"],
+			)
+		),
 		# the customer's sign-offs (issue 16): made through the same rules on both paths
 		"customer sign-offs": per_customer(
 			"Customer Sign-off", ["purpose", "status", "channel", "signatory_contact", "signatory_name"]
@@ -177,6 +201,9 @@ def test_both_writers_make_the_same_world_for_the_same_seed_and_scale(db):
 	assert sum(by_bulk["agreements"].values()) == counts["Customer Agreement"]
 	assert sum(by_bulk["surveys"].values()) == counts["Satisfaction Survey"]
 	assert sum(by_bulk["issues"].values()) == counts["Issue"]
+	reviews = recipe.expected_reviews(SCALE)
+	assert sum(by_bulk["service reviews"].values()) == reviews["Service Review"]
+	assert sum(by_bulk["review actions"].values()) == reviews["Service Review Action"]
 	assert sum(by_bulk["business cases"].values()) == counts["Business Case"]
 	signed_cases = sum(
 		n

@@ -51,6 +51,11 @@ frappe.ui.form.on("Customer Portfolio", {
 				frappe.new_doc("Customer Agreement", { customer: frm.doc.customer })
 			);
 		}
+		if (frappe.model.can_create("Service Review")) {
+			frm.add_custom_button(__("New Service Review"), () =>
+				frappe.new_doc("Service Review", { customer: frm.doc.customer })
+			);
+		}
 	},
 
 	show_overview(frm) {

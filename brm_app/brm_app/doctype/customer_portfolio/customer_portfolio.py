@@ -91,6 +91,7 @@ class CustomerPortfolio(BRMRecord):
 		self.validate_business_outcomes()
 		self.validate_services()
 		self.set_relationship_survey_dates()
+		self.set_review_rhythm()
 
 	def on_update(self):
 		self.propagate_relationship_manager_change()
@@ -229,6 +230,13 @@ class CustomerPortfolio(BRMRecord):
 		if self.get_doc_before_save() is None or not self.has_value_changed("relationship_manager"):
 			return
 		propagate_relationship_manager(self.name, self.relationship_manager)
+
+	def set_review_rhythm(self) -> None:
+		"""Last Reviewed On / Next Review Due from the stored Held reviews and the review cadence (importance,
+		override): server-owned on every save (brm_app.reviews.rhythm, docs/service-reviews.md)."""
+		from brm_app.reviews.rhythm import apply_to_portfolio
+
+		apply_to_portfolio(self)
 
 	# helpers
 
