@@ -251,3 +251,14 @@ class SignOffWriteError(frappe.PermissionError):
 
 class SignatoryError(frappe.ValidationError):
 	"""A business case's signatory is not one the customer's portfolio names as signing off."""
+
+
+# Service reviews (issue 18, docs/service-reviews.md)
+
+
+class ServiceReviewError(BRMValidationError):
+	"""A Service Review's period, attendees or action items are not valid."""
+
+
+class ServiceReviewMailError(frappe.ValidationError):
+	"""The Service Review Pack cannot be e-mailed (no outgoing account, no attendee with an e-mail)."""

@@ -28,7 +28,9 @@ after_uninstall = "brm_app.setup.install.after_uninstall"
 # the Business Case Sign-off print format reads the customer's sign-off records and digests of the case
 jinja = {
 	"methods": [
-		"brm_app.brm_app.print_format.business_case_sign_off.business_case_sign_off.brm_sign_off_sheet"
+		"brm_app.brm_app.print_format.business_case_sign_off.business_case_sign_off.brm_sign_off_sheet",
+		# the Service Review Pack's figures and SVG charts (brm_app.reviews.pack)
+		"brm_app.reviews.pack.brm_service_review_pack",
 	]
 }
 
@@ -51,6 +53,8 @@ doc_events = {
 	# comments, likes and follows of a BRM record only by who may read it (brm_app.access.record_paths)
 	"Comment": {"validate": "brm_app.access.record_paths.check_linked_record"},
 	"Document Follow": {"validate": "brm_app.access.record_paths.check_linked_record"},
+	# a Service Review's action item follows its ToDo: Closed -> Done, Open -> Open (brm_app.reviews.actions)
+	"ToDo": {"on_update": "brm_app.reviews.actions.on_todo_update"},
 }
 
 # Row-level access (brm_app.access.rules): a relationship manager sees only their customers' records
@@ -60,7 +64,9 @@ permission_query_conditions = {
 	"Service Opportunity": "brm_app.access.rules.opportunity_query_conditions",
 	"Business Case": "brm_app.access.rules.business_case_query_conditions",
 	"Satisfaction Survey": "brm_app.access.rules.survey_query_conditions",
+	"Service Review": "brm_app.access.rules.service_review_query_conditions",
 	"Customer Sign-off": "brm_app.access.rules.sign_off_query_conditions",
+	"Customer Health Snapshot": "brm_app.access.rules.health_snapshot_query_conditions",
 	# alerts of the user's portfolios (docs/alerts.md)
 	"BRM Alert": "brm_app.access.rules.alert_query_conditions",
 	# an approver's delegations: the delegator's and the delegate's (brm_app.signoff.delegation)
@@ -82,6 +88,8 @@ permission_query_conditions = {
 			"Business Case Signatory",
 			"Customer Sign-off Decision",
 			"Satisfaction Survey Answer",
+			"Service Review Attendee",
+			"Service Review Action",
 		)
 	},
 	# Files attached to BRM records: only those of records the user may read (brm_app.access.files)
@@ -93,7 +101,9 @@ has_permission = {
 	"Service Opportunity": "brm_app.access.rules.has_permission",
 	"Business Case": "brm_app.access.rules.has_permission",
 	"Satisfaction Survey": "brm_app.access.rules.has_permission",
+	"Service Review": "brm_app.access.rules.has_permission",
 	"Customer Sign-off": "brm_app.access.rules.sign_off_has_permission",
+	"Customer Health Snapshot": "brm_app.access.rules.has_permission",
 	"BRM Alert": "brm_app.access.rules.has_permission",
 	"BRM Approval Delegation": "brm_app.signoff.delegation.has_permission",
 	"File": "brm_app.access.files.has_permission",
@@ -199,6 +209,8 @@ scheduler_events = {
 		"brm_app.jobs.sign_off.expire_sign_offs",
 	],
 	"daily": [
+		# relationship surveys by cadence (docs/rhythm-surveys.md)
+		"brm_app.jobs.surveys.schedule_due_relationship_surveys",
 		"brm_app.jobs.agreements.update_agreement_statuses",
 		"brm_app.jobs.agreements.send_renewal_reminders",
 		# approvals and desk sign-offs waiting too long: a reminder, then a notice to the process owner
@@ -206,6 +218,8 @@ scheduler_events = {
 		# alerts that become ToDos for the relationship manager, closed when their cause clears
 		"brm_app.jobs.alerts.run_alerts",
 	],
+	# a snapshot of every portfolio's health per week (docs/health-over-time.md)
+	"weekly": ["brm_app.jobs.health.snapshot_weekly_health"],
 }
 
 # Bulk approval / submit / cancel: POST-only (frappe's CSRF check), and their background jobs carry the

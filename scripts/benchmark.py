@@ -184,14 +184,23 @@ def csat_headline(frappe, filters, scope):
 
 
 def health_headline(frappe, filters, scope):
-	# portfolios by RAG and their mean health score
+	# portfolios by RAG and their mean health score, and how many moved since the weekly snapshot 4 weeks ago
 	return (
-		"""select s.health_rag, count(*), avg(s.health_score)
-		from `tabCustomer Portfolio` s where s.relationship_status != 'Ended'"""
+		"""select s.health_rag, count(*), avg(s.health_score), count(t.name)
+		from `tabCustomer Portfolio` s
+		left join `tabCustomer Health Snapshot` t on t.portfolio = s.name and t.reason = 'Weekly'
+			and t.snapshot_date = %(then)s and t.health_score != s.health_score
+		where s.relationship_status != 'Ended'"""
 		+ scope.portfolio("s.name")
 		+ " group by s.health_rag",
-		{},
+		{"then": str(_compared_week())},
 	)
+
+
+def _compared_week(weeks: int = 4) -> date:
+	"""The Monday of the week Customer Health compares with by default (4 weeks before this week's)."""
+	today = date.today()
+	return today - timedelta(days=today.weekday() + 7 * weeks)
 
 
 def renewals_headline(frappe, filters, scope):
@@ -407,16 +416,23 @@ def health_baseline(frappe, filters, scope):
 			{},
 		),
 		(
+			# with the trend columns: the score and RAG of the weekly snapshot 4 weeks ago, the change (the
+			# explanation is the stored parts, already read, weighted in Python as the report does)
 			"""select cp.name, cp.customer, cp.customer_name, cp.relationship_manager, cp.strategic_importance,
 				cp.relationship_status, cp.health_score, cp.health_rag, cp.csat_score, cp.nps_score,
-				cp.sla_compliance, cp.open_complaints, cp.agreement_coverage, cp.health_updated_on
-			from `tabCustomer Portfolio` cp where cp.relationship_status != 'Ended'"""
+				cp.sla_compliance, cp.open_complaints, cp.agreement_coverage, cp.health_updated_on,
+				t.health_score as score_then, t.health_rag as rag_then,
+				round(cp.health_score - t.health_score, 1) as score_change
+			from `tabCustomer Portfolio` cp
+			left join `tabCustomer Health Snapshot` t on t.portfolio = cp.name and t.reason = 'Weekly'
+				and t.snapshot_date = %(then)s
+			where cp.relationship_status != 'Ended'"""
 			+ p
 			+ """ order by case when cp.health_rag = 'Red' or cp.relationship_status = 'At Risk' then 0
 				when cp.health_rag = 'Amber' then 1 when cp.health_rag = 'Green' then 2 else 3 end,
 				cp.health_score, cp.name
 			limit %(limit)s""",
-			{"limit": int(filters["limit"])},
+			{"limit": int(filters["limit"]), "then": str(_compared_week())},
 		),
 	]
 
@@ -494,7 +510,7 @@ REPORTS = [
 		lambda frappe: {"limit": 100},
 		health_headline,
 		health_baseline,
-		"portfolios per RAG + the 100 most at risk (aggregate + ordered page)",
+		"portfolios per RAG + the 100 most at risk with their score 4 weeks ago (aggregate + ordered page)",
 	),
 	ReportCase(
 		"Agreement Renewals",

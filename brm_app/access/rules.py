@@ -25,8 +25,9 @@ PORTFOLIO = "Customer Portfolio"
 TEAM_MEMBER = "Portfolio Team Member"
 RELATIONSHIP_MANAGER_ROLE = roles.RELATIONSHIP_MANAGER
 FULL_ACCESS_ROLES = frozenset(roles.FULL_ACCESS)
+HEALTH_SNAPSHOT = "Customer Health Snapshot"
 # Doctypes whose rows belong to one customer's portfolio
-RESTRICTED_DOCTYPES = (PORTFOLIO, *CUSTOMER_LINKED_DOCTYPES)
+RESTRICTED_DOCTYPES = (PORTFOLIO, *CUSTOMER_LINKED_DOCTYPES, HEALTH_SNAPSHOT)
 
 
 def restricted_user(user: str | None = None) -> bool:
@@ -129,6 +130,14 @@ def survey_query_conditions(user: str | None = None, doctype: str | None = None)
 	return _query_conditions("Satisfaction Survey", "portfolio", user)
 
 
+def health_snapshot_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
+	return _query_conditions(HEALTH_SNAPSHOT, "portfolio", user)
+
+
+def service_review_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
+	return _query_conditions("Service Review", "portfolio", user)
+
+
 def alert_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
 	"""BRM Alert (docs/alerts.md): the alerts of the user's portfolios."""
 	return _query_conditions("BRM Alert", "portfolio", user)
@@ -143,6 +152,8 @@ PARENT_CONDITIONS = {
 	"Service Opportunity": opportunity_query_conditions,
 	"Business Case": business_case_query_conditions,
 	"Satisfaction Survey": survey_query_conditions,
+	HEALTH_SNAPSHOT: health_snapshot_query_conditions,
+	"Service Review": service_review_query_conditions,
 }
 
 

@@ -21,7 +21,16 @@ from brm_app.brm_app.report.shared.common import month_label
 from brm_app.integrations.complaints import open_complaint_counts
 from brm_app.services import kpi
 from brm_app.services.agreement_status import notice_deadline, notice_deadline_sql
-from brm_app.services.health import complaints_part, csat_part, nps_part
+from brm_app.services.health import (
+	PARTS,
+	complaints_part,
+	compute_health,
+	contributions,
+	csat_part,
+	nps_part,
+	parts_from_stored,
+	score_change,
+)
 from brm_app.settings import get_settings, health_weights
 from brm_app.surveys.counts import RESPONSE_COUNTS, response_counts
 
@@ -227,8 +236,79 @@ def send_survey_now(portfolio: str) -> dict:
 		jobs.send_invitation(survey.name)
 		sent.append(survey.name)
 	if sent:
+		# the cadence counts from this survey (docs/rhythm-surveys.md)
+		jobs.mark_relationship_surveyed(doc)
 		doc.add_comment(
 			"Info",
 			_("Relationship survey sent to {0} stakeholder(s): {1}").format(len(sent), ", ".join(sent)),
 		)
 	return {"sent": sent, "skipped": skipped}
+
+
+# --- health over time (docs/health-over-time.md) ---------------------------------------------------------
+
+TREND_WEEKS = 26
+MAX_TREND_WEEKS = 156
+
+
+@frappe.whitelist(methods=["GET"])
+@frappe.read_only()
+def get_health_trend(portfolio: str, weeks: int = TREND_WEEKS) -> dict:
+	"""The portfolio's health snapshots of the last `weeks` weeks (weekly and band changes, oldest first),
+	the change since the first of them, and what each part brings to today's score. Read-only; the caller
+	must be able to read the portfolio."""
+	doc = _readable_portfolio(portfolio)
+	weeks = min(max(cint(weeks) or TREND_WEEKS, 1), MAX_TREND_WEEKS)
+	since = frappe.utils.add_days(today(), -7 * weeks)
+	rows = frappe.db.sql(
+		"""
+		select `snapshot_date`, `reason`, `health_score`, `health_rag`
+		from `tabCustomer Health Snapshot`
+		where `portfolio` = %(portfolio)s and `snapshot_date` >= %(since)s
+		order by `snapshot_date`, `reason` desc
+		""",
+		{"portfolio": doc.name, "since": since},
+		as_dict=True,
+	)
+	points = [
+		{
+			"date": str(row.snapshot_date),
+			"label": frappe.utils.formatdate(row.snapshot_date),
+			"reason": row.reason,
+			"reason_label": _(row.reason),
+			"score": flt(row.health_score) if row.health_score is not None else None,
+			"rag": row.health_rag or None,
+		}
+		for row in rows
+	]
+	score = flt(doc.health_score) if doc.health_score is not None else None
+	first = next((point for point in points if point["score"] is not None), None)
+	return {
+		"weeks": weeks,
+		"points": points,
+		"score": score,
+		"rag": doc.health_rag or None,
+		# the change since the first snapshot of the window, and its date
+		"change": score_change(score, first["score"]) if first else None,
+		"since": first["label"] if first else None,
+		"explanation": health_explanation(doc),
+	}
+
+
+def health_explanation(stored) -> list[dict]:
+	"""Each part of a stored health score (a portfolio or a snapshot row) with its value (0-100), its
+	effective weight (%) and the points it brings (weight x value / 100); None for a part without data."""
+	parts = parts_from_stored(stored)
+	result = compute_health(parts, health_weights())
+	points = contributions(parts, health_weights())
+	labels = {part: label for part, _field, label in HEALTH_PARTS}
+	return [
+		{
+			"part": part,
+			"label": _(labels[part]),
+			"value": None if result.parts[part] is None else round(result.parts[part], 1),
+			"weight": round(result.effective_weights[part], 1) if points[part] is not None else None,
+			"contribution": None if points[part] is None else round(points[part], 1),
+		}
+		for part in PARTS
+	]

@@ -15,6 +15,7 @@ from brm_app.exceptions import SurveyAnswerValidationError, SurveyMailError
 from brm_app.notifications.mail import SURVEY_INVITATION, send_survey_mail
 from brm_app.services import roles
 from brm_app.surveys import tokens
+from brm_app.surveys.drafts import save_draft_with_token
 from brm_app.surveys.submission import submit_with_token
 
 SURVEY = "Satisfaction Survey"
@@ -22,9 +23,11 @@ MAX_ANSWERS_JSON = 200_000
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-def submit(token: str | None = None, answers: dict | str | None = None) -> dict:
-	"""Store the answers of the survey the token belongs to; returns the thank-you message."""
-	survey = submit_with_token(token, _parse_answers(answers))
+def submit(token: str | None = None, answers: dict | str | None = None, channel: str | None = None) -> dict:
+	"""Store the answers of the survey the token belongs to; returns the thank-you message. `channel`
+	("email_button" or "survey_link") is only which of the two the response came through (recorded by the
+	server, brm_app.surveys.drafts)."""
+	survey = submit_with_token(token, _parse_answers(answers), channel)
 	thanks = None
 	if survey.template:
 		thanks = frappe.db.get_value("Satisfaction Survey Template", survey.template, "thank_you_message")
@@ -33,8 +36,17 @@ def submit(token: str | None = None, answers: dict | str | None = None) -> dict:
 	return {"message": _(thanks) if thanks else _("Thank you for your feedback.")}
 
 
+@frappe.whitelist(allow_guest=True, methods=["POST"])
+def save_draft(token: str | None = None, answers: dict | str | None = None) -> dict:
+	"""Keep the answers given so far on the survey the token belongs to, for a return through the same link
+	(brm_app.surveys.drafts); the survey stays unanswered."""
+	save_draft_with_token(token, _parse_answers(answers))
+	return {"saved": True}
+
+
 PUBLIC_PATHS = (
 	"/api/method/brm_app.api.survey.submit",
+	"/api/method/brm_app.api.survey.save_draft",
 	"/survey",
 	# the customer's sign-off link (brm_app.api.sign_off.submit_by_link, brm_app/www/sign_off.py)
 	"/api/method/brm_app.api.sign_off.submit_by_link",

@@ -16,6 +16,8 @@ CUSTOMER_LINKED_DOCTYPES = (
 	"Service Opportunity",
 	"Business Case",
 	"Satisfaction Survey",
+	# issue 18: review meetings with the customer (docs/service-reviews.md)
+	"Service Review",
 )
 
 
@@ -53,9 +55,13 @@ def link_portfolio(doc) -> None:
 		doc.customer_name = row.customer_name or doc.customer
 
 
+# written by the health jobs only, but filtered on relationship_manager like the records above
+SNAPSHOT_DOCTYPES = ("Customer Health Snapshot",)
+
+
 def propagate_relationship_manager(portfolio: str, relationship_manager: str | None) -> None:
 	"""Copy a portfolio's new relationship manager onto every record hanging off it (one UPDATE each)."""
-	for doctype in CUSTOMER_LINKED_DOCTYPES:
+	for doctype in (*CUSTOMER_LINKED_DOCTYPES, *SNAPSHOT_DOCTYPES):
 		table = frappe.qb.DocType(doctype)
 		(
 			frappe.qb.update(table)

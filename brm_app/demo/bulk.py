@@ -30,10 +30,13 @@ import frappe
 from frappe.utils import flt, getdate, now_datetime, nowdate, update_progress_bar
 
 from brm_app.brm_app.doctype.satisfaction_survey.satisfaction_survey import low_score_threshold
-from brm_app.demo import bulk_records, fixtures, recipe
+from brm_app.demo import bulk_records, bulk_reviews, fixtures, recipe
 from brm_app.demo.bulk_tables import Table, child, reserve_names, series_of, stamps
+from brm_app.demo.health_history import write_health_history
 from brm_app.demo.recipe import expected_counts  # the counts this writer makes (tests)
+from brm_app.reviews.pack import pack_language
 from brm_app.services import approval_rules as rules
+from brm_app.services import cadence
 from brm_app.services.agreement_status import derive_status
 from brm_app.signoff import records as sign_off_records
 
@@ -62,6 +65,8 @@ TABLES = (
 	"Satisfaction Survey",
 	"Satisfaction Survey Answer",
 	"Issue",
+	# service reviews (brm_app.demo.bulk_reviews)
+	*bulk_reviews.TABLES,
 )
 
 
@@ -101,11 +106,19 @@ def generate(
 				update_progress_bar("BRM demo data (bulk)", done - 1, len(missing))
 		if progress and missing:
 			print()
+		# relationship surveys by cadence: the portfolios' last / next relationship survey (as the ORM path)
+		from brm_app.jobs.surveys import backfill_relationship_survey_dates
+
+		backfill_relationship_survey_dates()
+		if commit:
+			frappe.db.commit()  # nosemgrep: the relationship survey dates of the new portfolios
 		health_seconds = None
 		# every run ends with the health of every portfolio computed (a re-run that adds nothing too: the
 		# first screen never shows unscored portfolios because the hourly job has not run yet)
 		if health:
 			health_seconds = _recompute_health(progress)
+			# weeks of health snapshots behind them, so that trends and movers show something
+			write_health_history(seed)
 			# the daily alert job on the whole world, as the ORM path does (docs/alerts.md)
 			from brm_app.jobs.alerts import run_alerts
 
@@ -167,11 +180,14 @@ class World:
 				"Customer Sign-off",
 				"Satisfaction Survey",
 				"Issue",
+				"Service Review",
 			)
 		}
 		self.today = getdate(nowdate())
 		self.now = now_datetime()
 		self.sign_off_link_days = sign_off_records.link_days()
+		self.review_language = pack_language(None)
+		self.manager_names = {user: frappe.utils.get_fullname(user) for user in self.managers}
 		self.t = None
 
 	def write_chunk(self, indices: list[int]) -> None:
@@ -185,6 +201,7 @@ class World:
 			"Customer Sign-off": sum(1 for plan in plans if plan.case_state in recipe.SIGNED_OFF_CASE_STATES),
 			"Satisfaction Survey": sum(len(plan.surveys) for plan in plans),
 			"Issue": sum(len(plan.issues) for plan in plans),
+			"Service Review": bulk_reviews.count(self, plans),
 		}
 		self.names = {
 			doctype: iter(reserve_names(self.series[doctype], count)) for doctype, count in needed.items()
@@ -224,6 +241,9 @@ class World:
 			created=created,
 			rng=rng,
 			services=plan.services,
+			# relationship surveys by cadence (issue 18): the months between two, and how many so far
+			survey_months=cadence.cadence_months(cadence.SURVEY, plan.importance),
+			relationship_surveys=0,
 		)
 		ctx.contacts = self.contacts(ctx)
 		self.portfolio(ctx)
@@ -254,6 +274,7 @@ class World:
 		opportunities = [bulk_records.opportunity(self, ctx, *planned) for planned in plan.opportunities]
 		if plan.case_state:
 			bulk_records.business_case(self, ctx, opportunities[0], plan.case_state)
+		bulk_reviews.write(self, ctx)
 
 	def linked(self, ctx) -> dict:
 		return {
@@ -309,6 +330,7 @@ class World:
 				"relationship_status": "Active",
 				"business_strategy": recipe.business_strategy(plan.industry),
 				"business_drivers": recipe.BUSINESS_DRIVERS,
+				**bulk_reviews.rhythm(self, plan),
 				**parent_stamps,
 			}
 		)
@@ -382,6 +404,7 @@ class World:
 				"end_date": end,
 				"renewal": rng.choice(["Tacit", "Express"]),
 				"notice_period_days": recipe.NOTICE_PERIOD_DAYS,
+				"renewal_term_months": recipe.renewal_term_months(ctx.plan.i, n),
 				"agreement_value": float(rng.randint(50, 2000) * 1_000_000),
 				"billing_frequency": "Monthly",
 				"customer_signatory": ctx.contacts[0].name,

@@ -259,6 +259,13 @@ def survey(world, ctx, n: int, status: str, issue: dict | None) -> dict:
 		sent = issue["resolution_date"] + timedelta(days=1)
 	else:
 		sent = world.now - timedelta(days=rng.randint(15, 360), minutes=rng.randint(0, 1440))
+		# a relationship survey follows the portfolio's cadence (issue 18)
+		cadenced = recipe.relationship_survey_sent(
+			world.now, ctx.survey_months, ctx.relationship_surveys, (world.now - sent).days
+		)
+		if cadenced is not None:
+			sent = cadenced
+			ctx.relationship_surveys += 1
 	responded = status == "Responded"
 	values = recipe.survey_answers(rng, [q.question_type for q in world.questions]) if responded else None
 	answers, pairs = [], []

@@ -21,9 +21,12 @@ from frappe.utils import add_days, add_to_date, now_datetime, nowdate, update_pr
 
 from brm_app.api.approvals import apply_action
 from brm_app.demo import fixtures, recipe
+from brm_app.demo.health_history import write_health_history
 from brm_app.jobs.alerts import run_alerts
 from brm_app.jobs.health import recompute_health_scores
+from brm_app.jobs.surveys import backfill_relationship_survey_dates
 from brm_app.services import approval_rules as rules
+from brm_app.services import cadence
 from brm_app.signoff import flow as sign_off_flow
 from brm_app.signoff import records as sign_off_records
 
@@ -33,6 +36,7 @@ def generate(scale: int = 20, seed: int = 42, progress: bool = True, commit: boo
 	started = time.monotonic()
 	with fixtures.writing(scale) as scale:
 		writer = Writer(scale)
+		writer.seed = seed  # the service reviews' own generator (recipe.review_plan)
 		created = 0
 		for i in range(1, scale + 1):
 			if not frappe.db.exists("Customer", {"customer_name": recipe.customer_name(i)}):
@@ -44,8 +48,12 @@ def generate(scale: int = 20, seed: int = 42, progress: bool = True, commit: boo
 				update_progress_bar("Generating BRM demo data", i - 1, scale)
 		if progress:
 			print()
+		# relationship surveys by cadence: the portfolios' last / next relationship survey (as the bulk path)
+		backfill_relationship_survey_dates()
 		# the health job runs hourly; without this the first screen would show every portfolio unscored
 		recompute_health_scores()
+		# weeks of health snapshots behind them, so that trends and movers show something
+		write_health_history(seed)
 		# and the daily alert job, so that the alert list and the scorecard's alert counts show something
 		run_alerts()
 		if commit:
@@ -77,6 +85,7 @@ class Writer:
 			}
 		).insert(ignore_permissions=True)
 		contacts = [self.contact(customer, plan, n) for n in range(len(plan.contacts))]
+		self.relationship_surveys = 0  # this customer's relationship surveys so far (cadence, issue 18)
 		portfolio = self.portfolio(customer.name, plan, contacts)
 		for n, state in enumerate(plan.agreements):
 			self.agreement(customer.name, plan, n, state, contacts, portfolio)
@@ -89,6 +98,7 @@ class Writer:
 		]
 		if plan.case_state:
 			self.business_case(customer.name, plan, opportunities[0], contacts)
+		self.service_reviews(customer.name, plan, contacts[0])
 
 	def contact(self, customer, plan: recipe.Plan, n: int):
 		first, last = plan.contacts[n]
@@ -174,6 +184,7 @@ class Writer:
 				"end_date": add_days(start, term),
 				"renewal": rng.choice(["Tacit", "Express"]),
 				"notice_period_days": recipe.NOTICE_PERIOD_DAYS,
+				"renewal_term_months": recipe.renewal_term_months(plan.i, n),
 				"agreement_value": rng.randint(50, 2000) * 1_000_000,
 				"billing_frequency": "Monthly",
 				"customer_signatory": contacts[0].name,
@@ -218,6 +229,10 @@ class Writer:
 			# demo history: the assessment the opportunity went through
 			doc.db_set("status", status, update_modified=False)
 		return doc
+
+	def service_reviews(self, customer: str, plan: recipe.Plan, contact) -> None:
+		for days, status, actions in recipe.review_plan(self.seed, plan.i):
+			_service_review(self, customer, plan, contact, days, status, actions)
 
 	def business_case(self, customer: str, plan: recipe.Plan, opportunity, contacts) -> None:
 		"""The case walks the workflow as its users would: the relationship manager names the customer's
@@ -283,7 +298,15 @@ class Writer:
 
 	def survey(self, customer: str, plan: recipe.Plan, contact, status: str) -> None:
 		rng = plan.rng
-		sent = add_to_date(now_datetime(), days=-rng.randint(15, 360))
+		now = now_datetime()
+		drawn = rng.randint(15, 360)
+		sent = add_to_date(now, days=-drawn)
+		# a relationship survey follows the portfolio's cadence (issue 18), as in the bulk path
+		months = cadence.cadence_months(cadence.SURVEY, plan.importance)
+		cadenced = recipe.relationship_survey_sent(now, months, self.relationship_surveys, drawn)
+		if status != "Sent" and cadenced is not None:
+			sent = cadenced
+			self.relationship_surveys += 1
 		responded = status == "Responded"
 		values = recipe.survey_answers(rng, [q.question_type for q in self.template.questions])
 		answers = []
@@ -301,12 +324,15 @@ class Writer:
 				"customer": customer,
 				"contact": contact.name,
 				"email": contact.email_id,
-				"trigger": self.template.trigger,
+				# a survey of no ticket is a relationship survey (as in the bulk path)
+				"trigger": "Periodic Relationship Review",
 				"status": status,
 				"scheduled_for": sent,
 				"sent_on": sent,
 				"expires_on": add_to_date(sent, days=14),
-				"responded_on": add_to_date(sent, days=rng.randint(0, 10)) if responded else None,
+				"responded_on": min(add_to_date(sent, days=rng.randint(0, 10)), add_to_date(now, minutes=-1))
+				if responded
+				else None,
 				# stands in for the sha256 of an e-mailed survey token (the token itself is never stored)
 				"token_hash": None if responded else f"{rng.getrandbits(256):064x}",
 				"answers": answers,
@@ -337,6 +363,33 @@ class Writer:
 			)
 		# direct update: demo history, not a live ticket closing (that path is the helpdesk hook's)
 		frappe.db.set_value("Issue", doc.name, updates, update_modified=False)
+
+
+def _service_review(
+	writer, customer: str, plan: recipe.Plan, contact, days: int, status: str, actions
+) -> None:
+	"""One service review through its controller: the agenda snapshot of a Held one, the action items'
+	ToDos and the portfolio's Last Reviewed On / Next Review Due follow (brm_app.reviews)."""
+	review_date = add_days(nowdate(), days)
+	frappe.get_doc(
+		{
+			"doctype": "Service Review",
+			"customer": customer,
+			"review_date": review_date,
+			"status": status,
+			"attendees": [{"contact": contact.name}, {"user": plan.manager}],
+			"minutes": recipe.REVIEW_MINUTES if status == "Held" else None,
+			"actions": [
+				{
+					"description": description,
+					"assigned_to": plan.manager,
+					"due_date": add_days(review_date, due),
+					"status": action_status,
+				}
+				for description, action_status, due in actions
+			],
+		}
+	).insert(ignore_permissions=True)
 
 
 class _as_user:

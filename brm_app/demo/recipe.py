@@ -130,6 +130,11 @@ REJECTION_NOTE = "Not funded this year."
 SERVICE_HOURS = "Mon-Fri 08:00-18:00"
 AGREEMENT_TERMS = [365, 730]
 NOTICE_PERIOD_DAYS = 60
+# the renewal term of an agreement (a tacit one extends itself by it: docs/renewals-and-change-impact.md),
+# from the customer and agreement numbers (no draw: the plans stay as they were)
+RENEWAL_TERMS_MONTHS = (12, 12, 24)
+# every RETIREMENT_EVERY-th customer's Service Change opportunity is a Retirement of its first service
+RETIREMENT_EVERY = 3
 RENEWAL_STRIDE = 61
 
 # states and their weights (the workflow state names are brm_app.services.approval_rules')
@@ -262,7 +267,53 @@ def customer_plan(seed: int, i: int, managers: list[str]) -> Plan:
 		status = "New" if (with_case and n == 0) else pick(rng, OPEN_OPPORTUNITY_STATUSES)
 		plan.opportunities.append((opportunity_type, source, status))
 	plan.case_state = pick(rng, CASE_STATE_WEIGHTS) if with_case else None
+	if i % RETIREMENT_EVERY == 0:
+		plan.opportunities = [
+			("Retirement", *rest) if kind == "Service Change" else (kind, *rest)
+			for kind, *rest in plan.opportunities
+		]
 	return plan
+
+
+def renewal_term_months(i: int, n: int) -> int:
+	"""The renewal term of customer `i`'s agreement `n`, in months."""
+	return RENEWAL_TERMS_MONTHS[(i + n) % len(RENEWAL_TERMS_MONTHS)]
+
+
+# service reviews (issue 18, docs/service-reviews.md): drawn from their own generator, so the rest of a
+# customer's plan (and the worlds written before reviews existed) stays the same
+REVIEW_ACTIONS = [
+	"Share the capacity plan for next quarter",
+	"Agree the new escalation contacts",
+	"Review the SLA report format with the service desk",
+	"Propose a pilot of the self-service portal",
+]
+PLANNED_REVIEW_EVERY = 3  # every third customer has its next review planned
+REVIEW_MINUTES = "Service levels and satisfaction of the quarter reviewed; two follow-ups agreed."
+
+
+def review_plan(seed: int, i: int) -> list[tuple[int, str, list[tuple[str, str, int]]]]:
+	"""Customer `i`'s service reviews: (review date in days from today, status, action items as (description,
+	status, due in days after the review)). One Held in the last quarter with two action items (the first
+	Done, the second Open); every third customer also has its next review Planned."""
+	rng = random.Random(f"{seed}-{i}-reviews")
+	actions = [
+		(description, "Done" if n == 0 else "Open", rng.randint(14, 45))
+		for n, description in enumerate(rng.sample(REVIEW_ACTIONS, k=2))
+	]
+	reviews = [(-rng.randint(15, 80), "Held", actions)]
+	if i % PLANNED_REVIEW_EVERY == 0:
+		reviews.append((rng.randint(10, 40), "Planned", []))
+	return reviews
+
+
+def expected_reviews(customers: int) -> dict[str, int]:
+	"""Service reviews and their action items the recipe makes for customers 1..`customers`."""
+	held = customers
+	return {
+		"Service Review": held + customers // PLANNED_REVIEW_EVERY,
+		"Service Review Action": 2 * held,
+	}
 
 
 # texts and figures both writers derive the same way
@@ -326,3 +377,17 @@ def survey_answers(rng: random.Random, question_types: list[str]) -> list:
 
 def issue_subject(rng: random.Random, issue_type: str) -> str:
 	return f"{issue_type}: {rng.choice(ISSUE_SUBJECTS)}"
+
+
+def relationship_survey_sent(now, months: int, k: int, drawn_days: int):
+	"""When the `k`-th latest relationship survey of a portfolio went out (issue 18, docs/rhythm-surveys.md):
+	one cadence (`months`) apart, the latest within the last cadence, so the next ones fall due spread over
+	the coming months. `drawn_days` is the random day count the writer drew anyway (no extra draw, so
+	both writers stay in step). None when the cadence is 0: the writer keeps its own date."""
+	if months <= 0:
+		return None
+	from datetime import timedelta
+
+	from dateutil.relativedelta import relativedelta
+
+	return now - timedelta(days=drawn_days % max(months * 30 - 1, 1) + 1) - relativedelta(months=months * k)

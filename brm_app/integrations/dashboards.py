@@ -29,7 +29,7 @@ def customer(data=None) -> dict:
 	return _add(
 		data,
 		_("Business Relationship"),
-		["Customer Portfolio", "Customer Agreement", OPPORTUNITY, "Business Case", SURVEY],
+		["Customer Portfolio", "Customer Agreement", OPPORTUNITY, "Business Case", SURVEY, "Service Review"],
 	)
 
 

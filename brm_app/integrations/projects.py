@@ -181,6 +181,10 @@ def sync_opportunity_with_project(
 		from brm_app.brm_app.doctype.service_opportunity.service_opportunity import move_status
 
 		move_status(opportunity, target)
+	if target == opportunity_status.DELIVERED:
+		from brm_app.services.change_impact import retire_delivered
+
+		retire_delivered(opportunity)  # a delivered Retirement retires its services
 	if target == opportunity_status.AWAITING_ACCEPTANCE:
 		from brm_app.signoff import acceptance
 

@@ -5,16 +5,22 @@ Expiring -> Expired, Terminated). `send_renewal_reminders`: a submitted agreemen
 relationship manager RENEWAL_REMINDER_LEAD_DAYS before its notice period starts (or as soon as the job
 sees it, when that moment has passed). ``renewal_reminder_sent_on`` records it, so the reminder is sent once
 however often the job runs (docs/security.md case 20); a comment on the agreement says who was reminded.
+
+Renewal types (docs/renewals-and-change-impact.md): a ``Never`` agreement gets no reminder and expires; a
+``Tacit`` one is extended at its end by `extend_tacit_agreements` (run first by `update_agreement_statuses`),
+which moves its end date by the renewal term and clears ``renewal_reminder_sent_on`` so that the next term is
+reminded once again.
 """
 
 from datetime import date
 
 import frappe
 from frappe import _
-from frappe.utils import add_days, cint, escape_html, getdate, now_datetime, nowdate
+from frappe.utils import add_days, cint, escape_html, formatdate, getdate, now_datetime, nowdate
 
 from brm_app.jobs.surveys import BATCH_SIZE, for_each
 from brm_app.notifications.mail import send_renewal_reminder
+from brm_app.services import renewal as renewal_rules
 from brm_app.services import roles
 from brm_app.services.agreement_status import (
 	CANCELLED,
@@ -51,6 +57,8 @@ def send_renewal_reminders(limit: int = BATCH_SIZE) -> int:
 		.where(table.docstatus == 1)
 		.where(table.status.isin(RUNNING_STATUSES))
 		.where(table.renewal_reminder_sent_on.isnull())
+		# Never: no reminder, it simply expires (docs/renewals-and-change-impact.md)
+		.where((table.renewal != renewal_rules.NEVER) | table.renewal.isnull())
 		.where(table.terminated_on.isnull())
 		.where(table.end_date >= today)
 		.where(table.name.notin(renewed))
@@ -104,7 +112,9 @@ def reminder_recipients(agreement) -> list[str]:
 
 def update_agreement_statuses() -> int:
 	"""Daily: bring the status of submitted agreements in line with today (Active -> Expiring ->
-	Expired, Terminated). One UPDATE per new status; idempotent. Returns how many agreements changed."""
+	Expired, Terminated). One UPDATE per new status; idempotent. Returns how many agreements changed.
+	Tacit agreements that reached their end are extended first, so they never show as Expired."""
+	extend_tacit_agreements()
 	today = getdate(nowdate())
 	rows = frappe.get_all(
 		"Customer Agreement",
@@ -152,3 +162,91 @@ def update_agreement_statuses() -> int:
 				reference_doctype="Customer Agreement",
 			)
 	return changed
+
+
+# --- tacit renewal (docs/renewals-and-change-impact.md) --------------------------------------------
+
+
+def extend_tacit_agreements(limit: int = BATCH_SIZE) -> int:
+	"""Extend the tacit agreements that have reached their end: submitted, still running (Active or
+	Expiring: an agreement already marked Expired stays so), not terminated, not renewed by a successor
+	agreement. Idempotent: an extended agreement ends today or later, so the next run does not see it.
+	Returns how many agreements were extended."""
+	today = getdate(nowdate())
+	table = frappe.qb.DocType(AGREEMENT)
+	successor = frappe.qb.DocType(AGREEMENT).as_("successor")
+	renewed = (
+		frappe.qb.from_(successor)
+		.select(successor.previous_agreement)
+		.where(successor.previous_agreement.isnotnull())
+		.where(successor.docstatus < 2)
+	)
+	names = (
+		frappe.qb.from_(table)
+		.select(table.name)
+		.where(table.docstatus == 1)
+		.where(table.renewal == renewal_rules.TACIT)
+		.where(table.status.isin(RUNNING_STATUSES))
+		.where(table.terminated_on.isnull())
+		.where(table.end_date < today)
+		.where(table.name.notin(renewed))
+		.orderby(table.end_date)
+		.limit(limit)
+	).run(pluck=True)
+	return for_each(names, extend, "Tacit agreement extension failed", reference_doctype=AGREEMENT)
+
+
+def extend(name: str) -> bool:
+	"""Extend one tacit agreement by its renewal term (as many terms as needed to reach today), under a
+	row lock and with the conditions checked again on the locked row."""
+	today = getdate(nowdate())
+	table = frappe.qb.DocType(AGREEMENT)
+	locked = (
+		frappe.qb.from_(table)
+		.select(
+			table.docstatus,
+			table.renewal,
+			table.status,
+			table.terminated_on,
+			table.end_date,
+			table.renewal_term_months,
+			table.tacit_extensions,
+		)
+		.where(table.name == name)
+		.for_update()
+	).run(as_dict=True)
+	if not locked:
+		return False
+	row = locked[0]
+	if (
+		row.docstatus != 1
+		or row.renewal != renewal_rules.TACIT
+		or row.status not in RUNNING_STATUSES
+		or row.terminated_on
+		or getdate(row.end_date) >= today
+	):
+		return False  # extended, terminated or changed meanwhile
+	months = renewal_rules.term_months(row.renewal_term_months)
+	old_end = getdate(row.end_date)
+	new_end, terms = renewal_rules.extensions_due(old_end, months, today)
+	frappe.db.set_value(
+		AGREEMENT,
+		name,
+		{
+			"end_date": new_end,
+			"tacit_extensions": cint(row.tacit_extensions) + terms,
+			"last_extended_on": today,
+			# the new term gets its own reminder before its notice deadline
+			"renewal_reminder_sent_on": None,
+		},
+		update_modified=False,
+	)
+	agreement = frappe.get_doc(AGREEMENT, name)
+	agreement.set_status(update=True)
+	agreement.add_comment(
+		"Info",
+		_("Renewed tacitly by {0} month(s): the agreement now ends on {1} (it ended on {2}).").format(
+			months * terms, formatdate(new_end), formatdate(old_end)
+		),
+	)
+	return True

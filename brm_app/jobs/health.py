@@ -13,18 +13,22 @@ brm_app.setup.health_columns.
 """
 
 import frappe
-from frappe.utils import add_days, flt, now_datetime
+from frappe.utils import add_days, flt, getdate, now_datetime, today
 
 from brm_app.integrations import HD_TICKET, helpdesk_installed
 from brm_app.integrations.complaints import open_complaint_counts
 from brm_app.services import kpi
-from brm_app.services.health import compute_health, health_parts
+from brm_app.services.health import band_changed, compute_health, health_parts
 from brm_app.settings import health_weights
 from brm_app.surveys.counts import response_counts
 
 PORTFOLIO = "Customer Portfolio"
 HEALTH_WINDOW_DAYS = 365
 UPDATE_CHUNK = 200
+SNAPSHOT = "Customer Health Snapshot"
+WEEKLY, BAND_CHANGE = "Weekly", "Band Change"
+# the band a changed portfolio had before this run, next to its new health fields (not a stored field)
+BEFORE_RAG = "_before_rag"
 STORED_FIELDS = (
 	"health_score",
 	"health_rag",
@@ -37,9 +41,14 @@ STORED_FIELDS = (
 
 
 def recompute_health_scores(portfolios: list[str] | None = None) -> int:
-	"""Recompute the health of all portfolios (or of `portfolios`); returns how many changed."""
+	"""Recompute the health of all portfolios (or of `portfolios`); returns how many changed. A portfolio
+	whose band (Green / Amber / Red) changed gets a Band Change snapshot (docs/health-over-time.md)."""
 	changed = changed_health(portfolios)
 	bulk_update(changed)  # on the primary
+	moved = [
+		name for name, values in changed.items() if band_changed(values.get(BEFORE_RAG), values["health_rag"])
+	]
+	snapshot_band_changes(moved)
 	return len(changed)
 
 
@@ -74,7 +83,7 @@ def changed_health(portfolios: list[str] | None = None) -> dict[str, dict]:
 			weights,
 		)
 		if any(_differs(row.get(field), value) for field, value in values.items()):
-			changed[row.name] = values
+			changed[row.name] = {**values, BEFORE_RAG: row.health_rag}
 	return changed
 
 
@@ -213,3 +222,83 @@ def _differs(stored, computed) -> bool:
 	if stored is None or computed is None:
 		return (stored is None) != (computed is None)
 	return abs(flt(stored) - flt(computed)) > 0.005
+
+
+# --- health over time (docs/health-over-time.md) ---------------------------------------------------------
+
+SNAPSHOT_COLUMNS = (
+	"portfolio",
+	"customer",
+	"customer_name",
+	"relationship_manager",
+	"snapshot_date",
+	"reason",
+	*STORED_FIELDS,
+)
+
+
+def week_start(day=None):
+	"""The Monday of the week of `day` (today by default): the date a weekly snapshot is stored under."""
+	day = getdate(day or today())
+	return add_days(day, -day.weekday())
+
+
+def snapshot_weekly_health(day=None, portfolios: list[str] | None = None) -> int:
+	"""Store this week's snapshot of every scored portfolio (or of `portfolios`): one INSERT … SELECT from
+	the health fields the hourly job stores on the portfolio. The unique key (portfolio, snapshot_date,
+	reason) keeps a second run in the same week from storing anything; returns how many were added."""
+	condition, params = "p.`health_score` is not null", {}
+	if portfolios is not None:
+		if not portfolios:
+			return 0
+		condition += " and p.`name` in %(portfolios)s"
+		params["portfolios"] = portfolios
+	return _insert_snapshots(week_start(day), WEEKLY, condition, params)
+
+
+def snapshot_band_changes(portfolios: list[str], day=None) -> int:
+	"""A Band Change snapshot of `portfolios` (just recomputed) dated `day`: one per portfolio and day,
+	the last band of the day winning."""
+	if not portfolios:
+		return 0
+	return _insert_snapshots(
+		getdate(day or today()),
+		BAND_CHANGE,
+		"p.`name` in %(portfolios)s",
+		{"portfolios": portfolios},
+		refresh=True,
+	)
+
+
+def _insert_snapshots(day, reason: str, condition: str, params: dict, refresh: bool = False) -> int:
+	"""INSERT … SELECT the portfolios matching `condition` as snapshots of `day` and `reason`. The name is
+	derived from the key, so the row of a key is always the same one. On a duplicate key the row is left
+	alone, or with `refresh` takes the portfolio's current figures."""
+	stamp = now_datetime()
+	fields = ", ".join(f"`{field}`" for field in SNAPSHOT_COLUMNS)
+	parts = ", ".join(f"p.`{field}`" for field in STORED_FIELDS)
+	table = f"`tab{SNAPSHOT}`"
+	on_duplicate = (
+		", ".join(f"{table}.`{field}` = values(`{field}`)" for field in (*STORED_FIELDS, "modified"))
+		if refresh
+		else f"{table}.`name` = {table}.`name`"
+	)
+	frappe.flags.in_health_snapshot = True
+	try:
+		frappe.db.sql(
+			f"""
+			insert into `tab{SNAPSHOT}` (`name`, {fields}, `creation`, `modified`, `owner`, `modified_by`,
+				`docstatus`, `idx`)
+			select md5(concat(p.`name`, '|', %(day)s, '|', %(reason)s)), p.`name`, p.`customer`,
+				p.`customer_name`, p.`relationship_manager`, %(day)s, %(reason)s, {parts},
+				%(stamp)s, %(stamp)s, 'Administrator', 'Administrator', 0, 0
+			from `tab{PORTFOLIO}` p
+			where {condition}
+			on duplicate key update {on_duplicate}
+			""",
+			{**params, "day": day, "reason": reason, "stamp": stamp},
+		)
+		# MariaDB counts an untouched duplicate as 0 rows (and a refreshed one as 2)
+		return frappe.db._cursor.rowcount if not refresh else len(params["portfolios"])
+	finally:
+		frappe.flags.in_health_snapshot = False

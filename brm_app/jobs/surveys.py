@@ -13,13 +13,21 @@ in an e-mail always works until the survey is closed (docs/security.md case 21).
 """
 
 import frappe
-from frappe.utils import add_days, add_to_date, cint, get_datetime, now_datetime
+from frappe.utils import add_days, add_months, add_to_date, cint, get_datetime, getdate, now_datetime
 
 from brm_app.notifications.mail import SURVEY_INVITATION, SURVEY_REMINDER, send_survey_mail
+from brm_app.services import cadence
 from brm_app.services.survey_schedule import reminder_due
 from brm_app.settings import get_settings
 from brm_app.surveys import tokens
-from brm_app.surveys.scheduling import PROJECT_DELIVERED, schedule_project_surveys
+from brm_app.surveys.scheduling import (
+	PROJECT_DELIVERED,
+	RELATIONSHIP_REVIEW,
+	Skip,
+	note_skip,
+	schedule_project_surveys,
+	schedule_relationship_surveys,
+)
 
 SURVEY = "Satisfaction Survey"
 BATCH_SIZE = 500
@@ -168,6 +176,95 @@ def schedule_delivered_projects(limit: int = BATCH_SIZE) -> int:
 		return bool(schedule_project_surveys(frappe.get_doc("Project", name)))
 
 	return for_each(names, schedule, "Project Delivered survey failed", reference_doctype="Project")
+
+
+PORTFOLIO = "Customer Portfolio"
+
+
+def due_relationship_portfolios(limit: int | None = None) -> list[str]:
+	"""The active portfolios whose next relationship survey is due (today or earlier), in one query on the
+	stored due date (kept by brm_app.services.cadence and mark_relationship_surveyed)."""
+	table = frappe.qb.DocType(PORTFOLIO)
+	query = (
+		frappe.qb.from_(table)
+		.select(table.name)
+		.where(table.relationship_status.isin(cadence.ACTIVE_STATUSES))
+		.where(table.next_relationship_survey_due.isnotnull())
+		.where(table.next_relationship_survey_due <= getdate())
+		.orderby(table.next_relationship_survey_due)
+		.orderby(table.name)
+	)
+	if limit:
+		query = query.limit(limit)
+	return query.run(pluck=True)
+
+
+def schedule_due_relationship_surveys(limit: int | None = None) -> int:
+	"""Daily: schedule the relationship survey of every active portfolio whose cadence came due
+	(docs/rhythm-surveys.md); returns the portfolios handled. Each portfolio's row is locked and its due
+	date checked again, and the round moves its due date on, so a second run sends nothing twice."""
+	return for_each(
+		due_relationship_portfolios(limit),
+		schedule_relationship_round,
+		"Relationship survey failed",
+		reference_doctype=PORTFOLIO,
+	)
+
+
+def schedule_relationship_round(name: str) -> bool:
+	table = frappe.qb.DocType(PORTFOLIO)
+	rows = (
+		frappe.qb.from_(table)
+		.select(table.relationship_status, table.next_relationship_survey_due)
+		.where(table.name == name)
+		.for_update()
+	).run(as_dict=True)
+	if not rows or rows[0].relationship_status not in cadence.ACTIVE_STATUSES:
+		return False
+	due = rows[0].next_relationship_survey_due
+	if not due or getdate(due) > getdate():
+		return False  # handled meanwhile by another run
+	portfolio = frappe.get_doc(PORTFOLIO, name)
+	try:
+		made, skipped = schedule_relationship_surveys(portfolio)
+	except Skip as reason:
+		note_skip(portfolio, str(reason))
+		made, skipped = [], []
+	for item in skipped:
+		note_skip(portfolio, item["reason"])
+	mark_relationship_surveyed(portfolio, surveyed=bool(made))
+	return True
+
+
+def mark_relationship_surveyed(portfolio, surveyed: bool = True) -> None:
+	"""A relationship survey round of the portfolio took place today: the last survey date (when a survey
+	was made) and the next due date, one cadence later, written by the server only."""
+	values = {}
+	if surveyed:
+		values["last_relationship_survey_on"] = getdate()
+	months = cadence.portfolio_months(cadence.SURVEY, portfolio)
+	values["next_relationship_survey_due"] = getdate(add_months(getdate(), months)) if months > 0 else None
+	frappe.db.set_value(PORTFOLIO, portfolio.name, values, update_modified=False)
+
+
+def backfill_relationship_survey_dates(portfolios: list[str] | None = None) -> None:
+	"""Set-based: each portfolio's last relationship survey is the latest relationship survey sent (when it
+	has none recorded), and its next due date follows (brm_app.services.cadence.refresh_next_due). For
+	portfolios that had relationship surveys before the cadence existed (the migration patch) and for the
+	demo data (both paths). Running it again changes nothing."""
+	if portfolios is not None and not portfolios:
+		return
+	where = " and p.`name` in %(portfolios)s" if portfolios is not None else ""
+	frappe.db.sql(
+		f"""update `tabCustomer Portfolio` p
+		join (select s.`portfolio`, max(date(s.`sent_on`)) last_sent from `tabSatisfaction Survey` s
+			where s.`trigger` = %(trigger)s and s.`sent_on` is not null group by s.`portfolio`) t
+			on t.`portfolio` = p.`name`
+		set p.`last_relationship_survey_on` = t.last_sent
+		where p.`last_relationship_survey_on` is null{where}""",
+		{"trigger": RELATIONSHIP_REVIEW, "portfolios": tuple(portfolios or ())},
+	)
+	cadence.refresh_next_due(cadence.SURVEY, portfolios)
 
 
 # --- helpers -------------------------------------------------------------------------------------------

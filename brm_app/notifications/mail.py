@@ -9,15 +9,18 @@ never reach the template engine as markup or as template code (docs/security.md 
 from contextlib import contextmanager
 
 import frappe
-from frappe.utils import escape_html, format_date, get_url, get_url_to_form, getdate
+from frappe.utils import add_days, escape_html, format_date, get_url, get_url_to_form, getdate
 
 from brm_app.exceptions import SurveyMailError
+from brm_app.services import renewal as renewal_rules
 from brm_app.services.agreement_status import notice_deadline
 
 SURVEY = "Satisfaction Survey"
 SURVEY_INVITATION = "BRM Survey Invitation"
 SURVEY_REMINDER = "BRM Survey Reminder"
 AGREEMENT_RENEWAL_REMINDER = "BRM Agreement Renewal Reminder"
+AGREEMENT_TACIT_RENEWAL_REMINDER = "BRM Agreement Tacit Renewal Reminder"
+SERVICE_CHANGE_NOTICE = "BRM Service Change Notice"
 SIGN_OFF_REQUEST = "BRM Customer Sign-off Request"
 SIGN_OFF_REMINDER = "BRM Customer Sign-off Reminder"
 SURVEY_ROUTE = "/survey"
@@ -42,6 +45,7 @@ TEMPLATES = {
 		"response_html": """<p>{{ _("Dear {0},").format(contact_name) }}</p>
 <p>{{ intro }}</p>
 {% if reference_label %}<p>{{ _("About: {0}").format(reference_label) }}</p>{% endif %}
+{{ rating_buttons }}
 """
 		+ _SURVEY_BODY_END,
 	},
@@ -72,6 +76,20 @@ TEMPLATES = {
 		"response_html": """<p>{{ _("Customer agreement {0} ({1}) with {2} ends on {3}.").format(agreement_name, agreement_title, customer_name, end_date) }}</p>
 <p>{{ _("Renewal: {0}. Notice period: {1} days, so a decision is needed by {2}.").format(renewal, notice_period_days, notice_deadline) }}</p>
 <p><a href="{{ agreement_link }}">{{ _("Open the agreement") }}</a></p>""",
+	},
+	# docs/renewals-and-change-impact.md
+	AGREEMENT_TACIT_RENEWAL_REMINDER: {
+		"subject": '{{ _("Agreement {0} with {1} renews itself on {2}").format(agreement_name, customer_name, extends_on) }}',
+		"response_html": """<p>{{ _("Customer agreement {0} ({1}) with {2} ends on {3} and renews tacitly: unless it is terminated by {4}, it extends itself until {5}.").format(agreement_name, agreement_title, customer_name, end_date, notice_deadline, extended_end_date) }}</p>
+<p>{{ _("If the customer or you want to end it, terminate it by {0}; after that day it can be terminated only in its next term.").format(notice_deadline) }}</p>
+<p><a href="{{ agreement_link }}">{{ _("Open the agreement") }}</a></p>""",
+	},
+	SERVICE_CHANGE_NOTICE: {
+		"subject": '{{ _("{0} affects your customers: {1}").format(opportunity_type, services) }}',
+		"response_html": """<p>{{ _("Service opportunity {0} ({1}, {2}) changes or retires {3}.").format(opportunity_name, opportunity_title, opportunity_type, services) }}</p>
+<p>{{ _("Your customers who use these services or have them in an agreement: {0}.").format(customers) }}</p>
+<p>{{ _("Please inform them; the Customers Affected button on the IT Service lists their agreements and stakeholders.") }}</p>
+<p><a href="{{ service_link }}">{{ _("Open the service") }}</a></p>""",
 	},
 }
 
@@ -125,6 +143,40 @@ def survey_link(token: str) -> str:
 	return get_url(f"{SURVEY_ROUTE}?token={token}")
 
 
+_RATING_BUTTON = (
+	'<a href="{href}" style="display: inline-block; min-width: 36px; margin: 0 4px 4px 0; padding: 8px 0;'
+	" border: 1px solid #2490ef; border-radius: 6px; color: #2490ef; text-align: center;"
+	' text-decoration: none; font-weight: 600;">{value}</a>'
+)
+
+
+def rating_buttons(survey, token: str) -> str:
+	"""The survey's first Rating question with one button per rating value (docs/rhythm-surveys.md). Each
+	button opens the survey page with that answer chosen (?choice=N); the page records nothing until the
+	respondent confirms (a POST), so a mail scanner that follows the links answers nothing. Empty when the
+	survey has no Rating question. Every value is escaped here."""
+	from brm_app.services.survey_scoring import RATING_MAX, RATING_MIN
+	from brm_app.surveys.drafts import first_rating_row
+
+	row = first_rating_row(survey)
+	if row is None:
+		return ""
+	link = survey_link(token)
+	with language(survey.respondent_language):
+		question = escape_html(frappe._(row.question))
+		low, high = escape_html(frappe._("Very dissatisfied")), escape_html(frappe._("Very satisfied"))
+		hint = escape_html(frappe._("Click your answer; you confirm it on the next page."))
+	buttons = "".join(
+		_RATING_BUTTON.format(href=escape_html(f"{link}&choice={value}"), value=value)
+		for value in range(RATING_MIN, RATING_MAX + 1)
+	)
+	return (
+		f'<p style="margin: 16px 0 8px; font-weight: 600;">{question}</p>'
+		f'<p style="margin: 0;">{buttons}</p>'
+		f'<p style="margin: 4px 0 16px; font-size: 12px; color: #6c7680;">{low} … {high}. {hint}</p>'
+	)
+
+
 def sender_name() -> str:
 	return (
 		frappe.defaults.get_global_default("company")
@@ -155,6 +207,8 @@ def survey_context(survey, token: str) -> dict:
 		"reference_label": escape_html(reference) if reference else "",
 		"expires_on": format_date(survey.expires_on) if survey.expires_on else "",
 		"sender_name": escape_html(sender_name()),
+		# HTML built from escaped parts (rating_buttons)
+		"rating_buttons": rating_buttons(survey, token),
 	}
 
 
@@ -206,7 +260,16 @@ def agreement_context(agreement) -> dict:
 
 def send_renewal_reminder(agreement, recipients: list[str]) -> str:
 	lang = frappe.db.get_value("User", recipients[0], "language") if recipients else None
-	subject, message = render(AGREEMENT_RENEWAL_REMINDER, agreement_context(agreement), lang)
+	template = AGREEMENT_RENEWAL_REMINDER
+	context = agreement_context(agreement)
+	if agreement.renewal == renewal_rules.TACIT:
+		template = AGREEMENT_TACIT_RENEWAL_REMINDER
+		end_date = getdate(agreement.end_date)
+		context["extends_on"] = format_date(add_days(end_date, 1))
+		context["extended_end_date"] = format_date(
+			renewal_rules.extended_end(end_date, agreement.renewal_term_months)
+		)
+	subject, message = render(template, context, lang)
 	queue = frappe.sendmail(
 		recipients=recipients,
 		subject=subject,
@@ -218,4 +281,25 @@ def send_renewal_reminder(agreement, recipients: list[str]) -> str:
 	)
 	if not queue:
 		frappe.throw(frappe._("The renewal reminder was not queued."), exc=SurveyMailError)
+	return queue.name
+
+
+def send_service_change_notice(recipient: str, context: dict, reference: tuple[str, str]) -> str:
+	"""Tell a relationship manager that a service change or retirement affects their customers
+	(docs/renewals-and-change-impact.md); `context` holds escaped values; returns the Email Queue name."""
+	lang = frappe.db.get_value("User", recipient, "language")
+	subject, message = render(SERVICE_CHANGE_NOTICE, context, lang)
+	queue = frappe.sendmail(
+		recipients=[recipient],
+		subject=subject,
+		message=message,
+		reference_doctype=reference[0],
+		reference_name=reference[1],
+		add_unsubscribe_link=0,
+		delayed=True,
+	)
+	if not queue:
+		frappe.throw(
+			frappe._("The e-mail to {0} was not queued.").format(escape_html(recipient)), exc=SurveyMailError
+		)
 	return queue.name

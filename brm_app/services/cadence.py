@@ -73,3 +73,28 @@ def cadence_months_sql(kind: str, alias: str = "p") -> str:
 def _check_kind(kind: str) -> None:
 	if kind not in KINDS:
 		raise ValueError(f"unknown cadence kind {kind!r}")
+
+
+# the relationship statuses of a portfolio that get regular surveys / reviews (docs/rhythm-surveys.md):
+# a Prospect is not a customer yet, a Dormant or Ended relationship is not kept going by surveys
+ACTIVE_STATUSES = ("Active", "At Risk")
+
+
+def refresh_next_due(kind: str, portfolios: list[str] | None = None) -> None:
+	"""Recompute the stored next due date of `kind` from the last one and the cadence, in one UPDATE over
+	every portfolio (or the `portfolios` named): after a change of the cadences in BRM Settings, and as a
+	backfill. Same rule as `next_due`: none when the cadence is 0, today when there was no last one."""
+	_check_kind(kind)
+	last, nxt = f"p.`{LAST_FIELD[kind]}`", f"p.`{NEXT_FIELD[kind]}`"
+	months = cadence_months_sql(kind, "p")
+	where, values = "", {"today": getdate()}
+	if portfolios is not None:
+		if not portfolios:
+			return
+		where = " where p.`name` in %(portfolios)s"
+		values["portfolios"] = tuple(portfolios)
+	frappe.db.sql(
+		f"""update `tabCustomer Portfolio` p set {nxt} = (case when {months} <= 0 then null
+			when {last} is null then %(today)s else date_add({last}, interval {months} month) end){where}""",
+		values,
+	)

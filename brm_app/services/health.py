@@ -188,3 +188,63 @@ def _number_in(value: object, low: float, high: float, message: str) -> float:
 def _check_count(count: object, label: str) -> None:
 	if isinstance(count, bool) or not isinstance(count, int) or count < 0:
 		raise HealthInputError(f"{label} must be a whole number of at least 0")
+
+
+# --- the score explained, and over time (docs/health-over-time.md) --------------------------------------
+
+PART_FIELDS = {
+	# part -> the stored field of the portfolio (and of its Customer Health Snapshot) it is computed from
+	"csat": "csat_score",
+	"nps": "nps_score",
+	"sla_compliance": "sla_compliance",
+	"complaints": "open_complaints",
+	"agreement_coverage": "agreement_coverage",
+}
+
+
+def parts_from_stored(stored: Mapping[str, object]) -> HealthParts:
+	"""The parts from the stored measures (CSAT %, NPS, SLA %, open complaints, coverage %) of a portfolio
+	or snapshot; a measure without data (None) gives a part without data. Out-of-range stored values
+	(rounding at the edges) are clamped rather than refused: the score was computed before they were stored."""
+
+	def value(part: str) -> float | None:
+		raw = stored.get(PART_FIELDS[part])
+		return None if raw is None else float(raw)  # type: ignore[arg-type]
+
+	csat, nps, sla, complaints, coverage = (value(part) for part in PARTS)
+	return HealthParts(
+		csat=None if csat is None else _clamp(csat, 0, 100),
+		nps=None if nps is None else (_clamp(nps, -100, 100) + 100) / 2,
+		sla_compliance=None if sla is None else _clamp(sla, 0, 100),
+		complaints=None if complaints is None else complaints_part(max(0, int(complaints))),
+		agreement_coverage=None if coverage is None else _clamp(coverage, 0, 100),
+	)
+
+
+def contributions(parts: HealthParts, weights: Mapping[str, object] | None = None) -> dict[str, float | None]:
+	"""How many points of the score each part brings: its effective weight (re-normalised over the parts
+	with data) x its value / 100. Their sum is the unrounded score; a part without data brings None."""
+	result = compute_health(parts, weights)
+	return {
+		part: None
+		if result.parts[part] is None or not result.effective_weights[part]
+		else result.effective_weights[part] * result.parts[part] / WEIGHT_TOTAL
+		for part in PARTS
+	}
+
+
+def score_change(now: float | None, then: float | None) -> float | None:
+	"""The change of a score in points (rounded to 1 decimal); None when either end has no score."""
+	if now is None or then is None:
+		return None
+	return round(float(now) - float(then), 1)
+
+
+def band_changed(before: str | None, after: str | None) -> bool:
+	"""Whether a portfolio moved from one band (Green / Amber / Red) to another; a first score, or a score
+	lost for want of data, is not a change of band."""
+	return bool(before) and bool(after) and before != after
+
+
+def _clamp(value: float, low: float, high: float) -> float:
+	return min(high, max(low, value))

@@ -260,6 +260,50 @@ FIGURES = (
 		PERCENT,
 		"Surveys sent in the period (Sent On in the period): the share that is Responded.",
 	),
+	# satisfaction with the relationship apart from satisfaction with delivery (docs/rhythm-surveys.md)
+	Figure(
+		"K6",
+		"k6_relationship_csat",
+		"CSAT of the relationship",
+		PERCENT,
+		"As CSAT, over the relationship surveys only (trigger Periodic Relationship Review: the cadence "
+		"job and Send Survey Now).",
+	),
+	Figure(
+		"K6",
+		"k6_relationship_nps",
+		"NPS of the relationship",
+		SCORE,
+		"As NPS, over the relationship surveys only.",
+	),
+	Figure(
+		"K6",
+		"k6_relationship_response_rate",
+		"Response rate of relationship surveys",
+		PERCENT,
+		"As the survey response rate, over the relationship surveys only.",
+	),
+	Figure(
+		"K6",
+		"k6_delivery_csat",
+		"CSAT of delivery",
+		PERCENT,
+		"As CSAT, over the delivery surveys only (triggers Ticket Closed and Project Delivered).",
+	),
+	Figure(
+		"K6",
+		"k6_delivery_nps",
+		"NPS of delivery",
+		SCORE,
+		"As NPS, over the delivery surveys only.",
+	),
+	Figure(
+		"K6",
+		"k6_delivery_response_rate",
+		"Response rate of delivery surveys",
+		PERCENT,
+		"As the survey response rate, over the delivery surveys only.",
+	),
 	Figure(
 		"K7",
 		"k7_feedback",
@@ -289,3 +333,12 @@ FIGURES = (
 # no target field in BRM Settings (k7_feedback is context; the two customer sign-off figures of issue 16
 # have none yet)
 UNTARGETED = frozenset({"k7_feedback", "k2_days_in_customer_sign_off", "k2_deliveries_accepted"})
+# the relationship / delivery split of K6 (issue 18): context for K6, no target of its own
+UNTARGETED |= {
+	"k6_relationship_csat",
+	"k6_relationship_nps",
+	"k6_relationship_response_rate",
+	"k6_delivery_csat",
+	"k6_delivery_nps",
+	"k6_delivery_response_rate",
+}

@@ -24,6 +24,8 @@ REPORT_INDEXES = {
 	"Customer Portfolio": {
 		# Customer Health: portfolios by status and RAG, at-risk and lowest score first (index only)
 		"brm_portfolio_health": ["relationship_status", "health_rag", "health_score"],
+		# the daily relationship survey job: the portfolios due, a range scan (docs/rhythm-surveys.md)
+		"brm_portfolio_survey_due": ["next_relationship_survey_due", "relationship_status"],
 	},
 	"Satisfaction Survey": {
 		# K6 / Customer Satisfaction / health: the responses of a period, their NPS category and stored rating
@@ -55,6 +57,8 @@ REPORT_INDEXES = {
 			"agreement_value",
 			"portfolio",
 		],
+		# renewed by a successor? (Agreement Renewals' outcome, the renewal jobs)
+		"brm_agreement_previous": ["previous_agreement", "docstatus"],
 	},
 	"Business Case": {
 		# Business Case Pipeline: the cases created in a period with every figure it sums, index only
@@ -84,6 +88,24 @@ REPORT_INDEXES = {
 		# row-level access: the portfolios whose relationship team lists a user
 		"brm_team_member_user": ["user", "parenttype", "parent"],
 	},
+	"Customer Health Snapshot": {
+		# Customer Health's "then" columns and the movers: the weekly rows of one date, index only
+		"brm_health_snapshot_date": [
+			"reason",
+			"snapshot_date",
+			"portfolio",
+			"health_score",
+			"health_rag",
+		],
+	},
+}
+
+# one row per key (docs/health-over-time.md): a portfolio's weekly snapshot of a week, its band-change
+# snapshot of a day; also the index of a portfolio's trend (portfolio first)
+UNIQUE_INDEXES = {
+	"Customer Health Snapshot": {
+		"brm_health_snapshot_key": ["portfolio", "snapshot_date", "reason"],
+	},
 }
 
 
@@ -106,6 +128,12 @@ def ensure_report_indexes() -> None:
 	for doctype, indexes in (*REPORT_INDEXES.items(), *LOOKUP_INDEXES.items()):
 		for index_name, columns in indexes.items():
 			frappe.db.add_index(doctype, columns, index_name=index_name)
+	for doctype, indexes in UNIQUE_INDEXES.items():
+		for index_name, columns in indexes.items():
+			# not frappe.db.add_unique: it looks the constraint up in every database of the server
+			if not frappe.db.has_index(f"tab{doctype}", index_name):
+				keys = ", ".join(f"`{column}`" for column in columns)
+				frappe.db.sql_ddl(f"alter table `tab{doctype}` add unique index `{index_name}` ({keys})")
 	for doctype, index_names in OBSOLETE_INDEXES.items():
 		for index_name in index_names:
 			if frappe.db.has_index(f"tab{doctype}", index_name):

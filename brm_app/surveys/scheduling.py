@@ -30,6 +30,8 @@ from brm_app.settings import get_settings
 SURVEY = "Satisfaction Survey"
 TICKET_CLOSED = "Ticket Closed"
 PROJECT_DELIVERED = "Project Delivered"
+# the relationship survey (Send Survey Now, and the cadence job brm_app.jobs.surveys)
+RELATIONSHIP_REVIEW = "Periodic Relationship Review"
 
 # Seed it (``_rng.seed(1)``) or replace it in tests: the sampling is then reproducible.
 _rng = random.Random()
@@ -246,7 +248,7 @@ def create_survey(
 	email: str,
 	language: str | None,
 	trigger: str,
-	reference: tuple[str, str],
+	reference: tuple[str, str] | None = None,
 ) -> str:
 	delay_hours = cint(get_settings().survey_delay_hours)
 	doc = frappe.get_doc(
@@ -259,8 +261,8 @@ def create_survey(
 			"respondent_language": language,
 			"status": "Scheduled",
 			"trigger": trigger,
-			"reference_doctype": reference[0],
-			"reference_name": str(reference[1]),
+			"reference_doctype": reference[0] if reference else None,
+			"reference_name": str(reference[1]) if reference else None,
 			"scheduled_for": add_to_date(now_datetime(), hours=delay_hours),
 		}
 	)
@@ -332,3 +334,63 @@ def project_recipients(portfolio: str, opportunity) -> list[tuple[str, str]]:
 			seen.add(email.lower())
 			recipients.append((contact, email))
 	return recipients
+
+
+# --- relationship surveys (docs/rhythm-surveys.md) -------------------------------------------------------
+
+
+def relationship_recipients(portfolio) -> tuple[list[tuple[str, str]], list[dict]]:
+	"""(contact, e-mail) of the portfolio's stakeholders who receive surveys, each address once, and the
+	stakeholders left out with the reason ({"contact", "reason"}: no e-mail address)."""
+	recipients, skipped, seen = [], [], set()
+	for row in portfolio.stakeholders:
+		if not row.receives_surveys:
+			continue
+		email = row.get("email_id") or frappe.db.get_value("Contact", row.contact, "email_id")
+		if not email:
+			name = escape_html(row.get("full_name") or row.contact)
+			skipped.append({"contact": row.contact, "reason": _("{0} has no e-mail address").format(name)})
+			continue
+		if email.lower() in seen:
+			continue
+		seen.add(email.lower())
+		recipients.append((row.contact, email))
+	return recipients, skipped
+
+
+def schedule_relationship_surveys(portfolio) -> tuple[list[str], list[dict]]:
+	"""Schedule the relationship survey of a Customer Portfolio (its cadence came due) for every
+	stakeholder who receives surveys, through the delay and the per-contact throttle of BRM Settings; the
+	send, reminder and expiry jobs take it from there. Returns (surveys made, skipped with the reason).
+
+	The round is sampled as a whole (``survey_sampling_percent``): a portfolio not picked gets no survey
+	this time. Raises Skip when nothing can be sent at all (not sampled, no recipient, no template)."""
+	settings = get_settings()
+	if not sampled(settings.survey_sampling_percent):
+		raise Skip(
+			_("this relationship survey was not picked in the {0}% sample").format(
+				flt(settings.survey_sampling_percent)
+			)
+		)
+	recipients, skipped = relationship_recipients(portfolio)
+	if not recipients:
+		raise Skip(_("the customer's portfolio has no stakeholder who receives surveys"))
+	throttle_days = cint(settings.contact_throttle_days)
+	made = []
+	for contact, email in recipients:
+		try:
+			check_throttle(contact, email, throttle_days)
+			language = respondent_language(portfolio.customer, contact)
+			made.append(
+				create_survey(
+					template=require_template(RELATIONSHIP_REVIEW, language),
+					customer=portfolio.customer,
+					contact=contact,
+					email=email,
+					language=language,
+					trigger=RELATIONSHIP_REVIEW,
+				)
+			)
+		except Skip as reason:
+			skipped.append({"contact": contact, "reason": str(reason)})
+	return made, skipped

@@ -18,7 +18,7 @@ from frappe.utils import add_days, cstr, escape_html, nowdate
 from brm_app.brm_app.doctype.satisfaction_survey.satisfaction_survey import submit_answers
 from brm_app.exceptions import SurveyAnswerValidationError, SurveyLinkError
 from brm_app.links import throttle
-from brm_app.surveys import tokens
+from brm_app.surveys import drafts, tokens
 
 SURVEY = "Satisfaction Survey"
 FOLLOW_UP_DAYS = 2
@@ -36,8 +36,9 @@ def refuse_link() -> None:
 	frappe.throw(link_unusable_message(), exc=SurveyLinkError, title=_("Survey Link Not Valid"))
 
 
-def submit_with_token(token: object, answers: object) -> "frappe.Document":
-	"""Store `answers` (answer row name -> value) for the survey of `token`; returns the survey."""
+def submit_with_token(token: object, answers: object, channel: object = None) -> "frappe.Document":
+	"""Store `answers` (answer row name -> value) for the survey of `token`; returns the survey. The
+	response channel is recorded from `channel` (brm_app.surveys.drafts.channel_of)."""
 	row = tokens.find_survey(token)
 	if not tokens.is_open(row):
 		refuse_link()
@@ -55,7 +56,8 @@ def submit_with_token(token: object, answers: object) -> "frappe.Document":
 			title=_("Invalid Answer"),
 		)
 	survey = submit_answers(locked.name, answers, ignore_permissions=True)
-	tokens.forget_token(survey.name)
+	survey.db_set("response_channel", drafts.channel_of(channel), update_modified=False)
+	tokens.forget_token(survey.name)  # drops the draft too
 	open_follow_up(survey)
 	return survey
 

@@ -39,7 +39,12 @@ def token_for_sending(survey_name: str) -> str:
 
 
 def forget_token(survey_name: str) -> None:
+	"""The survey is closed (answered, expired, cancelled): its link stops working and its draft answers
+	are dropped (docs/rhythm-surveys.md)."""
 	SURVEY_TOKENS.forget(survey_name)
+	frappe.db.set_value(
+		SURVEY, survey_name, {"draft_answers": None, "draft_saved_on": None}, update_modified=False
+	)
 
 
 def find_survey(token: object) -> frappe._dict | None:

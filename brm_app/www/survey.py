@@ -13,8 +13,9 @@ from frappe import _
 
 from brm_app.links import throttle
 from brm_app.links.throttle import SurveyRateLimitError
+from brm_app.notifications.mail import sender_name
 from brm_app.services.survey_scoring import MAX_TEXT_LENGTH, NPS_MAX, NPS_MIN, RATING_MAX, RATING_MIN
-from brm_app.surveys import tokens
+from brm_app.surveys import drafts, tokens
 from brm_app.surveys.scheduling import chosen_language
 from brm_app.surveys.submission import link_unusable_message
 
@@ -23,9 +24,11 @@ sitemap = 0
 
 SURVEY = "Satisfaction Survey"
 SUBMIT_METHOD = "/api/method/brm_app.api.survey.submit"
+DRAFT_METHOD = "/api/method/brm_app.api.survey.save_draft"
 
 
 def get_context(context):
+	provider(context)
 	context.no_cache = 1
 	context.no_breadcrumbs = 1
 	context.show_sidebar = 0
@@ -71,12 +74,25 @@ def get_context(context):
 		}
 		for answer in survey.answers
 	]
+	# answers to show chosen: the draft kept from an earlier visit, then the one-click rating of the
+	# e-mail (?choice=N) on its question; showing them records nothing (docs/rhythm-surveys.md)
+	chosen = {name: str(value) for name, value in drafts.load_draft(survey).items()}
+	choice = drafts.chosen_rating(frappe.form_dict.get("choice"))
+	first_rating = drafts.first_rating_row(survey)
+	context.confirm_choice = None
+	if choice is not None and first_rating is not None:
+		chosen[first_rating.name] = str(choice)
+		context.confirm_choice = {"question": _(first_rating.question), "value": choice}
+	for question in context.questions:
+		question["chosen"] = chosen.get(question["name"])
 	context.rating_range = list(range(RATING_MIN, RATING_MAX + 1))
 	context.nps_range = list(range(NPS_MIN, NPS_MAX + 1))
 	context.max_text_length = MAX_TEXT_LENGTH
 	context.page_data = {
 		"submit_url": SUBMIT_METHOD,
+		"draft_url": DRAFT_METHOD,
 		"token": token,
+		"channel": "email_button" if context.confirm_choice else "survey_link",
 		"thank_you": _(template.thank_you_message)
 		if template.thank_you_message
 		else _("Thank you for your feedback."),
@@ -91,6 +107,16 @@ def get_context(context):
 		},
 	}
 	return context
+
+
+def provider(context) -> None:
+	"""The provider's name and logo, the page's only heading: the survey page is the survey alone, without
+	the website's navigation, login link or footer (survey.html overrides those blocks)."""
+	context.provider_name = sender_name()
+	company = frappe.defaults.get_global_default("company")
+	context.provider_logo = (
+		frappe.db.get_value("Company", company, "company_logo") if company else None
+	) or frappe.db.get_single_value("Website Settings", "app_logo")
 
 
 def page_language(survey) -> str | None:

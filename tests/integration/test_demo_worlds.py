@@ -62,6 +62,30 @@ def _world() -> dict:
 		"business cases": per_customer("Business Case", ["workflow_state", "docstatus"]),
 		"surveys": per_customer("Satisfaction Survey", ["status"]),
 		"issues": per_customer("Issue", ["issue_type", "status"]),
+		# service reviews (issue 18): dates, period, language, and their action items with their ToDos
+		"service reviews": per_customer(
+			"Service Review",
+			["review_date", "status", "period_from", "period_to", "language", "relationship_manager"],
+		),
+		"review actions": Counter(
+			(row.customer, row.description, row.assigned_to, row.due_date, row.status, row.todo_status)
+			for row in frappe.db.sql(
+				"""select r.customer, a.description, a.assigned_to, a.due_date, a.status, t.status as todo_status
+				from `tabService Review Action` a join `tabService Review` r on r.name = a.parent
+				left join `tabToDo` t on t.name = a.todo
+				where r.customer in %(customers)s""",
+				{"customers": customers or [""]},
+				as_dict=True,
+			)
+		),
+		"review rhythm": Counter(
+			(row.name, row.last_reviewed_on, row.next_review_due)
+			for row in frappe.get_all(
+				"Customer Portfolio",
+				filters={"name": ("in", customers)},
+				fields=["name", "last_reviewed_on", "next_review_due"],
+			)
+		),
 		# the customer's sign-offs (issue 16): made through the same rules on both paths
 		"customer sign-offs": per_customer(
 			"Customer Sign-off", ["purpose", "status", "channel", "signatory_contact", "signatory_name"]
@@ -127,15 +151,47 @@ def _sign_offs_hold(customers: list[str]) -> None:
 	assert checked
 
 
+def _relationship_survey_dates_hold(customers: list[str]) -> None:
+	"""Both writers fill a portfolio's relationship survey dates the same way (issue 18,
+	docs/rhythm-surveys.md): the last is the latest relationship survey sent, the next one cadence later."""
+	from frappe.utils import getdate
+
+	from brm_app.services import cadence
+
+	portfolios = frappe.get_all(
+		"Customer Portfolio",
+		filters={"name": ("in", customers)},
+		fields=[
+			"name",
+			"strategic_importance",
+			"survey_cadence_months",
+			"last_relationship_survey_on",
+			"next_relationship_survey_due",
+		],
+	)
+	assert portfolios
+	for row in portfolios:
+		sent = frappe.db.sql(
+			"""select max(date(sent_on)) from `tabSatisfaction Survey`
+			where portfolio = %s and `trigger` = 'Periodic Relationship Review'""",
+			row.name,
+		)[0][0]
+		assert row.last_relationship_survey_on == (getdate(sent) if sent else None), row.name
+		assert row.next_relationship_survey_due == cadence.next_due(cadence.SURVEY, row), row.name
+	assert any(row.last_relationship_survey_on for row in portfolios)
+
+
 def test_both_writers_make_the_same_world_for_the_same_seed_and_scale(db):
 	frappe.flags.in_test = True
 	orm.generate(scale=SCALE, seed=SEED, progress=False, commit=False)
 	by_orm = _world()
 	_sign_offs_hold(_customers())
+	_relationship_survey_dates_hold(_customers())
 	frappe.db.rollback()
 	bulk.generate(scale=SCALE, seed=SEED, progress=False, commit=False, health=False)
 	by_bulk = _world()
 	_sign_offs_hold(_customers())
+	_relationship_survey_dates_hold(_customers())
 	frappe.db.rollback()
 
 	assert by_orm == by_bulk
@@ -145,6 +201,9 @@ def test_both_writers_make_the_same_world_for_the_same_seed_and_scale(db):
 	assert sum(by_bulk["agreements"].values()) == counts["Customer Agreement"]
 	assert sum(by_bulk["surveys"].values()) == counts["Satisfaction Survey"]
 	assert sum(by_bulk["issues"].values()) == counts["Issue"]
+	reviews = recipe.expected_reviews(SCALE)
+	assert sum(by_bulk["service reviews"].values()) == reviews["Service Review"]
+	assert sum(by_bulk["review actions"].values()) == reviews["Service Review Action"]
 	assert sum(by_bulk["business cases"].values()) == counts["Business Case"]
 	signed_cases = sum(
 		n

@@ -35,6 +35,7 @@ LIST_FILES = {
 	"Service Opportunity": "service_opportunity",
 	"Business Case": "business_case",
 	"Satisfaction Survey": "satisfaction_survey",
+	"Service Review": "service_review",
 }
 
 NODE_HARNESS = r"""
@@ -319,6 +320,7 @@ def test_the_buttons_carry_the_labels_users_look_for(site):
 		"Send Survey Now",
 		"New Opportunity",
 		"New Agreement",
+		"New Service Review",
 	]
 	# read-only access: no survey sending, no new records
 	assert form_buttons("Customer Portfolio", portfolio, rm, can_create=False, write=False) == []

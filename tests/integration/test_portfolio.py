@@ -317,6 +317,7 @@ def test_dashboard_connects_the_records_hanging_off_the_portfolio():
 		"Service Opportunity",
 		"Business Case",
 		"Satisfaction Survey",
+		"Service Review",  # issue 18
 		"Issue",  # the customer's tickets and projects, matched on customer (issue 8)
 		"Project",
 	}

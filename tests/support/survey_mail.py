@@ -7,7 +7,9 @@ from urllib.parse import parse_qs, urlparse
 
 import frappe
 
-_LINK = re.compile(r'href="([^"]*/survey\?token=[^"]+)"')
+_LINK = re.compile(r'href="([^"]*/survey\?token=[^"&]+)"')
+# the invitation's one-click rating buttons: the same link with &choice=N (docs/rhythm-surveys.md)
+_CHOICE_LINK = re.compile(r'href="([^"]*/survey\?token=[^"&]+&amp;choice=[^"]+)"')
 
 
 def queued_mails(reference_name: str, reference_doctype: str = "Satisfaction Survey") -> list[frappe._dict]:
@@ -36,6 +38,14 @@ def survey_links(reference_name: str) -> list[str]:
 	links = []
 	for row in queued_mails(reference_name):
 		links.extend(html.unescape(link) for link in _LINK.findall(row.html))
+	return links
+
+
+def choice_links(reference_name: str) -> list[str]:
+	"""The one-click rating links in the e-mails queued for a survey, in order."""
+	links = []
+	for row in queued_mails(reference_name):
+		links.extend(html.unescape(link) for link in _CHOICE_LINK.findall(row.html))
 	return links
 
 

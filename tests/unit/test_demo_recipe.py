@@ -63,3 +63,18 @@ def test_plans_are_seeded_and_have_the_recipe_shares():
 	assert all(len(plan.issues) == recipe.ISSUES and len(plan.surveys) == recipe.SURVEYS for plan in plans)
 	# the first customer belongs to the first relationship manager (tests and benchmarks log in as rm1)
 	assert plans[0].manager == "rm1@brm-demo.example.com"
+
+
+def test_relationship_surveys_follow_the_cadence():
+	"""Issue 18: a demo portfolio's relationship surveys are one cadence apart, the latest within the last
+	cadence (so the next ones fall due spread over the coming months); none by cadence when it is 0."""
+	from datetime import datetime, timedelta
+
+	from dateutil.relativedelta import relativedelta
+
+	now = datetime(2026, 12, 6, 12, 0)
+	latest = recipe.relationship_survey_sent(now, 3, 0, 200)
+	before = recipe.relationship_survey_sent(now, 3, 1, 200)
+	assert now - timedelta(days=90) <= latest < now
+	assert before == latest - relativedelta(months=3)
+	assert recipe.relationship_survey_sent(now, 0, 0, 200) is None

@@ -179,3 +179,84 @@ brm_app.desk.use_number_format_for_percent = function (formatters) {
 	};
 };
 brm_app.desk.use_number_format_for_percent(frappe.form && frappe.form.formatters);
+
+// Customers affected by a service change (docs/renewals-and-change-impact.md): the HTML of the answer of
+// brm_app.api.change_impact.customers_affected / opportunity_impact (customers of other portfolios only counted)
+brm_app.desk.change_impact_html = function (data) {
+	const esc = (value) => frappe.utils.escape_html(value == null ? "" : String(value));
+	const customers = (data && data.customers) || [];
+	const parts = [];
+	if (!customers.length && !(data && data.other_customers)) {
+		return `<p class="text-muted">${__(
+			"No customer uses or has an agreement on this service."
+		)}</p>`;
+	}
+	customers.forEach((c) => {
+		parts.push(`<h5 style="margin-top: 12px;">${esc(c.customer_name || c.customer)}</h5>`);
+		if (c.portfolio) {
+			parts.push(
+				`<p>${__("Portfolio")}: <a href="/app/customer-portfolio/${encodeURIComponent(
+					c.portfolio
+				)}">${esc(c.portfolio)}</a></p>`
+			);
+		}
+		if (c.services.length) {
+			parts.push(
+				`<p>${__("Uses")}: ${c.services
+					.map(
+						(s) =>
+							`${esc(s.it_service)} (${esc(__(s.business_criticality || ""))}${
+								s.user_count ? ", " + __("{0} users", [esc(s.user_count)]) : ""
+							})`
+					)
+					.join("; ")}</p>`
+			);
+		}
+		if (c.agreements.length) {
+			const rows = c.agreements
+				.map(
+					(a) => `<tr><td><a href="/app/customer-agreement/${encodeURIComponent(
+						a.agreement
+					)}">${esc(a.agreement)}</a> ${esc(a.agreement_title)}</td><td>${esc(
+						__(a.status)
+					)}</td><td>${esc(a.it_service)}</td><td>${esc(
+						a.service_level_agreement
+					)}</td><td>${
+						a.availability_target == null ? "" : esc(a.availability_target) + "%"
+					}</td>
+					<td>${esc(frappe.datetime.str_to_user(a.end_date))}</td></tr>`
+				)
+				.join("");
+			parts.push(
+				`<table class="table table-bordered table-condensed"><thead><tr><th>${__(
+					"Agreement"
+				)}</th><th>${__("Status")}</th><th>${__("IT Service")}</th><th>${__(
+					"Service Level Agreement"
+				)}</th><th>${__("Availability Target")}</th><th>${__(
+					"End Date"
+				)}</th></tr></thead><tbody>${rows}</tbody></table>`
+			);
+		}
+		if (c.stakeholders.length) {
+			parts.push(
+				`<p>${__("Stakeholders to inform")}: ${c.stakeholders
+					.map(
+						(s) =>
+							`${esc(s.full_name || s.contact)}${
+								s.stakeholder_role ? " (" + esc(__(s.stakeholder_role)) + ")" : ""
+							}${s.email_id ? " &lt;" + esc(s.email_id) + "&gt;" : ""}`
+					)
+					.join(", ")}</p>`
+			);
+		}
+	});
+	if (data.other_customers) {
+		parts.push(
+			`<p class="text-muted">${__(
+				"{0} other customers are affected (their relationship managers see them).",
+				[data.other_customers]
+			)}</p>`
+		);
+	}
+	return parts.join("");
+};

@@ -129,6 +129,28 @@ class BRMSettings(Document):
 		self.validate_health_weights()
 		self.validate_nps_target()
 
+	def on_update(self):
+		self.refresh_relationship_survey_due()
+		self.refresh_review_due()
+
+	def refresh_relationship_survey_due(self) -> None:
+		"""A new survey cadence moves every portfolio's next relationship survey (docs/rhythm-surveys.md)."""
+		from brm_app.services import cadence
+
+		fields = [cadence.settings_field(cadence.SURVEY, i) for i in cadence.IMPORTANCES]
+		if any(self.has_value_changed(field) for field in fields):
+			frappe.clear_document_cache(self.doctype, self.name)
+			cadence.refresh_next_due(cadence.SURVEY)
+
+	def refresh_review_due(self) -> None:
+		"""A new review cadence moves every portfolio's Next Review Due (docs/service-reviews.md)."""
+		from brm_app.services import cadence
+
+		fields = [cadence.settings_field(cadence.REVIEW, i) for i in cadence.IMPORTANCES]
+		if any(self.has_value_changed(field) for field in fields):
+			frappe.clear_document_cache(self.doctype, self.name)
+			cadence.refresh_next_due(cadence.REVIEW)
+
 	def validate_approval_settings(self) -> None:
 		"""The approval threshold weakens or strengthens the four-eyes rule of business cases: a BRM
 		Process Owner or System Manager changes it, no one else (a process manager would approve alone)."""

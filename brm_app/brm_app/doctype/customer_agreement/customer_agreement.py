@@ -11,7 +11,7 @@ brm_app.jobs.agreements.update_agreement_statuses.
 
 import frappe
 from frappe import _
-from frappe.utils import cint, date_diff, flt, formatdate, getdate, nowdate
+from frappe.utils import add_days, cint, date_diff, flt, formatdate, getdate, nowdate
 
 from brm_app import settings
 from brm_app.approvals.record import WorkflowRecord
@@ -29,11 +29,13 @@ from brm_app.exceptions import (
 	SLANotApplicableError,
 )
 from brm_app.services import approval_rules as rules
+from brm_app.services import renewal as renewal_rules
 from brm_app.services.agreement_status import (
 	CANCELLED,
 	EXPIRED,
 	TERMINATED,
 	derive_status,
+	notice_deadline,
 	renewal_period,
 )
 
@@ -66,6 +68,7 @@ class CustomerAgreement(WorkflowRecord):
 		customer_signatory: DF.Link | None
 		end_date: DF.Date
 		evidence: DF.Attach | None
+		last_extended_on: DF.Date | None
 		naming_series: DF.Literal["CAG-.YYYY.-"]
 		notice_period_days: DF.Int
 		portfolio: DF.Link | None
@@ -75,18 +78,20 @@ class CustomerAgreement(WorkflowRecord):
 		relationship_manager: DF.Link | None
 		renewal: DF.Literal["Never", "Tacit", "Express"]
 		renewal_reminder_sent_on: DF.Datetime | None
+		renewal_term_months: DF.Int
 		services: DF.Table[AgreementService]
 		signed_on: DF.Date | None
 		start_date: DF.Date
 		status: DF.Literal[
 			"Draft", "Pending Sign-off", "Active", "Expiring", "Expired", "Terminated", "Cancelled"
 		]
+		tacit_extensions: DF.Int
 		terminated_on: DF.Date | None
 		termination_reason: DF.SmallText | None
 		workflow_state: DF.Link | None
 	# end: auto-generated types
 	# written only by the approval guard and the renewal job, restored on every save
-	workflow_owned_fields = ("renewal_reminder_sent_on",)
+	workflow_owned_fields = ("renewal_reminder_sent_on", "tacit_extensions", "last_extended_on")
 
 	def before_insert(self):
 		# who prepared it (a renewal too): someone else activates it (four eyes); set once, never changes
@@ -98,6 +103,7 @@ class CustomerAgreement(WorkflowRecord):
 		self.validate_dates()
 		self.set_default_notice_period()
 		self.validate_notice_period()
+		self.validate_renewal_term()
 		self.validate_services()
 		self.validate_service_level_agreements()
 		self.validate_contract_and_signatories()
@@ -217,6 +223,19 @@ class CustomerAgreement(WorkflowRecord):
 				),
 				exc=NoticePeriodError,
 				title=_("Invalid Notice Period"),
+			)
+
+	def validate_renewal_term(self):
+		"""Tacit renewal needs a term (docs/renewals-and-change-impact.md): empty means the default 12 months."""
+		if self.renewal != renewal_rules.TACIT:
+			return
+		if self.renewal_term_months in (None, "", 0):
+			self.renewal_term_months = renewal_rules.DEFAULT_RENEWAL_TERM_MONTHS
+		if cint(self.renewal_term_months) < 1:
+			frappe.throw(
+				_("Renewal Term must be at least one month."),
+				exc=AgreementRenewalError,
+				title=_("Invalid Renewal Term"),
 			)
 
 	def validate_services(self):
@@ -492,6 +511,22 @@ def check_can_terminate(stored) -> None:
 			_("Agreement {0} has already ended ({1}).").format(frappe.bold(stored.name), _(status)),
 			exc=AgreementTerminationError,
 			title=_("Cannot Terminate"),
+		)
+	# tacit renewal: notice after the notice deadline is too late for this term; the agreement extends
+	# and can be terminated in its next term (docs/renewals-and-change-impact.md)
+	if stored.get("renewal") == renewal_rules.TACIT and not renewal_rules.can_terminate_tacit(
+		getdate(stored.end_date), cint(stored.notice_period_days), getdate(nowdate())
+	):
+		frappe.throw(
+			_(
+				"Agreement {0} renews tacitly and its notice deadline {1} has passed: it extends on {2} and can be terminated in its next term."
+			).format(
+				frappe.bold(stored.name),
+				formatdate(notice_deadline(getdate(stored.end_date), cint(stored.notice_period_days))),
+				formatdate(add_days(stored.end_date, 1)),
+			),
+			exc=AgreementTerminationError,
+			title=_("Notice Deadline Passed"),
 		)
 
 

@@ -19,6 +19,22 @@ frappe.ui.form.on("Customer Portfolio", {
 		if (frm.is_new()) return;
 		frm.trigger("add_actions");
 		frm.trigger("show_overview");
+		frm.trigger("show_health_trend");
+	},
+
+	show_health_trend(frm) {
+		// the Health tab: weekly snapshots and band changes, and what each part brings to the score
+		// (docs/health-over-time.md); a read over GET, checked against the portfolio on the server
+		frappe
+			.call({
+				method: "brm_app.api.portfolio.get_health_trend",
+				type: "GET",
+				args: { portfolio: frm.doc.name },
+			})
+			.then((r) => {
+				if (!r.message || frm.doc.name !== frm.docname) return;
+				render_health_trend(frm, r.message);
+			});
 	},
 
 	add_actions(frm) {
@@ -33,6 +49,11 @@ frappe.ui.form.on("Customer Portfolio", {
 		if (frappe.model.can_create("Customer Agreement")) {
 			frm.add_custom_button(__("New Agreement"), () =>
 				frappe.new_doc("Customer Agreement", { customer: frm.doc.customer })
+			);
+		}
+		if (frappe.model.can_create("Service Review")) {
+			frm.add_custom_button(__("New Service Review"), () =>
+				frappe.new_doc("Service Review", { customer: frm.doc.customer })
 			);
 		}
 	},
@@ -235,4 +256,103 @@ function stakeholders_html(grid) {
 			<tr>${cell("monitor", __("Low influence, low interest: monitor"))}
 				${cell("keep_informed", __("Low influence, high interest: keep informed"))}</tr>
 		</table>`;
+}
+
+function render_health_trend(frm, data) {
+	const field = frm.get_field("health_trend");
+	if (!field) return;
+	const $wrapper = $(field.wrapper).empty();
+	const change =
+		data.change == null
+			? ""
+			: `<span class="${data.change < 0 ? "text-danger" : "text-success"}">${esc(
+					__("{0} points since {1}", [
+						(data.change > 0 ? "+" : "") + format_number(data.change, null, 1),
+						data.since,
+					])
+			  )}</span>`;
+	$wrapper.html(`
+		<div class="row">
+			<div class="col-md-8">
+				<h5>${__("Health Score Over Time")} ${change}</h5>
+				<div class="brm-health-trend-chart"></div>
+			</div>
+			<div class="col-md-4 brm-health-explanation">${explanation_html(data)}</div>
+		</div>`);
+	const points = data.points.filter((point) => point.score != null);
+	const chart = $wrapper.find(".brm-health-trend-chart").get(0);
+	if (!points.length) {
+		$(chart).html(
+			`<p class="text-muted">${__("No health snapshots yet: one is taken every week.")}</p>`
+		);
+		return;
+	}
+	// frappe.Chart measures its wrapper: draw it once the Health tab is shown (it is hidden on load)
+	const draw = () => {
+		if (chart.dataset.drawn || !$(chart).is(":visible")) return;
+		chart.dataset.drawn = 1;
+		health_trend_chart(chart, points);
+	};
+	draw();
+	$(frm.wrapper)
+		.off("shown.bs.tab.brm_health")
+		.on("shown.bs.tab.brm_health", draw);
+}
+
+function health_trend_chart(chart, points) {
+	new frappe.Chart(chart, {
+		type: points.length > 1 ? "line" : "bar",
+		height: 200,
+		colors: ["#2490ef"],
+		data: {
+			// a band change is marked in its label ("12-10-2026 (Band Change)")
+			labels: points.map((point) =>
+				point.reason === "Weekly"
+					? point.label
+					: __("{0} ({1})", [point.label, point.reason_label])
+			),
+			datasets: [{ name: __("Health Score"), values: points.map((point) => point.score) }],
+			yMarkers: [
+				{ label: __("Green"), value: 75 },
+				{ label: __("Amber"), value: 50 },
+			],
+		},
+		lineOptions: { dotSize: 4 },
+		axisOptions: { xIsSeries: 1 },
+		tooltipOptions: { formatTooltipY: (value) => format_number(value, null, 1) },
+	});
+}
+
+function explanation_html(data) {
+	if (data.score == null) {
+		return `<p class="text-muted">${__("Not computed yet")}</p>`;
+	}
+	const rows = data.explanation
+		.map(
+			(part) => `<tr>
+				<td>${esc(part.label)}</td>
+				<td class="text-right text-muted">${
+					part.value == null ? "&ndash;" : esc(format_number(part.value, null, 1))
+				}</td>
+				<td class="text-right text-muted">${
+					part.weight == null ? "&ndash;" : esc(format_number(part.weight, null, 1)) + "%"
+				}</td>
+				<td class="text-right">${
+					part.contribution == null ? "&ndash;" : esc(format_number(part.contribution, null, 1))
+				}</td>
+			</tr>`
+		)
+		.join("");
+	return `
+		<h5>${__("Why this score")}</h5>
+		<table class="table table-sm" style="font-size: var(--text-sm)">
+			<thead><tr><th>${__("Part")}</th><th class="text-right">${__("Score")}</th>
+				<th class="text-right">${__("Weight")}</th><th class="text-right">${__("Points")}</th></tr></thead>
+			<tbody>${rows}</tbody>
+			<tfoot><tr><th colspan="3">${__("Health Score")}</th>
+				<th class="text-right">${esc(format_number(data.score, null, 1))}</th></tr></tfoot>
+		</table>
+		<div class="text-muted small">${__(
+			"Points = weight x score / 100; the weights of the parts without data are shared among the others."
+		)}</div>`;
 }

@@ -5,9 +5,12 @@
 
 import frappe
 from frappe import _
-from frappe.utils import formatdate, getdate, today
+from frappe.utils import cint, formatdate, getdate, today
 
 from brm_app.access.rules import restricted_user
+from brm_app.brm_app.doctype.customer_health_snapshot.customer_health_snapshot import (
+	delete_health_snapshots,
+)
 from brm_app.brm_app.doctype.it_service.it_service import RETIRED
 from brm_app.controllers.checks import check_all_once, refuse_existing
 from brm_app.controllers.customer_linked import contacts_of_customer, propagate_relationship_manager
@@ -20,6 +23,7 @@ from brm_app.exceptions import (
 	RetiredServiceError,
 	StakeholderContactError,
 )
+from brm_app.services import cadence
 from brm_app.setup.health_columns import NULLABLE_HEALTH_FIELDS
 
 AGREED = "Agreed"
@@ -86,9 +90,15 @@ class CustomerPortfolio(BRMRecord):
 		self.validate_stakeholders()
 		self.validate_business_outcomes()
 		self.validate_services()
+		self.set_relationship_survey_dates()
+		self.set_review_rhythm()
 
 	def on_update(self):
 		self.propagate_relationship_manager_change()
+
+	def on_trash(self):
+		# its health history goes with it (docs/health-over-time.md); nobody else may delete snapshots
+		delete_health_snapshots(self.name)
 
 	# validate steps
 
@@ -196,6 +206,23 @@ class CustomerPortfolio(BRMRecord):
 					title=_("Retired Service"),
 				)
 
+	def set_relationship_survey_dates(self) -> None:
+		"""The last relationship survey date is the server's (the survey jobs and Send Survey Now write it
+		with db_set): a save keeps the stored one, whatever the form, REST or an import sent. The next due
+		date follows from it and the cadence, so a change of the importance or of the override moves it
+		(docs/rhythm-surveys.md)."""
+		if self.survey_cadence_months not in (None, "") and cint(self.survey_cadence_months) < 0:
+			frappe.throw(
+				_("Survey Cadence (Months) cannot be negative."),
+				title=_("Invalid Cadence"),
+			)
+		self.last_relationship_survey_on = (
+			None
+			if self.is_new()
+			else frappe.db.get_value(self.doctype, self.name, "last_relationship_survey_on")
+		)
+		self.next_relationship_survey_due = cadence.next_due(cadence.SURVEY, self)
+
 	# on_update steps
 
 	def propagate_relationship_manager_change(self) -> None:
@@ -203,6 +230,13 @@ class CustomerPortfolio(BRMRecord):
 		if self.get_doc_before_save() is None or not self.has_value_changed("relationship_manager"):
 			return
 		propagate_relationship_manager(self.name, self.relationship_manager)
+
+	def set_review_rhythm(self) -> None:
+		"""Last Reviewed On / Next Review Due from the stored Held reviews and the review cadence (importance,
+		override): server-owned on every save (brm_app.reviews.rhythm, docs/service-reviews.md)."""
+		from brm_app.reviews.rhythm import apply_to_portfolio
+
+		apply_to_portfolio(self)
 
 	# helpers
 

@@ -11,7 +11,7 @@ def get_data():
 		"transactions": [
 			{"label": _("Agreements"), "items": ["Customer Agreement"]},
 			{"label": _("Opportunities"), "items": ["Service Opportunity", "Business Case"]},
-			{"label": _("Satisfaction"), "items": ["Satisfaction Survey"]},
+			{"label": _("Satisfaction"), "items": ["Satisfaction Survey", "Service Review"]},
 			{"label": _("Support and Delivery"), "items": ["Issue", "Project"]},
 		],
 	}

@@ -36,10 +36,22 @@ CLOSED_STATUSES = (RESPONDED, "Expired", "Cancelled")
 # Fields only the server writes (case 28): the send / remind / expire jobs, the respondent's link
 # (submit_answers) and a process manager's cancel_survey. A desk or REST save, or a job a request started
 # (bulk update, Data Import), that changes them is refused.
-SERVER_FIELDS = ("status", "token_hash", "sent_on", "reminded_on", "responded_on", "expires_on", "follow_up")
+SERVER_FIELDS = (
+	"status",
+	"token_hash",
+	"sent_on",
+	"reminded_on",
+	"responded_on",
+	"expires_on",
+	"follow_up",
+	# the respondent's channel and half-filled answers (docs/rhythm-surveys.md)
+	"response_channel",
+	"draft_answers",
+	"draft_saved_on",
+)
 # the recipient: chosen while the survey is Scheduled, fixed once its link was sent
 RECIPIENT_FIELDS = ("contact", "email", "respondent_language")
-DATETIME_SERVER_FIELDS = ("sent_on", "reminded_on", "responded_on", "expires_on")
+DATETIME_SERVER_FIELDS = ("sent_on", "reminded_on", "responded_on", "expires_on", "draft_saved_on")
 SERVER_WRITE_FLAG = "brm_survey_server_write"
 NUMERIC_QUESTION_TYPES = ("Rating", "NPS")
 # The parts of an answer row that a response fixes for good.
@@ -64,6 +76,8 @@ class SatisfactionSurvey(BRMRecord):
 		csat_percent: DF.Percent
 		customer: DF.Link
 		customer_name: DF.Data | None
+		draft_answers: DF.LongText | None
+		draft_saved_on: DF.Datetime | None
 		email: DF.Data | None
 		expires_on: DF.Datetime | None
 		follow_up: DF.Link | None
@@ -80,6 +94,7 @@ class SatisfactionSurvey(BRMRecord):
 		reminded_on: DF.Datetime | None
 		responded_on: DF.Datetime | None
 		respondent_language: DF.Link | None
+		response_channel: DF.Literal["", "E-mail Button", "Survey Link"]
 		satisfied_count: DF.Int
 		scheduled_for: DF.Datetime | None
 		sent_on: DF.Datetime | None

@@ -2,6 +2,8 @@
 // For license information, please see license.txt
 
 const CLOSED_OPPORTUNITY_STATUSES = ["Delivered", "Rejected", "Withdrawn"];
+// docs/renewals-and-change-impact.md: the customers a change or retirement affects
+const IMPACT_OPPORTUNITY_TYPES = ["Service Change", "Retirement"];
 
 frappe.ui.form.on("Service Opportunity", {
 	setup(frm) {
@@ -14,6 +16,7 @@ frappe.ui.form.on("Service Opportunity", {
 	},
 
 	refresh(frm) {
+		show_customers_affected(frm);
 		if (
 			!frm.is_new() &&
 			!frm.doc.business_case &&
@@ -57,3 +60,40 @@ frappe.ui.form.on("Service Opportunity", {
 		}
 	},
 });
+
+function show_customers_affected(frm) {
+	const field = frm.fields_dict.affected_customers_html;
+	if (frm.is_new() || !IMPACT_OPPORTUNITY_TYPES.includes(frm.doc.opportunity_type)) {
+		if (field) field.$wrapper.empty();
+		return;
+	}
+	frappe
+		.xcall(
+			"brm_app.api.change_impact.opportunity_impact",
+			{ opportunity: frm.doc.name },
+			"GET"
+		)
+		.then((data) => field && field.$wrapper.html(brm_app.desk.change_impact_html(data)));
+	if (!frm.perm[0] || !frm.perm[0].write) return;
+	frm.add_custom_button(__("Notify Relationship Managers"), () =>
+		frappe.confirm(
+			__("Tell the relationship manager of every affected customer (once each)?"),
+			() =>
+				frappe
+					.xcall(
+						"brm_app.api.change_impact.notify_relationship_managers",
+						{ opportunity: frm.doc.name },
+						"POST"
+					)
+					.then((r) => {
+						frappe.msgprint(
+							__(
+								"{0} relationship managers notified, {1} already notified, {2} customers without a relationship manager.",
+								[r.notified, r.already, r.without_manager]
+							)
+						);
+						frm.reload_doc();
+					})
+		)
+	);
+}

@@ -103,6 +103,13 @@ class ServiceOpportunity(BRMRecord):
 		self.validate_status_follows_business_case()
 		self.set_status_since()
 
+	def on_update(self):
+		# a Retirement delivered by hand (the system paths call it too: docs/renewals-and-change-impact.md)
+		if self.status == "Delivered" and self.has_value_changed("status"):
+			from brm_app.services.change_impact import retire_delivered
+
+			retire_delivered(self.name)
+
 	def validate_estimates(self):
 		for fieldname in ("estimated_value", "estimated_cost"):
 			if flt(self.get(fieldname)) < 0:

@@ -8,8 +8,9 @@ first. The Service filter keeps agreements that cover that IT Service. The rows 
 limited to the portfolios the reader may see.
 """
 
+import frappe
 from frappe import _
-from frappe.utils import cint, formatdate
+from frappe.utils import cint, formatdate, getdate
 
 from brm_app.brm_app.report.shared import queries
 from brm_app.brm_app.report.shared.common import (
@@ -21,6 +22,7 @@ from brm_app.brm_app.report.shared.common import (
 	user_full_names,
 )
 from brm_app.brm_app.report.shared.scope import ReportScope
+from brm_app.services import renewal as renewal_rules
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 3660
@@ -48,8 +50,25 @@ def execute(filters=None):
 
 def display_rows(rows: list[dict]) -> list[dict]:
 	"""The rows in the reader's words: the manager's full name; status, kind and renewal translated (the
-	untranslated values stay in `status_key`, `kind_key`, `renewal_key`)."""
+	untranslated values stay in `status_key`, `kind_key`, `renewal_key`); what happens at the end by the
+	renewal type (docs/renewals-and-change-impact.md) in `outcome` / `outcome_on` (`outcome_key`)."""
 	names = user_full_names(row.relationship_manager for row in rows)
+	successors = renewed_by([row.agreement for row in rows])
+	for row in rows:
+		key, on = renewal_rules.outcome(
+			row.renewal,
+			getdate(row.end_date),
+			row.renewal_term_months,
+			getdate(row.terminated_on) if row.terminated_on else None,
+			successors.get(row.agreement),
+		)
+		row["outcome_key"], row["outcome_on"] = key, on
+		row["outcome"] = OUTCOME_LABELS[key]()
+		row["renewed_by"] = successors.get(row.agreement)
+		if key == renewal_rules.EXTENDS:
+			row["extended_end_date"] = renewal_rules.extended_end(
+				getdate(row.end_date), row.renewal_term_months
+			)
 	for row in rows:
 		row["relationship_manager_name"] = names.get(row.relationship_manager) or row.relationship_manager
 		for field, key, context in (
@@ -60,6 +79,28 @@ def display_rows(rows: list[dict]) -> list[dict]:
 			row[key] = row[field]
 			row[field] = translated(row[field], context=context)
 	return rows
+
+
+OUTCOME_LABELS = {
+	renewal_rules.EXTENDS: lambda: _("Extends on"),
+	renewal_rules.EXPIRES: lambda: _("Expires on"),
+	renewal_rules.NEEDS_DECISION: lambda: _("Needs decision by"),
+	renewal_rules.RENEWED: lambda: _("Renewed from"),
+	renewal_rules.ENDS: lambda: _("Terminated on"),
+}
+
+
+def renewed_by(names: list[str]) -> dict[str, str]:
+	"""The successor agreement (not cancelled) of each of `names` that has one."""
+	if not names:
+		return {}
+	rows = frappe.get_all(
+		"Customer Agreement",
+		filters={"previous_agreement": ("in", names), "docstatus": ("<", 2)},
+		fields=["previous_agreement", "name"],
+		order_by="name asc",
+	)
+	return {row.previous_agreement: row.name for row in reversed(rows)}
 
 
 def get_columns() -> list[dict]:
@@ -76,6 +117,10 @@ def get_columns() -> list[dict]:
 		column("Status", "status", width=90),
 		column("Kind", "agreement_kind", width=80),
 		column("Renewal", "renewal", width=90),
+		column("What Happens", "outcome", width=140),
+		column("On", "outcome_on", "Date", width=100),
+		column("Extended Until", "extended_end_date", "Date", width=110),
+		column("Renewed By", "renewed_by", "Link", "Customer Agreement", width=140),
 		column("Start Date", "start_date", "Date", width=100),
 		column("Notice Period (Days)", "notice_period_days", "Int", width=110),
 		column("Value", "agreement_value", "Currency", "currency", width=130),

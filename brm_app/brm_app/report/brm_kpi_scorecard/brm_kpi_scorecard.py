@@ -139,6 +139,10 @@ def figures(scope: ReportScope, prev_from, from_date, to_date) -> tuple[dict, di
 	surveys = survey_queries.survey_counts_by(
 		scope, prev_from, to_date, "Period", split=from_date, linked=True
 	)
+	by_kind = {
+		kind: survey_queries.survey_counts_by(scope, prev_from, to_date, "Period", split=from_date, kind=kind)
+		for kind in survey_queries.KINDS
+	}
 	improvements = kpi_queries.feedback_opportunities_by_period(scope, prev_from, from_date, to_date)
 	periods = ((1, from_date, to_date), (0, prev_from, from_date - timedelta(days=1)))
 	result = []
@@ -152,6 +156,9 @@ def figures(scope: ReportScope, prev_from, from_date, to_date) -> tuple[dict, di
 		feedback = sla["complaints"] + survey["detractors"]
 		changes, changes_to_case = opportunities[SERVICE_CHANGE]
 		innovations, innovations_to_case = opportunities[INNOVATION]
+		kinds = {
+			kind: counts.get(key) or survey_queries.empty_survey_counts() for kind, counts in by_kind.items()
+		}
 		result.append(
 			{
 				"k1_outcomes_agreed": kpi.share(outcomes["agreed"], outcomes["active"]),
@@ -171,6 +178,11 @@ def figures(scope: ReportScope, prev_from, from_date, to_date) -> tuple[dict, di
 				"k6_csat": kpi.share(survey["satisfied"], survey["ratings"]),
 				"k6_nps": kpi.nps(survey["promoters"], survey["detractors"], survey["nps_answers"]),
 				"k6_response_rate": kpi.share(survey["responded"], survey["sent"]),
+				**{
+					f"k6_{kind}_{name}": value
+					for kind, counts in kinds.items()
+					for name, value in k6_figures(counts).items()
+				},
 				"k7_feedback": feedback,
 				"k7_feedback_linked": kpi.share(
 					sla["complaints_linked"] + survey["detractors_linked"], feedback
@@ -179,6 +191,15 @@ def figures(scope: ReportScope, prev_from, from_date, to_date) -> tuple[dict, di
 			}
 		)
 	return result[0], result[1]
+
+
+def k6_figures(counts: dict) -> dict:
+	"""CSAT, NPS and response rate of one kind of survey (relationship or delivery)."""
+	return {
+		"csat": kpi.share(counts["satisfied"], counts["ratings"]),
+		"nps": kpi.nps(counts["promoters"], counts["detractors"], counts["nps_answers"]),
+		"response_rate": kpi.share(counts["responded"], counts["sent"]),
+	}
 
 
 def get_columns() -> list[dict]:

@@ -17,6 +17,25 @@ frappe.query_reports["Customer Health"] = {
 			fieldtype: "Select",
 			options: ["", "Prospect", "Active", "At Risk", "Dormant", "Ended"],
 		},
+		{
+			// the change is measured against the weekly snapshot of this many weeks ago
+			fieldname: "compare_weeks",
+			label: __("Compare With (Weeks Ago)"),
+			fieldtype: "Int",
+			default: 4,
+		},
+		{
+			// "" the most at risk first; the movers views sort by the absolute change in points
+			fieldname: "view",
+			label: __("View"),
+			fieldtype: "Select",
+			options: [
+				{ value: "", label: __("Most At Risk") },
+				{ value: "Biggest Movers", label: __("Biggest Movers") },
+				{ value: "Biggest Rises", label: __("Biggest Rises") },
+				{ value: "Biggest Falls", label: __("Biggest Falls") },
+			],
+		},
 		brm_app.reports.show_filter(),
 	],
 	onload(report) {
@@ -25,6 +44,11 @@ frappe.query_reports["Customer Health"] = {
 	formatter: brm_app.reports.formatter({
 		rag: "health_rag",
 		unscored: "gray",
+		pills: {
+			rag_then: (data) => brm_app.reports.RAG_PILLS[data.rag_then_key],
+			score_change: (data) =>
+				data.score_change == null ? null : data.score_change < 0 ? "red" : "green",
+		},
 		// the customer's full name, opening its portfolio
 		link(value, column, data) {
 			if (column.fieldname !== "customer_name" || !data.portfolio) return undefined;

@@ -10,8 +10,9 @@ rows stop at the Show filter (default 100); the summary and the chart count ever
 Read-only; limited to the portfolios the reader may see.
 """
 
+import frappe
 from frappe import _
-from frappe.utils import cint
+from frappe.utils import add_days, cint, flt, formatdate
 
 from brm_app.brm_app.report.shared import queries
 from brm_app.brm_app.report.shared.common import (
@@ -22,6 +23,9 @@ from brm_app.brm_app.report.shared.common import (
 	user_full_names,
 )
 from brm_app.brm_app.report.shared.scope import ReportScope
+from brm_app.jobs.health import week_start
+from brm_app.services.health import contributions, parts_from_stored, score_change
+from brm_app.settings import health_weights
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10000
@@ -29,6 +33,19 @@ RAGS = (("Red", "Red"), ("Amber", "Orange"), ("Green", "Green"), ("", "Grey"))
 # the chart's colours, in the order of RAGS (also the workspace's health donut: custom_options of the
 # "Customer Health RAG" dashboard chart)
 RAG_COLOURS = ("#e24c4c", "#f8a13f", "#2e9e5b", "#a8b3bf")
+# the change is measured against the weekly snapshot this many weeks back (docs/health-over-time.md)
+DEFAULT_COMPARE_WEEKS = 4
+MAX_COMPARE_WEEKS = 104
+# the View filter: "" the most at risk first; the others sort by the absolute change (rises, falls or both)
+VIEWS = {"": None, "Biggest Movers": "both", "Biggest Rises": "up", "Biggest Falls": "down"}
+ONE_DECIMAL = {"fieldtype": "Float", "precision": 1}  # in the site's number format
+PART_LABELS = {
+	"csat": "CSAT",
+	"nps": "NPS",
+	"sla_compliance": "SLA",
+	"complaints": "Complaints",
+	"agreement_coverage": "Coverage",
+}
 
 
 def execute(filters=None):
@@ -36,14 +53,60 @@ def execute(filters=None):
 	scope = ReportScope(filters)
 	limit = min(max(cint(filters.get("limit")) or DEFAULT_LIMIT, 1), MAX_LIMIT)
 	status, rag = filters.get("relationship_status"), filters.get("health_rag")
-	data = display_rows(queries.health_rows(scope, limit, status, rag))
+	then = compared_week(filters)
+	view = filters.get("view") or ""
+	if view not in VIEWS:
+		frappe.throw(_("View must be one of: {0}").format(", ".join(_(v) for v in VIEWS if v)))
+	if VIEWS[view]:
+		rows = queries.health_mover_rows(scope, limit, then, VIEWS[view], status, rag)
+	else:
+		rows = with_then(queries.health_rows(scope, limit, status, rag), then)
+	data = display_rows(explained(rows))
 	totals = queries.health_totals(scope, status, rag)
 	message = None
-	if totals["portfolios"] > len(data):
+	if VIEWS[view]:
+		message = _("Largest change in points since the week of {0} first.").format(formatdate(then))
+	elif totals["portfolios"] > len(data):
 		message = _("Showing the {0} most at-risk of {1} portfolios; raise Show to see more.").format(
 			len(data), totals["portfolios"]
 		)
 	return get_columns(), data, message, chart(totals), summary(totals)
+
+
+def compared_week(filters: dict):
+	"""The Monday of the week the change is measured against: `compare_weeks` (default 4) weeks before
+	this week's."""
+	weeks = cint(filters.get("compare_weeks")) if filters.get("compare_weeks") not in (None, "") else None
+	weeks = DEFAULT_COMPARE_WEEKS if weeks is None else weeks
+	if not 1 <= weeks <= MAX_COMPARE_WEEKS:
+		frappe.throw(_("Compare With (Weeks Ago) must be from 1 to {0}.").format(MAX_COMPARE_WEEKS))
+	return add_days(week_start(), -7 * weeks)
+
+
+def with_then(rows: list[dict], then) -> list[dict]:
+	"""Each row with its score and RAG of the week starting `then` (None without a snapshot)."""
+	previous = queries.health_then([row.portfolio for row in rows], then)
+	for row in rows:
+		row["score_then"], row["rag_then"] = previous.get(row.portfolio, (None, None))
+	return rows
+
+
+def explained(rows: list[dict]) -> list[dict]:
+	"""The change in points since then, and the points each part brings to the score now
+	("CSAT 24.3 · NPS 14.0 · …"; brm_app.services.health.contributions)."""
+	weights = health_weights()
+	labels = {part: _(label) for part, label in PART_LABELS.items()}
+	for row in rows:
+		row["score_change"] = score_change(row.health_score, row.score_then)
+		points = contributions(parts_from_stored(row), weights)
+		row["explanation"] = " · ".join(
+			f"{labels[part]} {frappe.format(flt(value, 1), ONE_DECIMAL)}"
+			for part, value in points.items()
+			if value is not None
+		)
+		row["rag_then_key"] = row.rag_then or ""
+		row["rag_then"] = translated(row.rag_then) if row.rag_then else None
+	return rows
 
 
 def display_rows(rows: list[dict]) -> list[dict]:
@@ -75,6 +138,10 @@ def get_columns() -> list[dict]:
 		column("SLA Compliance %", "sla_compliance", "Percent", width=120),
 		column("Open Complaints", "open_complaints", "Int", width=100),
 		column("Agreement Coverage %", "agreement_coverage", "Percent", width=130),
+		column("Score Then", "score_then", "Float", width=100),
+		column("Change (Points)", "score_change", "Float", width=110),
+		column("RAG Then", "rag_then", width=90),
+		column("Why This Score", "explanation", width=320),
 		column("Health Updated On", "health_updated_on", "Datetime", width=150),
 	]
 

@@ -24,6 +24,7 @@ from brm_app.brm_app.report.shared.common import (
 )
 from brm_app.brm_app.report.shared.scope import ReportScope
 from brm_app.services import kpi
+from brm_app.surveys import drafts
 
 GROUP_BY = ("Month", "Customer", "Service", "Relationship Manager")
 KEY_COLUMN = {
@@ -44,22 +45,80 @@ def execute(filters=None):
 		group_by = "Month"
 
 	groups = survey_queries.survey_counts_by(scope, from_date, to_date, group_by)
+	by_kind = {
+		kind: survey_queries.survey_counts_by(scope, from_date, to_date, group_by, kind=kind)
+		for kind in survey_queries.KINDS
+	}
+	channels = survey_queries.channel_counts_by(scope, from_date, to_date, group_by)
 	if group_by == "Service":
 		# a response counts for every service its customer consumes: the groups overlap
 		total = survey_queries.survey_counts(scope, from_date, to_date)
+		total_by_kind = {
+			kind: survey_queries.survey_counts_by(scope, from_date, to_date, None, kind=kind).get(None)
+			or survey_queries.empty_survey_counts()
+			for kind in survey_queries.KINDS
+		}
+		total_channels = survey_queries.channel_counts_by(scope, from_date, to_date, None).get(None) or {}
 	else:
 		# every survey is in exactly one month / customer / manager: the total is the sum of the groups
-		total = survey_queries.empty_survey_counts()
-		for counts in groups.values():
-			for field, value in counts.items():
-				total[field] += value
-	data = [row(key, counts) for key, counts in groups.items()]
+		total = summed(groups.values())
+		total_by_kind = {kind: summed(counts.values()) for kind, counts in by_kind.items()}
+		total_channels = {}
+		for counts in channels.values():
+			for channel, value in counts.items():
+				total_channels[channel] = total_channels.get(channel, 0) + value
+	data = [
+		row(key, counts) | kind_figures(key, by_kind) | channel_rates(counts, channels.get(key) or {})
+		for key, counts in groups.items()
+	]
 	if group_by == "Month":
 		data.sort(key=lambda r: r["group"] or "")
 	else:
 		data.sort(key=lambda r: (-r["responded"] - r["nps_answers"], r["group"] or ""))
 	set_group_labels(data, group_by)
-	return get_columns(group_by), data, None, chart(data, group_by), summary(row(None, total))
+	total_row = (
+		row(None, total)
+		| {f"{kind}_{f}": v for kind in total_by_kind for f, v in figures_of(total_by_kind[kind]).items()}
+		| channel_rates(total, total_channels)
+	)
+	return get_columns(group_by), data, None, chart(data, group_by), summary(total_row)
+
+
+def summed(groups) -> dict:
+	total = survey_queries.empty_survey_counts()
+	for counts in groups:
+		for field, value in counts.items():
+			total[field] += value
+	return total
+
+
+def figures_of(counts: dict) -> dict:
+	"""Response rate, CSAT and NPS of one kind of survey (docs/rhythm-surveys.md)."""
+	return {
+		"response_rate": kpi.share(counts["responded"], counts["sent"]),
+		"csat": kpi.share(counts["satisfied"], counts["ratings"]),
+		"nps": kpi.nps(counts["promoters"], counts["detractors"], counts["nps_answers"]),
+	}
+
+
+def kind_figures(key, by_kind: dict) -> dict:
+	"""Relationship and delivery figures of the group `key` (relationship_csat, delivery_nps, …)."""
+	result = {}
+	for kind, groups in by_kind.items():
+		counts = groups.get(key) or survey_queries.empty_survey_counts()
+		result.update({f"{kind}_{field}": value for field, value in figures_of(counts).items()})
+	return result
+
+
+CHANNEL_FIELDS = {drafts.EMAIL_BUTTON: "rate_email_button", drafts.SURVEY_LINK: "rate_survey_link"}
+
+
+def channel_rates(counts: dict, channels: dict) -> dict:
+	"""Response rate per channel: the surveys sent in the period answered through it / sent."""
+	return {
+		field: kpi.share(channels.get(channel, 0), counts["sent"])
+		for channel, field in CHANNEL_FIELDS.items()
+	}
 
 
 def set_group_labels(data: list[dict], group_by: str) -> None:
@@ -114,6 +173,15 @@ def get_columns(group_by: str) -> list[dict]:
 		column("Passives", "passives", "Int", width=100),
 		column("Detractors", "detractors", "Int", width=100),
 		column("NPS", "nps", "Float", width=90),
+		# satisfaction with the relationship apart from satisfaction with delivery (docs/rhythm-surveys.md)
+		column("Relationship Response Rate %", "relationship_response_rate", "Percent", width=120),
+		column("Relationship CSAT %", "relationship_csat", "Percent", width=120),
+		column("Relationship NPS", "relationship_nps", "Float", width=110),
+		column("Delivery Response Rate %", "delivery_response_rate", "Percent", width=120),
+		column("Delivery CSAT %", "delivery_csat", "Percent", width=110),
+		column("Delivery NPS", "delivery_nps", "Float", width=100),
+		column("Response Rate % (E-mail Button)", "rate_email_button", "Percent", width=130),
+		column("Response Rate % (Survey Link)", "rate_survey_link", "Percent", width=130),
 	]
 
 
@@ -151,4 +219,13 @@ def summary(total: dict) -> list[dict]:
 		{"label": _("NPS"), "value": nps, "datatype": nps_type, "indicator": "Green"},
 		{"label": _("NPS Answers"), "value": total["nps_answers"], "datatype": "Int", "indicator": "Grey"},
 		{"label": _("Detractors"), "value": total["detractors"], "datatype": "Int", "indicator": "Red"},
+		*(
+			{"label": label, "value": value, "datatype": datatype, "indicator": "Blue"}
+			for label, (value, datatype) in (
+				(_("Relationship CSAT %"), summary_value(total["relationship_csat"], "Percent")),
+				(_("Delivery CSAT %"), summary_value(total["delivery_csat"], "Percent")),
+				(_("Relationship NPS"), summary_value(total["relationship_nps"], "Float")),
+				(_("Delivery NPS"), summary_value(total["delivery_nps"], "Float")),
+			)
+		),
 	]

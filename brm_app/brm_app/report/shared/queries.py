@@ -134,6 +134,62 @@ def health_totals(
 	}
 
 
+# --- Customer Health over time (docs/health-over-time.md) -------------------------------------------------
+
+SNAPSHOT = "Customer Health Snapshot"
+# "Biggest movers" views: the change that qualifies, as a condition on (now - then)
+MOVER_DIRECTIONS = {
+	"both": "",
+	"up": "and cp.`health_score` > s.`health_score`",
+	"down": "and cp.`health_score` < s.`health_score`",
+}
+
+
+def health_then(portfolios: list[str], then: date) -> dict[str, tuple]:
+	"""portfolio -> (score, RAG) of its weekly snapshot of the week starting `then`: one range of the
+	unique key (portfolio, snapshot_date, reason) per portfolio of the page."""
+	if not portfolios:
+		return {}
+	rows = frappe.db.sql(
+		f"""
+		select s.`portfolio`, s.`health_score`, s.`health_rag` from `tab{SNAPSHOT}` s
+		where s.`portfolio` in %(portfolios)s and s.`snapshot_date` = %(then)s and s.`reason` = 'Weekly'
+		""",
+		{"portfolios": portfolios, "then": then},
+	)
+	return {portfolio: (score, rag) for portfolio, score, rag in rows}
+
+
+def health_mover_rows(
+	scope: ReportScope,
+	limit: int,
+	then: date,
+	direction: str = "both",
+	relationship_status: str | None = None,
+	health_rag: str | None = None,
+) -> list[dict]:
+	"""The first `limit` portfolios by the absolute change of their score since their weekly snapshot of
+	the week starting `then` (rises and falls, or only one `direction`), largest first; a portfolio without
+	a score now or then is not a mover. The snapshots of that week come from the brm_health_snapshot_date
+	index alone."""
+	condition, params = _health_where(scope, relationship_status, health_rag)
+	params.update(then=then, limit=limit)
+	return frappe.db.sql(
+		f"""
+		select {HEALTH_COLUMNS}, s.`health_score` as score_then, s.`health_rag` as rag_then
+		from `tab{SNAPSHOT}` s
+		join `tabCustomer Portfolio` cp on cp.`name` = s.`portfolio`
+		where s.`reason` = 'Weekly' and s.`snapshot_date` = %(then)s and s.`health_score` is not null
+			and cp.`health_score` is not null and cp.`health_score` != s.`health_score`
+			{MOVER_DIRECTIONS[direction]} and {condition}
+		order by abs(cp.`health_score` - s.`health_score`) desc, cp.`name`
+		limit %(limit)s
+		""",
+		params,
+		as_dict=True,
+	)
+
+
 # --- Agreement Renewals ----------------------------------------------------------------------------------
 
 
@@ -170,7 +226,8 @@ def renewal_rows(scope: ReportScope, days_ahead: int, limit: int) -> list[dict]:
 			{NOTICE_DEADLINE} as notice_deadline,
 			datediff(ca.`end_date`, %(today)s) as days_to_end,
 			datediff({NOTICE_DEADLINE}, %(today)s) as days_to_notice_deadline,
-			ca.`agreement_value`, ca.`currency`, ca.`renewal_reminder_sent_on`
+			ca.`agreement_value`, ca.`currency`, ca.`renewal_reminder_sent_on`,
+			ca.`renewal_term_months`, ca.`terminated_on`
 		from `tabCustomer Agreement` ca
 		join (
 			select ca.`name` from `tabCustomer Agreement` ca where {where} order by {RENEWAL_ORDER} limit %(limit)s
