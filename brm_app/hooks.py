@@ -67,6 +67,8 @@ permission_query_conditions = {
 	"Service Review": "brm_app.access.rules.service_review_query_conditions",
 	"Customer Sign-off": "brm_app.access.rules.sign_off_query_conditions",
 	"Customer Health Snapshot": "brm_app.access.rules.health_snapshot_query_conditions",
+	# alerts of the user's portfolios (docs/alerts.md)
+	"BRM Alert": "brm_app.access.rules.alert_query_conditions",
 	# an approver's delegations: the delegator's and the delegate's (brm_app.signoff.delegation)
 	"BRM Approval Delegation": "brm_app.signoff.delegation.query_conditions",
 	# their child tables, listed on their own through get_list / /api/resource
@@ -102,6 +104,7 @@ has_permission = {
 	"Service Review": "brm_app.access.rules.has_permission",
 	"Customer Sign-off": "brm_app.access.rules.sign_off_has_permission",
 	"Customer Health Snapshot": "brm_app.access.rules.has_permission",
+	"BRM Alert": "brm_app.access.rules.has_permission",
 	"BRM Approval Delegation": "brm_app.signoff.delegation.has_permission",
 	"File": "brm_app.access.files.has_permission",
 }
@@ -212,6 +215,8 @@ scheduler_events = {
 		"brm_app.jobs.agreements.send_renewal_reminders",
 		# approvals and desk sign-offs waiting too long: a reminder, then a notice to the process owner
 		"brm_app.jobs.escalation.escalate_waiting_approvals",
+		# alerts that become ToDos for the relationship manager, closed when their cause clears
+		"brm_app.jobs.alerts.run_alerts",
 	],
 	# a snapshot of every portfolio's health per week (docs/health-over-time.md)
 	"weekly": ["brm_app.jobs.health.snapshot_weekly_health"],

@@ -138,6 +138,11 @@ def service_review_query_conditions(user: str | None = None, doctype: str | None
 	return _query_conditions("Service Review", "portfolio", user)
 
 
+def alert_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
+	"""BRM Alert (docs/alerts.md): the alerts of the user's portfolios."""
+	return _query_conditions("BRM Alert", "portfolio", user)
+
+
 # Child tables: frappe checks only the parent *doctype* when a child table is listed on its own
 # (`frappe.client.get_list("Business Case Cost", parent="Business Case")`, /api/resource), so their
 # rows need the parent's row-level rule too.
@@ -249,7 +254,7 @@ def _stored_row_allowed(doc, user: str) -> bool:
 
 
 def validate_docshare(doc, method: str | None = None) -> None:
-	if doc.share_doctype not in RESTRICTED_DOCTYPES:
+	if doc.share_doctype not in (*RESTRICTED_DOCTYPES, "BRM Alert"):
 		return
 	if frappe.flags.in_install or frappe.flags.in_migrate:
 		return

@@ -119,6 +119,10 @@ def generate(
 			health_seconds = _recompute_health(progress)
 			# weeks of health snapshots behind them, so that trends and movers show something
 			write_health_history(seed)
+			# the daily alert job on the whole world, as the ORM path does (docs/alerts.md)
+			from brm_app.jobs.alerts import run_alerts
+
+			run_alerts()
 			if commit:
 				frappe.db.commit()  # nosemgrep: the health figures of the new portfolios
 	result = {

@@ -38,6 +38,7 @@ def opportunity(world, ctx, opportunity_type: str, source: str, status: str) -> 
 			**origin,
 			# a case's opportunity gets its status (and its link) from the case, below
 			"status": status,
+			"status_since": created,  # as the controller sets it on insert (docs/alerts.md)
 			"priority": rng.choice(recipe.PRIORITIES),
 			"business_impact": recipe.BUSINESS_IMPACT,
 			"estimated_value": float(rng.randint(100, 5000) * 1_000_000),

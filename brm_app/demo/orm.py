@@ -22,6 +22,7 @@ from frappe.utils import add_days, add_to_date, now_datetime, nowdate, update_pr
 from brm_app.api.approvals import apply_action
 from brm_app.demo import fixtures, recipe
 from brm_app.demo.health_history import write_health_history
+from brm_app.jobs.alerts import run_alerts
 from brm_app.jobs.health import recompute_health_scores
 from brm_app.jobs.surveys import backfill_relationship_survey_dates
 from brm_app.services import approval_rules as rules
@@ -53,6 +54,8 @@ def generate(scale: int = 20, seed: int = 42, progress: bool = True, commit: boo
 		recompute_health_scores()
 		# weeks of health snapshots behind them, so that trends and movers show something
 		write_health_history(seed)
+		# and the daily alert job, so that the alert list and the scorecard's alert counts show something
+		run_alerts()
 		if commit:
 			frappe.db.commit()  # nosemgrep: the health figures of the demo portfolios
 	result = {"customers_created": created, "scale": scale, "seconds": round(time.monotonic() - started, 1)}

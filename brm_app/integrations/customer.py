@@ -57,6 +57,9 @@ def on_trash(doc, method=None) -> None:
 		)
 	# deleting the customer is the permission that counts: its untouched portfolio goes with it
 	for name in portfolios:
+		from brm_app.brm_app.doctype.brm_alert.brm_alert import delete_for_portfolio
+
+		delete_for_portfolio(name)  # its alerts (docs/alerts.md)
 		frappe.delete_doc(PORTFOLIO, name, ignore_permissions=True, force=True)
 
 

@@ -178,7 +178,9 @@ def sync_opportunity_with_project(
 		status, percent_complete, current, needs_acceptance=bool(case_name)
 	)
 	if target:
-		frappe.db.set_value("Service Opportunity", opportunity, "status", target)
+		from brm_app.brm_app.doctype.service_opportunity.service_opportunity import move_status
+
+		move_status(opportunity, target)
 	if target == opportunity_status.DELIVERED:
 		from brm_app.services.change_impact import retire_delivered
 

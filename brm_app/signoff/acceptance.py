@@ -142,7 +142,9 @@ def deliver(case) -> bool:
 	status = frappe.db.get_value(OPPORTUNITY, opportunity, "status")
 	if status != opportunity_status.AWAITING_ACCEPTANCE:
 		return False
-	frappe.db.set_value(OPPORTUNITY, opportunity, "status", opportunity_status.DELIVERED)
+	from brm_app.brm_app.doctype.service_opportunity.service_opportunity import move_status
+
+	move_status(opportunity, opportunity_status.DELIVERED)
 	from brm_app.services.change_impact import retire_delivered
 
 	retire_delivered(opportunity)  # a delivered Retirement retires its services

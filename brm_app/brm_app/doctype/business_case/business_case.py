@@ -411,7 +411,9 @@ class BusinessCase(WorkflowRecord):
 			return
 		target = opportunity_status.status_for_case(self.get("workflow_state"), current)
 		if target:
-			frappe.db.set_value("Service Opportunity", self.service_opportunity, "status", target)
+			from brm_app.brm_app.doctype.service_opportunity.service_opportunity import move_status
+
+			move_status(self.service_opportunity, target)
 
 	def all_requirements_signed_off(self) -> bool:
 		return all_requirements_signed_off(self)
@@ -542,8 +544,10 @@ class BusinessCase(WorkflowRecord):
 		if opportunity.business_case != self.name:
 			values["business_case"] = self.name
 		if opportunity.status in OPPORTUNITY_OPEN_STATUSES:
-			values["status"] = opportunity_status.BUSINESS_CASE
-		if values:
+			from brm_app.brm_app.doctype.service_opportunity.service_opportunity import move_status
+
+			move_status(self.service_opportunity, opportunity_status.BUSINESS_CASE, **values)
+		elif values:
 			frappe.db.set_value("Service Opportunity", self.service_opportunity, values)
 
 

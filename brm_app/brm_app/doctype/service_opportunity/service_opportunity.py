@@ -12,7 +12,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 from frappe.model.mapper import get_mapped_doc
-from frappe.utils import flt
+from frappe.utils import flt, now_datetime
 
 from brm_app.controllers.customer_linked import link_portfolio
 from brm_app.controllers.records import BRMRecord
@@ -101,6 +101,7 @@ class ServiceOpportunity(BRMRecord):
 		self.validate_sources()
 		self.validate_status_transition()
 		self.validate_status_follows_business_case()
+		self.set_status_since()
 
 	def on_update(self):
 		# a Retirement delivered by hand (the system paths call it too: docs/renewals-and-change-impact.md)
@@ -191,6 +192,15 @@ class ServiceOpportunity(BRMRecord):
 			)
 		frappe.throw(message, exc=OpportunityStatusTransitionError, title=_("Status Change Not Allowed"))
 
+	def set_status_since(self):
+		"""`status_since` is the server's: now on insert and on a status change, else the stored value
+		(whatever the request sent; docs/alerts.md "Opportunity stuck")."""
+		previous = self.get_doc_before_save()
+		if previous is None or previous.status != self.status:
+			self.status_since = now_datetime()
+		else:
+			self.status_since = previous.status_since
+
 	def validate_status_follows_business_case(self):
 		"""With a business case, Approved comes from the case's approval (brm_app.approvals), Awaiting Acceptance
 		and Delivered from its project and the customer's acceptance (brm_app.signoff.acceptance), not by hand."""
@@ -217,6 +227,15 @@ class ServiceOpportunity(BRMRecord):
 			exc=OpportunityStatusTransitionError,
 			title=_("Status Change Not Allowed"),
 		)
+
+
+def move_status(name: str, status: str, **values) -> None:
+	"""Set an opportunity's status from the server (approvals, projects, acceptance) without the form's
+	pipeline checks; `status_since` moves with the status."""
+	values["status"] = status
+	if frappe.db.get_value("Service Opportunity", name, "status") != status:
+		values["status_since"] = now_datetime()
+	frappe.db.set_value("Service Opportunity", name, values)
 
 
 @frappe.whitelist(methods=["POST"])

@@ -11,12 +11,14 @@ Targets). Read-only; every count is limited to the portfolios the reader may see
 
 from datetime import timedelta
 
+import frappe
 from frappe import _
 from frappe.utils import formatdate
 
 from brm_app.brm_app.report.shared import kpi_queries, survey_queries
-from brm_app.brm_app.report.shared.common import column, filters_dict, period, translated
+from brm_app.brm_app.report.shared.common import and_, column, filters_dict, period, translated
 from brm_app.brm_app.report.shared.scope import ReportScope
+from brm_app.services import alerts as alert_rules
 from brm_app.services import kpi
 from brm_app.settings import kpi_targets
 
@@ -52,7 +54,39 @@ def execute(filters=None):
 	period_label = _("{0} to {1} (previous period {2} to {3})").format(
 		formatdate(from_date), formatdate(to_date), formatdate(prev_from), formatdate(prev_to)
 	)
-	return get_columns(), display_rows(rows), message(period_label), chart(rows), summary(rows)
+	shown = display_rows(rows) + alert_rows(ReportScope(filters))
+	return get_columns(), shown, message(period_label), chart(rows), summary(rows)
+
+
+def alert_rows(scope: ReportScope) -> list[dict]:
+	"""Open alerts per rule now (docs/alerts.md), in the reader's scope: a count, without target or RAG."""
+	cond, params = scope.condition("a.`portfolio`")
+	counts = dict(
+		frappe.db.sql(
+			f"""select a.`rule`, count(*) from `tabBRM Alert` a
+			where a.`status` = 'Open' {and_(cond)} group by a.`rule`""",
+			params,
+		)
+	)
+	return [
+		{
+			"key": f"alerts_{rule.key}",
+			"kpi": _("Alerts"),
+			"figure": _("Open alerts: {0}").format(_(rule.label)),
+			"unit": translated(UNIT_LABELS[kpi.COUNT], context="KPI unit"),
+			"target": None,
+			"actual": int(counts.get(rule.label, 0)),
+			"previous": None,
+			"trend": None,
+			"trend_key": None,
+			"rag": None,
+			"rag_key": None,
+			"definition": _("Alerts of this rule open today, whatever the period (BRM Alert list)."),
+			"value_fieldtype": "Int",
+			"value_precision": 0,
+		}
+		for rule in alert_rules.RULES
+	]
 
 
 # How each unit's figures read: (fieldtype, precision). A percentage is not "80,000", a count not "1,000".
