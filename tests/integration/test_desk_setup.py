@@ -265,6 +265,7 @@ ctx.frappe = {
 	model: { can_create: () => can_create },
 	db: { get_value: () => ({ then() {} }) },
 	xcall: () => ({ then() {} }),
+	call: () => ({ then() {} }),
 	ui: { form: { on(dt, events) { handlers[dt] = Object.assign(handlers[dt] || {}, events); } } },
 	utils: { escape_html: (s) => s },
 };
