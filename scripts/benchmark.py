@@ -15,6 +15,11 @@ In one run, against the site's data as it is:
   nothing to rewrite;
 - the Customer Portfolio form load: frappe.desk.form.load.getdoc plus the dashboard counts
   (frappe.desk.notifications.get_open_count), as the portfolio's relationship manager;
+- the relationship rhythm (issue 18): the daily alert job over all portfolios (nothing new; every alert
+  opened afresh), the weekly health snapshot (first run of the week; second run) beside a hand-written
+  INSERT … SELECT of the same rows, the daily selection of portfolios due a relationship survey, and one
+  Service Review's prefilled agenda and its PDF pack for a customer given 200 Issues and 20 answered
+  surveys in the review's period;
 - EXPLAIN of the slowest query of the slowest report.
 
 It prints a Markdown report and, unless --no-write, puts it into docs/benchmarks.md between the
@@ -39,6 +44,12 @@ TARGET_REPORT_SECONDS = 1.0
 TARGET_RATIO = 2.0
 TARGET_HEALTH_SECONDS = 30.0
 TARGET_FORM_SECONDS = 0.3
+# the relationship rhythm (issue 18, docs/relationship-rhythm.md)
+TARGET_ALERT_JOB_SECONDS = 60.0
+TARGET_SNAPSHOT_SECONDS = 30.0
+TARGET_AGENDA_SECONDS = 0.3
+TARGET_PACK_SECONDS = 3.0
+REVIEW_ISSUES, REVIEW_SURVEYS = 200, 20
 
 
 def main() -> int:
@@ -639,6 +650,8 @@ class Benchmark:
 		self.health = self.bench_health()
 		print("… form load", file=sys.stderr, flush=True)
 		self.form = self.bench_form_load()
+		print("… relationship rhythm", file=sys.stderr, flush=True)
+		self.rhythm = self.bench_rhythm()
 		if slowest:
 			self.explain = self.explain_slowest(*slowest)
 
@@ -776,6 +789,156 @@ class Benchmark:
 		steady, _ = median_seconds(recompute_health_scores, 3)
 		frappe.db.rollback()
 		return {"all_changed": statistics.median(samples), "changed": changed, "nothing_changed": steady}
+
+	# the relationship rhythm (issue 18)
+
+	def bench_rhythm(self) -> dict:
+		frappe = self.frappe
+		from brm_app.jobs.alerts import run_alerts
+		from brm_app.jobs.health import snapshot_weekly_health, week_start
+		from brm_app.jobs.surveys import due_relationship_portfolios
+
+		out = {}
+		frappe.set_user("Administrator")
+
+		# the daily alert job: a run that finds nothing new (the demo ran it), and a run that opens every
+		# alert afresh (all closed first, untimed)
+		out["alerts_steady"], _steady = median_seconds(run_alerts, 3, warmup=1)
+		frappe.db.rollback()
+		fresh = []
+		for _n in range(3):
+			frappe.db.sql("update `tabBRM Alert` set status = 'Closed', open_key = null")
+			started = time.perf_counter()
+			opened = run_alerts()
+			fresh.append(time.perf_counter() - started)
+			frappe.db.rollback()
+		out["alerts_fresh"], out["alerts_opened"] = statistics.median(fresh), opened.get("opened")
+		out["alerts_open"] = frappe.db.count("BRM Alert", {"status": "Open"})
+
+		# the weekly snapshot: this week's rows removed (untimed) before each first run; a second run stores
+		# nothing; the baseline writes the same rows with one hand-written INSERT … SELECT into a copy
+		monday = week_start()
+		columns = (
+			"portfolio, customer, customer_name, relationship_manager, health_score, health_rag, csat_score,"
+			" nps_score, sla_compliance, open_complaints, agreement_coverage"
+		)
+		first, baseline = [], []
+		stored = 0
+		for _n in range(3):
+			frappe.db.sql(
+				"delete from `tabCustomer Health Snapshot` where reason = 'Weekly' and snapshot_date = %s",
+				monday,
+			)
+			started = time.perf_counter()
+			stored = snapshot_weekly_health()
+			first.append(time.perf_counter() - started)
+			frappe.db.rollback()
+			frappe.db.sql_ddl(
+				"create temporary table if not exists `brm_bench_snapshot` like `tabCustomer Health Snapshot`"
+			)
+			started = time.perf_counter()
+			frappe.db.sql(
+				f"""insert into `brm_bench_snapshot` (name, snapshot_date, reason, {columns})
+				select md5(concat(name, %(day)s, 'Weekly')), %(day)s, 'Weekly', name, customer, customer_name,
+					relationship_manager, health_score, health_rag, csat_score, nps_score, sla_compliance,
+					open_complaints, agreement_coverage
+				from `tabCustomer Portfolio` where health_score is not null""",
+				{"day": monday},
+			)
+			baseline.append(time.perf_counter() - started)
+			frappe.db.sql("truncate table `brm_bench_snapshot`")
+		out["snapshot_first"], out["snapshot_stored"] = statistics.median(first), stored
+		out["snapshot_baseline"] = statistics.median(baseline)
+		snapshot_weekly_health()
+		out["snapshot_second"], again = median_seconds(snapshot_weekly_health, 3, warmup=0)
+		out["snapshot_second_stored"] = again
+		frappe.db.rollback()
+
+		# the daily selection of portfolios due a relationship survey
+		out["survey_due"], due = median_seconds(due_relationship_portfolios, 5)
+		out["survey_due_count"] = len(due)
+
+		out.update(self.bench_review())
+		frappe.db.rollback()
+		return out
+
+	def bench_review(self) -> dict:
+		"""One Service Review's agenda and PDF for a customer given REVIEW_ISSUES Issues and REVIEW_SURVEYS
+		answered surveys in the last 90 days (other customers' rows re-pointed at it, rolled back after)."""
+		frappe = self.frappe
+		from frappe.utils import add_days, getdate, today
+
+		from brm_app.reviews.agenda import build_agenda
+		from brm_app.reviews.pack import pack_pdf
+
+		to_date = getdate(today())
+		from_date = add_days(to_date, -90)
+		portfolio = frappe.db.get_value(
+			"Customer Portfolio",
+			{"relationship_manager": self.rm},
+			["name", "customer"],
+			order_by="name",
+			as_dict=True,
+		)
+		customer = portfolio.customer
+		frappe.db.sql(
+			"""update `tabIssue` set customer = %(customer)s
+			where name in (select name from (select name from `tabIssue`
+				where opening_date between %(from)s and %(to)s order by name limit %(n)s) t)""",
+			{"customer": customer, "from": from_date, "to": to_date, "n": REVIEW_ISSUES},
+		)
+		frappe.db.sql(
+			"""update `tabSatisfaction Survey` set customer = %(customer)s, portfolio = %(portfolio)s,
+				relationship_manager = %(rm)s
+			where name in (select name from (select name from `tabSatisfaction Survey`
+				where status = 'Answered' and responded_on between %(from)s and %(to)s
+				order by name limit %(n)s) t)""",
+			{
+				"customer": customer,
+				"portfolio": portfolio.name,
+				"rm": self.rm,
+				"from": from_date,
+				"to": add_days(to_date, 1),
+				"n": REVIEW_SURVEYS,
+			},
+		)
+		issues = frappe.db.count(
+			"Issue", {"customer": customer, "opening_date": ["between", [from_date, to_date]]}
+		)
+		surveys = frappe.db.sql(
+			"""select count(*) from `tabSatisfaction Survey` where customer = %s and status = 'Answered'
+			and responded_on between %s and %s""",
+			(customer, from_date, add_days(to_date, 1)),
+		)[0][0]
+		review = frappe.get_doc(
+			{
+				"doctype": "Service Review",
+				"portfolio": portfolio.name,
+				"customer": customer,
+				"review_date": to_date,
+				"period_from": from_date,
+				"period_to": to_date,
+			}
+		).insert(ignore_permissions=True)
+		frappe.set_user(self.rm)
+		agenda, _ = median_seconds(lambda: build_agenda(customer, from_date, to_date, to_date), 11, warmup=2)
+		frappe.set_user("Administrator")
+		pdf_runs = []
+		size = 0
+		for n in range(4):
+			started = time.perf_counter()
+			pdf = pack_pdf(review.name)
+			if n:  # the first (untimed) run starts wkhtmltopdf's caches
+				pdf_runs.append(time.perf_counter() - started)
+			size = len(pdf)
+		return {
+			"review_customer": customer,
+			"review_issues": issues,
+			"review_surveys": surveys,
+			"agenda": agenda,
+			"pack": statistics.median(pdf_runs),
+			"pack_bytes": size,
+		}
 
 	def bench_form_load(self) -> dict:
 		frappe = self.frappe
@@ -979,6 +1142,45 @@ class Benchmark:
 				f"({ms(form['overview'])} alone) | {ms(total)} | ≤ 300 ms | "
 				f"{'yes' if total <= TARGET_FORM_SECONDS else '**no**'} |"
 			)
+		rhythm = self.rhythm
+		yes = lambda ok: "yes" if ok else "**no**"  # noqa: E731
+		out.append(
+			f"| daily alert job (`brm_app.jobs.alerts.run_alerts`), all {self.counts['Customer Portfolio']:,} "
+			f"portfolios, nothing new ({rhythm['alerts_open']:,} open alerts; median of 3) | "
+			f"{rhythm['alerts_steady']:.1f} s | ≤ 60 s | {yes(rhythm['alerts_steady'] <= TARGET_ALERT_JOB_SECONDS)} |"
+		)
+		out.append(
+			f"| daily alert job, every alert closed first so that it opens all of them again "
+			f"({rhythm['alerts_opened']:,} alerts and ToDos opened; median of 3) | {rhythm['alerts_fresh']:.1f} s | "
+			f"≤ 60 s | {yes(rhythm['alerts_fresh'] <= TARGET_ALERT_JOB_SECONDS)} |"
+		)
+		ratio = rhythm["snapshot_first"] / rhythm["snapshot_baseline"]
+		out.append(
+			f"| weekly health snapshot (`brm_app.jobs.health.snapshot_weekly_health`), first run of the week "
+			f"({rhythm['snapshot_stored']:,} rows; median of 3) — a hand-written INSERT … SELECT of the same rows "
+			f"takes {ms(rhythm['snapshot_baseline'])}: **{ratio:.1f}×** | {ms(rhythm['snapshot_first'])} | ≤ 30 s | "
+			f"{yes(rhythm['snapshot_first'] <= TARGET_SNAPSHOT_SECONDS)} |"
+		)
+		out.append(
+			f"| weekly health snapshot, second run in the same week ({rhythm['snapshot_second_stored']} rows "
+			f"stored; median of 3) | {ms(rhythm['snapshot_second'])} | ≤ 30 s | "
+			f"{yes(rhythm['snapshot_second'] <= TARGET_SNAPSHOT_SECONDS)} |"
+		)
+		out.append(
+			f"| portfolios due a relationship survey today (`brm_app.jobs.surveys.due_relationship_portfolios`, "
+			f"{rhythm['survey_due_count']:,} due; median of 5) | {ms(rhythm['survey_due'])} | | |"
+		)
+		out.append(
+			f"| Service Review agenda (`brm_app.reviews.agenda.build_agenda`, as RM; customer "
+			f"`{rhythm['review_customer']}` with {rhythm['review_issues']} Issues and {rhythm['review_surveys']} "
+			f"answered surveys in the 90-day period; median of 11) | {ms(rhythm['agenda'])} | ≤ 300 ms | "
+			f"{yes(rhythm['agenda'] <= TARGET_AGENDA_SECONDS)} |"
+		)
+		out.append(
+			f"| Service Review Pack PDF (`brm_app.reviews.pack.pack_pdf`, same review, wkhtmltopdf, "
+			f"{rhythm['pack_bytes'] / 1024:.0f} KiB; median of 3 after one untimed run) | {rhythm['pack']:.2f} s | "
+			f"≤ 3 s | {yes(rhythm['pack'] <= TARGET_PACK_SECONDS)} |"
+		)
 		out.append("")
 		if self.explain:
 			e = self.explain

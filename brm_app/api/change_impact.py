@@ -10,7 +10,7 @@ import frappe
 from frappe import _
 
 from brm_app.exceptions import OpportunityImpactError
-from brm_app.services import change_impact
+from brm_app.rhythm import change_impact
 
 IT_SERVICE = "IT Service"
 OPPORTUNITY = "Service Opportunity"

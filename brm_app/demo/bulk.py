@@ -35,8 +35,8 @@ from brm_app.demo.bulk_tables import Table, child, reserve_names, series_of, sta
 from brm_app.demo.health_history import write_health_history
 from brm_app.demo.recipe import expected_counts  # the counts this writer makes (tests)
 from brm_app.reviews.pack import pack_language
+from brm_app.rhythm import cadence
 from brm_app.services import approval_rules as rules
-from brm_app.services import cadence
 from brm_app.services.agreement_status import derive_status
 from brm_app.signoff import records as sign_off_records
 

@@ -17,7 +17,7 @@ from frappe.utils import add_days, add_months, getdate
 from brm_app.demo import recipe
 from brm_app.demo.bulk_tables import child, stamps
 from brm_app.reviews.rhythm import DEFAULT_PERIOD_MONTHS
-from brm_app.services import cadence
+from brm_app.rhythm import cadence
 
 REVIEW = "Service Review"
 TABLES = ("Service Review", "Service Review Attendee", "Service Review Action", "ToDo")

@@ -25,8 +25,8 @@ from brm_app.demo.health_history import write_health_history
 from brm_app.jobs.alerts import run_alerts
 from brm_app.jobs.health import recompute_health_scores
 from brm_app.jobs.surveys import backfill_relationship_survey_dates
+from brm_app.rhythm import cadence
 from brm_app.services import approval_rules as rules
-from brm_app.services import cadence
 from brm_app.signoff import flow as sign_off_flow
 from brm_app.signoff import records as sign_off_records
 

@@ -182,7 +182,7 @@ def sync_opportunity_with_project(
 
 		move_status(opportunity, target)
 	if target == opportunity_status.DELIVERED:
-		from brm_app.services.change_impact import retire_delivered
+		from brm_app.rhythm.change_impact import retire_delivered
 
 		retire_delivered(opportunity)  # a delivered Retirement retires its services
 	if target == opportunity_status.AWAITING_ACCEPTANCE:

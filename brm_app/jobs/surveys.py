@@ -16,7 +16,7 @@ import frappe
 from frappe.utils import add_days, add_months, add_to_date, cint, get_datetime, getdate, now_datetime
 
 from brm_app.notifications.mail import SURVEY_INVITATION, SURVEY_REMINDER, send_survey_mail
-from brm_app.services import cadence
+from brm_app.rhythm import cadence
 from brm_app.services.survey_schedule import reminder_due
 from brm_app.settings import get_settings
 from brm_app.surveys import tokens
@@ -183,7 +183,7 @@ PORTFOLIO = "Customer Portfolio"
 
 def due_relationship_portfolios(limit: int | None = None) -> list[str]:
 	"""The active portfolios whose next relationship survey is due (today or earlier), in one query on the
-	stored due date (kept by brm_app.services.cadence and mark_relationship_surveyed)."""
+	stored due date (kept by brm_app.rhythm.cadence and mark_relationship_surveyed)."""
 	table = frappe.qb.DocType(PORTFOLIO)
 	query = (
 		frappe.qb.from_(table)
@@ -249,7 +249,7 @@ def mark_relationship_surveyed(portfolio, surveyed: bool = True) -> None:
 
 def backfill_relationship_survey_dates(portfolios: list[str] | None = None) -> None:
 	"""Set-based: each portfolio's last relationship survey is the latest relationship survey sent (when it
-	has none recorded), and its next due date follows (brm_app.services.cadence.refresh_next_due). For
+	has none recorded), and its next due date follows (brm_app.rhythm.cadence.refresh_next_due). For
 	portfolios that had relationship surveys before the cadence existed (the migration patch) and for the
 	demo data (both paths). Running it again changes nothing."""
 	if portfolios is not None and not portfolios:

@@ -1,6 +1,6 @@
 """A portfolio's review rhythm (docs/service-reviews.md "Cadence"): Last Reviewed On is the date of its
 latest Held Service Review, Next Review Due that date plus the portfolio's review cadence
-(brm_app.services.cadence). Both are derived on the server from the stored reviews, never taken from a
+(brm_app.rhythm.cadence). Both are derived on the server from the stored reviews, never taken from a
 client: recomputed when a review is saved, cancelled or deleted, and on every save of the portfolio (its
 strategic importance or cadence override may have changed).
 """
@@ -8,7 +8,7 @@ strategic importance or cadence override may have changed).
 import frappe
 from frappe.utils import add_days, add_months, getdate
 
-from brm_app.services import cadence
+from brm_app.rhythm import cadence
 
 REVIEW = "Service Review"
 PORTFOLIO = "Customer Portfolio"

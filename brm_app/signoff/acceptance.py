@@ -145,7 +145,7 @@ def deliver(case) -> bool:
 	from brm_app.brm_app.doctype.service_opportunity.service_opportunity import move_status
 
 	move_status(opportunity, opportunity_status.DELIVERED)
-	from brm_app.services.change_impact import retire_delivered
+	from brm_app.rhythm.change_impact import retire_delivered
 
 	retire_delivered(opportunity)  # a delivered Retirement retires its services
 	return True

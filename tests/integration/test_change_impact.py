@@ -8,7 +8,7 @@ import pytest
 from frappe.utils import add_days, nowdate
 
 from brm_app.api import change_impact as api
-from brm_app.services import change_impact
+from brm_app.rhythm import change_impact
 from brm_app.services.opportunity_status import allowed_next
 from tests.support.factories import (
 	make_agreement,

@@ -156,7 +156,7 @@ def _relationship_survey_dates_hold(customers: list[str]) -> None:
 	docs/rhythm-surveys.md): the last is the latest relationship survey sent, the next one cadence later."""
 	from frappe.utils import getdate
 
-	from brm_app.services import cadence
+	from brm_app.rhythm import cadence
 
 	portfolios = frappe.get_all(
 		"Customer Portfolio",

@@ -135,7 +135,7 @@ class BRMSettings(Document):
 
 	def refresh_relationship_survey_due(self) -> None:
 		"""A new survey cadence moves every portfolio's next relationship survey (docs/rhythm-surveys.md)."""
-		from brm_app.services import cadence
+		from brm_app.rhythm import cadence
 
 		fields = [cadence.settings_field(cadence.SURVEY, i) for i in cadence.IMPORTANCES]
 		if any(self.has_value_changed(field) for field in fields):
@@ -144,7 +144,7 @@ class BRMSettings(Document):
 
 	def refresh_review_due(self) -> None:
 		"""A new review cadence moves every portfolio's Next Review Due (docs/service-reviews.md)."""
-		from brm_app.services import cadence
+		from brm_app.rhythm import cadence
 
 		fields = [cadence.settings_field(cadence.REVIEW, i) for i in cadence.IMPORTANCES]
 		if any(self.has_value_changed(field) for field in fields):

@@ -23,7 +23,7 @@ from brm_app.exceptions import (
 	RetiredServiceError,
 	StakeholderContactError,
 )
-from brm_app.services import cadence
+from brm_app.rhythm import cadence
 from brm_app.setup.health_columns import NULLABLE_HEALTH_FIELDS
 
 AGREED = "Agreed"

@@ -106,7 +106,7 @@ class ServiceOpportunity(BRMRecord):
 	def on_update(self):
 		# a Retirement delivered by hand (the system paths call it too: docs/renewals-and-change-impact.md)
 		if self.status == "Delivered" and self.has_value_changed("status"):
-			from brm_app.services.change_impact import retire_delivered
+			from brm_app.rhythm.change_impact import retire_delivered
 
 			retire_delivered(self.name)
 
