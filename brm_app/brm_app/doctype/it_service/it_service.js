@@ -8,11 +8,12 @@ frappe.ui.form.on("IT Service", {
 		if (frm.is_new()) return;
 		frm.add_custom_button(__("Customers Affected"), () =>
 			frappe
-				.xcall(
-					"brm_app.api.change_impact.customers_affected",
-					{ service: frm.doc.name },
-					"GET"
-				)
+				.call({
+					method: "brm_app.api.change_impact.customers_affected",
+					type: "GET",
+					args: { service: frm.doc.name },
+				})
+				.then((r) => r.message)
 				.then((data) => {
 					const dialog = new frappe.ui.Dialog({
 						title: __("Customers Affected by {0}", [frm.doc.name]),

@@ -68,11 +68,12 @@ function show_customers_affected(frm) {
 		return;
 	}
 	frappe
-		.xcall(
-			"brm_app.api.change_impact.opportunity_impact",
-			{ opportunity: frm.doc.name },
-			"GET"
-		)
+		.call({
+			method: "brm_app.api.change_impact.opportunity_impact",
+			type: "GET",
+			args: { opportunity: frm.doc.name },
+		})
+		.then((r) => r.message)
 		.then((data) => field && field.$wrapper.html(brm_app.desk.change_impact_html(data)));
 	if (!frm.perm[0] || !frm.perm[0].write) return;
 	frm.add_custom_button(__("Notify Relationship Managers"), () =>
