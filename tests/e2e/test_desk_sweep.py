@@ -28,7 +28,7 @@ from pathlib import Path
 
 import frappe
 import pytest
-from frappe.utils import add_days, add_months, now_datetime, nowdate
+from frappe.utils import add_days, add_months, getdate, now_datetime, nowdate
 
 from tests.e2e.conftest import forget_user_traces
 from tests.support.browser import DESKTOP, PHONE, Desk, start_chromium
@@ -54,6 +54,9 @@ LISTS = (
 	"Satisfaction Survey",
 	"Satisfaction Survey Template",
 	"IT Service",
+	"Service Review",
+	"BRM Alert",
+	"Customer Health Snapshot",
 )
 FORMS = (*LISTS, "BRM Settings")
 SCREENS = (
@@ -148,7 +151,8 @@ def world(site, committed, server):
 	agreement, an opportunity, an approved and a pending business case, a responded survey; a BRM Process
 	Manager. Committed for the live server; removed again at the end."""
 	from brm_app.brm_app.doctype.satisfaction_survey.satisfaction_survey import submit_answers
-	from brm_app.jobs.health import recompute_health_scores
+	from brm_app.jobs.alerts import current_causes, open_new
+	from brm_app.jobs.health import recompute_health_scores, snapshot_weekly_health
 
 	people = workflow_people(committed, "sweep")
 	for user, first_name in ((people.rm, "Rina"), (people.pm, "Arif")):
@@ -180,6 +184,31 @@ def world(site, committed, server):
 		frappe.db.set_value("Satisfaction Survey", survey.name, "responded_on", sent)
 	committed.add("Satisfaction Survey Template", template)
 	recompute_health_scores([people.portfolio])
+	# the relationship rhythm: this week's health snapshot, a held review with an action item, and an alert
+	# (the portfolio's review overdue), each opened as the jobs open them, for this portfolio only
+	snapshot_weekly_health(portfolios=[people.portfolio])
+	snapshot = frappe.db.get_value("Customer Health Snapshot", {"portfolio": people.portfolio}, "name")
+	review = frappe.get_doc(
+		{
+			"doctype": "Service Review",
+			"customer": people.customer,
+			"review_date": nowdate(),
+			"minutes": "Service levels reviewed.",
+			"attendees": [{"user": people.rm}],
+			"actions": [
+				{
+					"description": "Share the capacity plan",
+					"assigned_to": people.rm,
+					"due_date": add_days(nowdate(), 14),
+				}
+			],
+		}
+	).insert(ignore_permissions=True)
+	committed.add("Service Review", review.name)
+	frappe.db.set_value("Customer Portfolio", people.portfolio, "next_review_due", add_days(nowdate(), -1))
+	causes = current_causes(getdate(nowdate()))
+	open_new([cause for cause in causes.values() if cause["portfolio"] == people.portfolio], now_datetime())
+	alert = frappe.db.get_value("BRM Alert", {"portfolio": people.portfolio, "status": "Open"}, "name")
 	committed.commit()
 	people.forms = {
 		"Customer Portfolio": people.portfolio,
@@ -190,7 +219,11 @@ def world(site, committed, server):
 		"Satisfaction Survey Template": template,
 		"IT Service": service,
 		"BRM Settings": "BRM Settings",
+		"Service Review": review.name,
+		"BRM Alert": alert,
+		"Customer Health Snapshot": snapshot,
 	}
+	assert all(people.forms.values()), people.forms
 	people.charts_with_values = {user: charts_with_values(user) for user in (people.rm, people.pm)}
 	yield people
 	frappe.db.rollback()

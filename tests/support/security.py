@@ -277,7 +277,15 @@ class SecurityCommitted(Committed):
 	"""`Committed` that can also remove submitted business cases and agreements (frappe refuses to delete a
 	submitted document) with their child rows, workflow actions, comments, versions and queued e-mails."""
 
-	PURGED = ("Business Case", "Customer Agreement")
+	# and the records whose controllers refuse a deletion outside brm_app's own jobs (or, for a review, that
+	# hold the customer): removed directly
+	PURGED = (
+		"Business Case",
+		"Customer Agreement",
+		"Service Review",
+		"BRM Alert",
+		"Customer Health Snapshot",
+	)
 
 	def cleanup(self) -> None:
 		frappe.db.rollback()
