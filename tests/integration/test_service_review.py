@@ -26,7 +26,7 @@ from tests.support.factories import (
 	uid,
 )
 from tests.support.pdf import pdf_text
-from tests.support.users import make_user
+from tests.support.users import as_user, make_user
 
 REVIEW = "Service Review"
 PERIOD = (getdate("2026-07-01"), getdate("2026-09-30"))
@@ -178,6 +178,27 @@ def test_action_items_become_todos_and_follow_them_both_ways(two_customers):
 	review.set("actions", [])
 	review.save(ignore_permissions=True)
 	assert frappe.db.get_value("ToDo", todo_name, "status") == "Cancelled"
+
+
+def test_a_todo_holder_who_lost_the_review_does_not_move_its_action(two_customers):
+	mine, _other = two_customers
+	holder = make_user(f"{uid('sr-rm-')}@example.com", ("Business Relationship Manager",))
+	successor = make_user(f"{uid('sr-rm-')}@example.com", ("Business Relationship Manager",))
+	frappe.db.set_value(PORTFOLIO, mine.name, "relationship_manager", holder)
+	review = make_review(mine.customer, actions=[{"description": "Renew the SLA", "assigned_to": holder}])
+	todo_name = review.actions[0].todo
+	# handed over: the holder keeps the ToDo, and a manager leaves them the review to read (a read-only share),
+	# but they may no longer write it
+	frappe.db.set_value(PORTFOLIO, mine.name, "relationship_manager", successor)
+	frappe.share.add_docshare(
+		REVIEW, review.name, holder, read=1, write=0, flags={"ignore_share_permission": True}
+	)
+	assert frappe.has_permission(REVIEW, "read", doc=review.name, user=holder)
+	assert not frappe.has_permission(REVIEW, "write", doc=review.name, user=holder)
+	with as_user(holder):
+		frappe.client.set_value("ToDo", todo_name, "status", "Closed")
+	assert frappe.db.get_value("ToDo", todo_name, "status") == "Closed"
+	assert frappe.db.get_value("Service Review Action", review.actions[0].name, "status") == "Open"
 
 
 def test_an_action_owner_must_be_able_to_read_the_review(two_customers):
