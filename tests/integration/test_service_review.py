@@ -9,7 +9,7 @@ import pytest
 from frappe.utils import add_days, add_months, getdate, today
 
 from brm_app.api.service_review import email_pack, get_agenda
-from brm_app.exceptions import ServiceReviewError, ServiceReviewMailError
+from brm_app.exceptions import InvalidSettingsError, ServiceReviewError, ServiceReviewMailError
 from brm_app.reviews.agenda import build_agenda
 from brm_app.reviews.pack import pack_pdf
 from tests.support.factories import (
@@ -237,6 +237,38 @@ def test_a_held_review_sets_the_portfolio_rhythm(two_customers):
 	assert frappe.db.get_value(PORTFOLIO, mine.name, "last_reviewed_on") == held_on
 	frappe.delete_doc(REVIEW, review.name, ignore_permissions=True)
 	assert frappe.db.get_value(PORTFOLIO, mine.name, "last_reviewed_on") is None
+
+
+def test_a_review_is_not_held_in_the_future_nor_a_cadence_longer_than_three_years(two_customers):
+	# either would push the portfolio's next review (or survey) far off and silence its alerts
+	mine, _other = two_customers
+	with pytest.raises(ServiceReviewError, match="future date"):
+		make_review(mine.customer, review_date=add_days(today(), 1), status="Held")
+	review = make_review(mine.customer, review_date=add_days(today(), 1))
+	review.status = "Held"
+	with pytest.raises(ServiceReviewError, match="future date"):
+		review.save(ignore_permissions=True)
+	assert frappe.db.get_value(PORTFOLIO, mine.name, "last_reviewed_on") is None
+	make_review(mine.customer, review_date=today(), status="Held")
+	assert frappe.db.get_value(PORTFOLIO, mine.name, "last_reviewed_on") == getdate(today())
+	for fieldname in ("review_cadence_months", "survey_cadence_months"):
+		mine.reload()
+		mine.set(fieldname, 37)
+		with pytest.raises(frappe.ValidationError, match="36 months"):
+			mine.save(ignore_permissions=True)
+		mine.reload()
+		mine.set(fieldname, 36)
+		mine.save(ignore_permissions=True)
+		assert frappe.db.get_value(PORTFOLIO, mine.name, fieldname) == 36
+	for value in (37, -1):
+		settings = frappe.get_single("BRM Settings")
+		settings.review_cadence_important = value
+		with pytest.raises(InvalidSettingsError, match="between 0 and 36 months"):
+			settings.save(ignore_permissions=True)
+		settings = frappe.get_single("BRM Settings")
+		settings.survey_cadence_strategic = value
+		with pytest.raises(InvalidSettingsError, match="between 0 and 36 months"):
+			settings.save(ignore_permissions=True)
 
 
 def test_a_new_cadence_in_the_settings_moves_next_review_due(two_customers):
