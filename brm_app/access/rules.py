@@ -26,8 +26,9 @@ TEAM_MEMBER = "Portfolio Team Member"
 RELATIONSHIP_MANAGER_ROLE = roles.RELATIONSHIP_MANAGER
 FULL_ACCESS_ROLES = frozenset(roles.FULL_ACCESS)
 HEALTH_SNAPSHOT = "Customer Health Snapshot"
+ALERT = "BRM Alert"
 # Doctypes whose rows belong to one customer's portfolio
-RESTRICTED_DOCTYPES = (PORTFOLIO, *CUSTOMER_LINKED_DOCTYPES, HEALTH_SNAPSHOT)
+RESTRICTED_DOCTYPES = (PORTFOLIO, *CUSTOMER_LINKED_DOCTYPES, HEALTH_SNAPSHOT, ALERT)
 
 
 def restricted_user(user: str | None = None) -> bool:
@@ -154,6 +155,7 @@ PARENT_CONDITIONS = {
 	"Satisfaction Survey": survey_query_conditions,
 	HEALTH_SNAPSHOT: health_snapshot_query_conditions,
 	"Service Review": service_review_query_conditions,
+	ALERT: alert_query_conditions,
 }
 
 
@@ -254,7 +256,7 @@ def _stored_row_allowed(doc, user: str) -> bool:
 
 
 def validate_docshare(doc, method: str | None = None) -> None:
-	if doc.share_doctype not in (*RESTRICTED_DOCTYPES, "BRM Alert"):
+	if doc.share_doctype not in RESTRICTED_DOCTYPES:
 		return
 	if frappe.flags.in_install or frappe.flags.in_migrate:
 		return

@@ -115,7 +115,11 @@ def on_todo_update(todo, method: str | None = None) -> None:
 		return
 	status = DONE if todo.status == TODO_CLOSED else OPEN
 	action = frappe.db.get_value(
-		ACTION, {"todo": todo.name, "parenttype": REVIEW}, ["name", "status"], as_dict=True
+		ACTION, {"todo": todo.name, "parenttype": REVIEW}, ["name", "status", "parent"], as_dict=True
 	)
+	# the ToDo's holder may have lost the review (removed from the team, a handover): only a user who may
+	# write the review moves its action (docs/service-reviews.md "Action items")
+	if action and not frappe.has_permission(REVIEW, "write", doc=action.parent):
+		return
 	if action and action.status != status:
 		frappe.db.set_value(ACTION, action.name, "status", status, update_modified=False)

@@ -17,6 +17,9 @@ IMPORTANCES = ("Strategic", "Important", "Commodity")
 PORTFOLIO_FIELD = {SURVEY: "survey_cadence_months", REVIEW: "review_cadence_months"}
 LAST_FIELD = {SURVEY: "last_relationship_survey_on", REVIEW: "last_reviewed_on"}
 NEXT_FIELD = {SURVEY: "next_relationship_survey_due", REVIEW: "next_review_due"}
+# the longest cadence, in the settings or a portfolio's override: a longer one would silence the portfolio's
+# review-overdue alert and its relationship surveys (docs/service-reviews.md, docs/rhythm-surveys.md)
+MAX_MONTHS = 36
 
 
 def settings_field(kind: str, importance: str | None) -> str:

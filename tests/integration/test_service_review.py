@@ -9,7 +9,7 @@ import pytest
 from frappe.utils import add_days, add_months, getdate, today
 
 from brm_app.api.service_review import email_pack, get_agenda
-from brm_app.exceptions import ServiceReviewError, ServiceReviewMailError
+from brm_app.exceptions import InvalidSettingsError, ServiceReviewError, ServiceReviewMailError
 from brm_app.reviews.agenda import build_agenda
 from brm_app.reviews.pack import pack_pdf
 from tests.support.factories import (
@@ -26,7 +26,7 @@ from tests.support.factories import (
 	uid,
 )
 from tests.support.pdf import pdf_text
-from tests.support.users import make_user
+from tests.support.users import as_user, make_user
 
 REVIEW = "Service Review"
 PERIOD = (getdate("2026-07-01"), getdate("2026-09-30"))
@@ -180,6 +180,27 @@ def test_action_items_become_todos_and_follow_them_both_ways(two_customers):
 	assert frappe.db.get_value("ToDo", todo_name, "status") == "Cancelled"
 
 
+def test_a_todo_holder_who_lost_the_review_does_not_move_its_action(two_customers):
+	mine, _other = two_customers
+	holder = make_user(f"{uid('sr-rm-')}@example.com", ("Business Relationship Manager",))
+	successor = make_user(f"{uid('sr-rm-')}@example.com", ("Business Relationship Manager",))
+	frappe.db.set_value(PORTFOLIO, mine.name, "relationship_manager", holder)
+	review = make_review(mine.customer, actions=[{"description": "Renew the SLA", "assigned_to": holder}])
+	todo_name = review.actions[0].todo
+	# handed over: the holder keeps the ToDo, and a manager leaves them the review to read (a read-only share),
+	# but they may no longer write it
+	frappe.db.set_value(PORTFOLIO, mine.name, "relationship_manager", successor)
+	frappe.share.add_docshare(
+		REVIEW, review.name, holder, read=1, write=0, flags={"ignore_share_permission": True}
+	)
+	assert frappe.has_permission(REVIEW, "read", doc=review.name, user=holder)
+	assert not frappe.has_permission(REVIEW, "write", doc=review.name, user=holder)
+	with as_user(holder):
+		frappe.client.set_value("ToDo", todo_name, "status", "Closed")
+	assert frappe.db.get_value("ToDo", todo_name, "status") == "Closed"
+	assert frappe.db.get_value("Service Review Action", review.actions[0].name, "status") == "Open"
+
+
 def test_an_action_owner_must_be_able_to_read_the_review(two_customers):
 	mine, _other = two_customers
 	stranger = make_user(f"{uid('sr-rm-')}@example.com", ("Business Relationship Manager",))
@@ -216,6 +237,38 @@ def test_a_held_review_sets_the_portfolio_rhythm(two_customers):
 	assert frappe.db.get_value(PORTFOLIO, mine.name, "last_reviewed_on") == held_on
 	frappe.delete_doc(REVIEW, review.name, ignore_permissions=True)
 	assert frappe.db.get_value(PORTFOLIO, mine.name, "last_reviewed_on") is None
+
+
+def test_a_review_is_not_held_in_the_future_nor_a_cadence_longer_than_three_years(two_customers):
+	# either would push the portfolio's next review (or survey) far off and silence its alerts
+	mine, _other = two_customers
+	with pytest.raises(ServiceReviewError, match="future date"):
+		make_review(mine.customer, review_date=add_days(today(), 1), status="Held")
+	review = make_review(mine.customer, review_date=add_days(today(), 1))
+	review.status = "Held"
+	with pytest.raises(ServiceReviewError, match="future date"):
+		review.save(ignore_permissions=True)
+	assert frappe.db.get_value(PORTFOLIO, mine.name, "last_reviewed_on") is None
+	make_review(mine.customer, review_date=today(), status="Held")
+	assert frappe.db.get_value(PORTFOLIO, mine.name, "last_reviewed_on") == getdate(today())
+	for fieldname in ("review_cadence_months", "survey_cadence_months"):
+		mine.reload()
+		mine.set(fieldname, 37)
+		with pytest.raises(frappe.ValidationError, match="36 months"):
+			mine.save(ignore_permissions=True)
+		mine.reload()
+		mine.set(fieldname, 36)
+		mine.save(ignore_permissions=True)
+		assert frappe.db.get_value(PORTFOLIO, mine.name, fieldname) == 36
+	for value in (37, -1):
+		settings = frappe.get_single("BRM Settings")
+		settings.review_cadence_important = value
+		with pytest.raises(InvalidSettingsError, match="between 0 and 36 months"):
+			settings.save(ignore_permissions=True)
+		settings = frappe.get_single("BRM Settings")
+		settings.survey_cadence_strategic = value
+		with pytest.raises(InvalidSettingsError, match="between 0 and 36 months"):
+			settings.save(ignore_permissions=True)
 
 
 def test_a_new_cadence_in_the_settings_moves_next_review_due(two_customers):

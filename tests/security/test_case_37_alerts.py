@@ -13,7 +13,7 @@ import json
 import frappe
 import pytest
 
-from brm_app.access.endpoints import get_count
+from brm_app.access.endpoints import get_count, get_group_by_count, search_widget
 from brm_app.brm_app.report.brm_kpi_scorecard.brm_kpi_scorecard import alert_rows
 from brm_app.brm_app.report.shared.scope import ReportScope
 from brm_app.jobs.alerts import run_alerts
@@ -105,6 +105,30 @@ def test_my_alerts_shortcut_counts_only_the_readers_open_alerts(world):
 		)
 		# another manager's name in the filter does not widen it
 		assert get_count(ALERT, json.dumps([[ALERT, "relationship_manager", "=", world.rm_b]])) == 0
+
+
+def test_link_search_and_sidebar_counts_show_only_the_readers_alerts(world):
+	# ignore_user_permissions=1 made frappe's search run get_list(ignore_permissions=True); the "Assigned To"
+	# sidebar counted the ToDos of every alert (docs/security.md, case 37)
+	assert (
+		frappe.db.get_value("ToDo", frappe.db.get_value(ALERT, world.mine, "todo"), "allocated_to")
+		== world.rm_a
+	)
+	with as_user(world.rm_b):
+		found = search_widget(
+			doctype=ALERT,
+			txt="",
+			ignore_user_permissions=1,
+			filter_fields=json.dumps(["message", "customer"]),
+			page_length=100000,
+			as_dict=1,
+		)
+		names = {row["name"] for row in found}
+		assert set(world.theirs) <= names
+		assert world.mine not in names
+		counts = get_group_by_count(ALERT, "[]", "assigned_to")
+		assert world.rm_a not in {row["name"] for row in counts}
+		assert {row["name"] for row in counts} == {world.rm_b}
 
 
 def test_scorecard_counts_open_alerts_per_rule_in_the_readers_scope(world):

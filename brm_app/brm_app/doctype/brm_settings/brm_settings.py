@@ -128,6 +128,7 @@ class BRMSettings(Document):
 		self.validate_expiry()
 		self.validate_health_weights()
 		self.validate_nps_target()
+		self.validate_cadences()
 
 	def on_update(self):
 		self.refresh_relationship_survey_due()
@@ -205,6 +206,23 @@ class BRMSettings(Document):
 		value = flt(self.get("target_k6_nps"))
 		if not -100 <= value <= 100:
 			self._refuse(_("{0} must be between -100 and 100, not {1}."), "target_k6_nps", value)
+
+	def validate_cadences(self) -> None:
+		"""Survey and review cadences per strategic importance: 0 (none) to cadence.MAX_MONTHS months."""
+		from brm_app.rhythm import cadence
+
+		for kind in cadence.KINDS:
+			for importance in cadence.IMPORTANCES:
+				fieldname = cadence.settings_field(kind, importance)
+				value = cint(self.get(fieldname))
+				if not 0 <= value <= cadence.MAX_MONTHS:
+					frappe.throw(
+						_("{0} must be between 0 and {1} months, not {2}.").format(
+							frappe.bold(_(self.meta.get_label(fieldname))), cadence.MAX_MONTHS, value
+						),
+						exc=InvalidSettingsError,
+						title=_("Invalid BRM Settings"),
+					)
 
 	def _refuse(self, message: str, fieldname: str, value) -> None:
 		frappe.throw(

@@ -90,6 +90,7 @@ class CustomerPortfolio(BRMRecord):
 		self.validate_stakeholders()
 		self.validate_business_outcomes()
 		self.validate_services()
+		self.validate_cadence_overrides()
 		self.set_relationship_survey_dates()
 		self.set_review_rhythm()
 
@@ -204,6 +205,19 @@ class CustomerPortfolio(BRMRecord):
 					),
 					exc=RetiredServiceError,
 					title=_("Retired Service"),
+				)
+
+	def validate_cadence_overrides(self) -> None:
+		"""A portfolio's own survey / review cadence is at most cadence.MAX_MONTHS months."""
+		for fieldname in cadence.PORTFOLIO_FIELD.values():
+			if cint(self.get(fieldname)) > cadence.MAX_MONTHS:
+				frappe.throw(
+					_("{0} cannot be more than {1} months, not {2}.").format(
+						frappe.bold(_(self.meta.get_label(fieldname))),
+						cadence.MAX_MONTHS,
+						cint(self.get(fieldname)),
+					),
+					title=_("Invalid Cadence"),
 				)
 
 	def set_relationship_survey_dates(self) -> None:

@@ -65,6 +65,7 @@ class ServiceReview(BRMRecord):
 		self._previous_todos = actions.stored_todos(None if self.is_new() else self.name)
 		self.keep_server_owned(stored)
 		link_portfolio(self)
+		self.validate_held_date()
 		self.set_period()
 		self.set_language()
 		self.validate_attendees()
@@ -92,6 +93,18 @@ class ServiceReview(BRMRecord):
 		stored_todos = {row.name: row.todo for row in (stored.get("actions") if stored else None) or []}
 		for row in self.get("actions") or []:
 			row.todo = stored_todos.get(row.name)
+
+	def validate_held_date(self) -> None:
+		"""A review is Held on or before today: a future one would move the portfolio's Last Reviewed On
+		ahead and silence its review-overdue alert (docs/service-reviews.md)."""
+		if self.status == HELD and self.review_date and getdate(self.review_date) > getdate():
+			frappe.throw(
+				_(
+					"A review cannot be Held on a future date ({0}): keep it Planned until the meeting has taken place."
+				).format(frappe.format(self.review_date, "Date")),
+				exc=ServiceReviewError,
+				title=_("Review Not Held Yet"),
+			)
 
 	def set_period(self) -> None:
 		"""Blank period: since the last Held review, or the portfolio's review cadence before the review date."""
