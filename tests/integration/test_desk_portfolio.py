@@ -336,6 +336,7 @@ def test_the_connections_cover_every_linked_record(site):
 		"Service Opportunity",
 		"Business Case",
 		"Satisfaction Survey",
+		"Service Review",
 		"Issue",
 		"Project",
 	}
