@@ -113,8 +113,11 @@ def reminder_recipients(agreement) -> list[str]:
 def update_agreement_statuses() -> int:
 	"""Daily: bring the status of submitted agreements in line with today (Active -> Expiring ->
 	Expired, Terminated). One UPDATE per new status; idempotent. Returns how many agreements changed.
-	Tacit agreements that reached their end are extended first, so they never show as Expired."""
-	extend_tacit_agreements()
+	Tacit agreements that reached their end are extended first, so they never show as Expired; one whose
+	extension failed stays running (not Expired, which is final) for the next run to extend."""
+	while extend_tacit_agreements():
+		pass  # batch after batch, until none is left that can be extended
+	due_tacit = set(_due_tacit_agreements())
 	today = getdate(nowdate())
 	rows = frappe.get_all(
 		"Customer Agreement",
@@ -124,6 +127,8 @@ def update_agreement_statuses() -> int:
 	)
 	stale: dict[str, list[str]] = {}
 	for row in rows:
+		if row.name in due_tacit:
+			continue
 		try:
 			status = derive_status(
 				1,
@@ -167,11 +172,17 @@ def update_agreement_statuses() -> int:
 # --- tacit renewal (docs/renewals-and-change-impact.md) --------------------------------------------
 
 
-def extend_tacit_agreements(limit: int = BATCH_SIZE) -> int:
+def extend_tacit_agreements(limit: int | None = None) -> int:
 	"""Extend the tacit agreements that have reached their end: submitted, still running (Active or
 	Expiring: an agreement already marked Expired stays so), not terminated, not renewed by a successor
 	agreement. Idempotent: an extended agreement ends today or later, so the next run does not see it.
-	Returns how many agreements were extended."""
+	Returns how many agreements were extended (at most `limit`, default BATCH_SIZE)."""
+	names = _due_tacit_agreements(limit or BATCH_SIZE)
+	return for_each(names, extend, "Tacit agreement extension failed", reference_doctype=AGREEMENT)
+
+
+def _due_tacit_agreements(limit: int | None = None) -> list[str]:
+	"""The tacit agreements `extend_tacit_agreements` extends (all of them without `limit`)."""
 	today = getdate(nowdate())
 	table = frappe.qb.DocType(AGREEMENT)
 	successor = frappe.qb.DocType(AGREEMENT).as_("successor")
@@ -191,9 +202,10 @@ def extend_tacit_agreements(limit: int = BATCH_SIZE) -> int:
 		.where(table.end_date < today)
 		.where(table.name.notin(renewed))
 		.orderby(table.end_date)
-		.limit(limit)
-	).run(pluck=True)
-	return for_each(names, extend, "Tacit agreement extension failed", reference_doctype=AGREEMENT)
+	)
+	if limit:
+		names = names.limit(limit)
+	return names.run(pluck=True)
 
 
 def extend(name: str) -> bool:

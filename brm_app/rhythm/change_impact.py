@@ -210,19 +210,25 @@ def _notify(opportunity, manager: str, customers: list[frappe._dict]) -> None:
 			# the service, not the opportunity: a manager of another customer may read the service only
 			"reference_type": IT_SERVICE,
 			"reference_name": service,
+			# no customer names: the ToDo's "Assigned" comment shows the text on the service's timeline,
+			# which every relationship manager reads; the names go only in the manager's own e-mail
 			"description": escape_html(
-				_("{0} {1} ({2}) affects your customers {3}: inform them.").format(
-					_(opportunity.opportunity_type), opportunity.name, ", ".join(services), names
+				_(
+					"{0} {1} ({2}) affects {3} of your customers (see Customers Affected on the IT Service): inform them."
+				).format(
+					_(opportunity.opportunity_type), opportunity.name, ", ".join(services), len(customers)
 				)
 			),
 			"priority": "High" if opportunity.opportunity_type == RETIREMENT else "Medium",
 			"date": nowdate(),
-			"assigned_by": frappe.session.user,
+			# not the caller: assigned_by may read every ToDo it assigned (docs/renewals-and-change-impact.md)
+			"assigned_by": "Administrator",
 		}
 	).insert(ignore_permissions=True)
 	if manager_has_mail(manager):
 		send_service_change_notice(manager, context, (OPPORTUNITY, opportunity.name))
-	# the timeline log, and the mark that this manager has been told (subject); it names no customer
+	# the timeline log, and the mark that this manager has been told (subject, not shown); the content names
+	# neither the manager nor their customers (the opportunity's readers may not see them)
 	frappe.get_doc(
 		{
 			"doctype": "Comment",
@@ -231,9 +237,7 @@ def _notify(opportunity, manager: str, customers: list[frappe._dict]) -> None:
 			"reference_name": opportunity.name,
 			"subject": NOTICE_MARK + manager,
 			"content": escape_html(
-				_("Relationship manager {0} told about the change ({1} affected customers).").format(
-					manager, len(customers)
-				)
+				_("A relationship manager of affected customers was told about the change.")
 			),
 		}
 	).insert(ignore_permissions=True)
@@ -255,13 +259,19 @@ def retire_delivered(opportunity_name: str) -> int:
 	opportunity = frappe.get_doc(OPPORTUNITY, opportunity_name)
 	if opportunity.opportunity_type != RETIREMENT or opportunity.status != DELIVERED:
 		return 0
-	services = opportunity_services(opportunity)
-	for service in services:
-		if frappe.db.get_value(IT_SERVICE, service, "lifecycle_status") != RETIRED:
-			frappe.db.set_value(IT_SERVICE, service, "lifecycle_status", RETIRED)
-			frappe.get_doc(IT_SERVICE, service).add_comment(
-				"Info", escape_html(_("Retired by Retirement {0}.").format(opportunity.name))
-			)
+	services = []
+	for service in opportunity_services(opportunity):
+		doc = frappe.get_doc(IT_SERVICE, service)
+		if doc.lifecycle_status == RETIRED:
+			services.append(service)
+		elif frappe.has_permission(IT_SERVICE, "write", doc=doc, user=frappe.session.user):
+			# only a user who may write the service retires it, whatever the path that delivered the
+			# opportunity (form, project, acceptance): docs/renewals-and-change-impact.md
+			doc.db_set("lifecycle_status", RETIRED)
+			doc.add_comment("Info", escape_html(_("Retired by Retirement {0}.").format(opportunity.name)))
+			services.append(service)
+		else:
+			_ask_to_retire(opportunity, doc)
 	flagged = 0
 	for customer in _collect(services).values():
 		by_agreement: dict[str, list[frappe._dict]] = defaultdict(list)
@@ -271,6 +281,47 @@ def retire_delivered(opportunity_name: str) -> int:
 			if _flag_agreement(opportunity, agreement, rows):
 				flagged += 1
 	return flagged
+
+
+def _ask_to_retire(opportunity, service) -> None:
+	"""The user who delivered the Retirement may not write the service: a ToDo (once per service and
+	opportunity) for its service owner, else the BRM Process Managers, who retire it or not."""
+	from brm_app.jobs.agreements import reminder_recipients
+
+	owner = service.service_owner
+	users = (
+		[owner]
+		if owner and frappe.db.get_value("User", owner, "enabled")
+		else reminder_recipients(frappe._dict())
+	)
+	text = escape_html(
+		_("Retirement {0} was delivered: retire this service if it is to be retired.").format(
+			opportunity.name
+		)
+	)
+	for user in users:
+		if frappe.db.exists(
+			"ToDo",
+			{
+				"allocated_to": user,
+				"reference_type": IT_SERVICE,
+				"reference_name": service.name,
+				"description": text,
+			},
+		):
+			continue
+		frappe.get_doc(
+			{
+				"doctype": "ToDo",
+				"allocated_to": user,
+				"reference_type": IT_SERVICE,
+				"reference_name": service.name,
+				"description": text,
+				"priority": "High",
+				"date": nowdate(),
+				"assigned_by": "Administrator",
+			}
+		).insert(ignore_permissions=True)
 
 
 def _flag_agreement(opportunity, agreement: str, rows: list[frappe._dict]) -> bool:

@@ -119,10 +119,15 @@ def test_notify_tells_each_manager_once():
 			},
 			fields=["description"],
 		)
-		assert doc.name in todo.description and customer in todo.description
+		# the ToDo counts the customers; only the manager's own e-mail names them (case 38)
+		assert doc.name in todo.description and "1 of your customers" in todo.description
+		assert customer not in todo.description
 	assert not frappe.db.exists("ToDo", {"allocated_to": w.c, "reference_name": w.service.name})
 	mails = queued_mails(doc.name, OPPORTUNITY)
 	assert sorted(r for m in mails for r in m.recipients) == sorted([w.a, w.b])
+	for mail in mails:  # each manager's e-mail names their customers, and only theirs
+		(mine, other) = (w.pa, w.pb) if mail.recipients == [w.a] else (w.pb, w.pa)
+		assert mine.customer in mail.html and other.customer not in mail.html
 	logged = frappe.get_all(
 		"Comment",
 		filters={"reference_doctype": OPPORTUNITY, "reference_name": doc.name, "comment_type": "Info"},

@@ -178,3 +178,29 @@ def test_the_renewals_report_says_what_happens():
 	assert getdate(rows[never.name]["outcome_on"]) == getdate(never.end_date)
 	assert rows[express.name]["outcome_key"] == renewal.NEEDS_DECISION
 	assert rows[tacit.name]["renewal_key"] == "Tacit"
+
+
+def test_more_due_tacit_agreements_than_a_batch_are_all_extended_none_expired(monkeypatch):
+	batch = jobs.extend_tacit_agreements
+	monkeypatch.setattr(jobs, "extend_tacit_agreements", lambda limit=None: batch(2))  # batches of 2
+	docs = [agreement("Tacit", -3 - i) for i in range(5)]
+
+	jobs.update_agreement_statuses()
+
+	for doc in docs:
+		row = stored(doc.name)
+		assert row.tacit_extensions == 1
+		assert row.status != "Expired"
+		assert getdate(row.end_date) >= getdate(nowdate())
+
+
+def test_a_tacit_agreement_not_extended_yet_does_not_expire(monkeypatch):
+	doc = agreement("Tacit", -1)
+	monkeypatch.setattr(jobs, "extend_tacit_agreements", lambda limit=None: 0)  # e.g. its extension failed
+
+	jobs.update_agreement_statuses()
+
+	assert stored(doc.name).status == "Expiring"
+	monkeypatch.undo()
+	jobs.update_agreement_statuses()
+	assert stored(doc.name).tacit_extensions == 1

@@ -96,3 +96,63 @@ def test_notifying_needs_write_permission_on_the_opportunity(world):
 		assert api.opportunity_impact(world.opportunity.name)["other_customers"] == 2
 		with pytest.raises(frappe.PermissionError):
 			api.notify_relationship_managers(world.opportunity.name)
+
+
+def test_notifying_leaves_the_caller_no_trace_of_other_customers(world):
+	with as_user(world.a):
+		api.notify_relationship_managers(world.opportunity.name)
+		# assigned_by may read the ToDos it assigned: the caller assigned none
+		mine = frappe.client.get_list("ToDo", filters={"assigned_by": world.a}, fields=["description"])
+	assert mine == []
+	service_comments = frappe.as_json(
+		frappe.get_all(
+			"Comment",
+			filters={"reference_doctype": "IT Service", "reference_name": world.service.name},
+			fields=["content"],
+		)
+	)
+	assert world.pb.customer not in service_comments
+	assert frappe.db.get_value("Customer", world.pb.customer, "customer_name") not in service_comments
+	opportunity_comments = frappe.as_json(
+		frappe.get_all(
+			"Comment",
+			filters={"reference_doctype": "Service Opportunity", "reference_name": world.opportunity.name},
+			fields=["content"],
+		)
+	)
+	assert world.b not in opportunity_comments
+	# b is still told, once
+	assert frappe.db.count("ToDo", {"allocated_to": world.b, "reference_name": world.service.name}) == 1
+
+
+def test_a_manager_cannot_retire_a_service_by_delivering_a_retirement(world):
+	from brm_app.services.opportunity_status import allowed_next
+
+	owner = make_user("brm-c38-owner@example.com", ("BRM Process Manager",))
+	world.service.db_set("service_owner", owner)
+	with as_user(world.a):
+		doc = frappe.get_doc(
+			{
+				"doctype": "Service Opportunity",
+				"opportunity_title": "Retire it",
+				"customer": world.pa.customer,
+				"opportunity_type": "Retirement",
+				"impacted_services": [{"it_service": world.service.name}],
+			}
+		).insert()
+		while doc.status != "Delivered":
+			doc.status = allowed_next(doc.status)[0]
+			doc.save()
+	assert frappe.db.get_value("IT Service", world.service.name, "lifecycle_status") == "Catalogue"
+	# the service owner decides
+	assert (
+		frappe.db.count(
+			"ToDo",
+			{"allocated_to": owner, "reference_type": "IT Service", "reference_name": world.service.name},
+		)
+		== 1
+	)
+	# nothing flagged on the agreements of a service that was not retired
+	assert not frappe.db.exists(
+		"Comment", {"reference_doctype": "Customer Agreement", "reference_name": world.agreement.name}
+	)
