@@ -303,23 +303,23 @@ def scorecard_baseline(frappe, filters, scope):
 			+ " group by 1, 2",
 			v,
 		),
-		# K6: surveys sent per period, and responded
+		# K6: surveys sent per period and kind (relationship / delivery / neither), and responded
 		(
-			"""select s.sent_on >= %(split)s, count(*), sum(s.status = 'Responded')
+			f"""select s.sent_on >= %(split)s, {SURVEY_KIND}, count(*), sum(s.status = 'Responded')
 			from `tabSatisfaction Survey` s where s.sent_on >= %(prev)s and s.sent_on < %(until)s"""
 			+ p("s.portfolio")
-			+ " group by 1",
+			+ " group by 1, 2",
 			v,
 		),
-		# K6 / K7: responses per period: NPS categories, CSAT rating counts
+		# K6 / K7: responses per period and kind: NPS categories, CSAT rating counts
 		(
-			"""select s.responded_on >= %(split)s, sum(s.nps_category = 'Promoter'),
+			f"""select s.responded_on >= %(split)s, {SURVEY_KIND}, sum(s.nps_category = 'Promoter'),
 				sum(s.nps_category = 'Passive'), sum(s.nps_category = 'Detractor'),
 				sum(ifnull(s.nps_category, '') != ''), sum(s.satisfied_count), sum(s.rating_count)
 			from `tabSatisfaction Survey` s
 			where s.status = 'Responded' and s.responded_on >= %(prev)s and s.responded_on < %(until)s"""
 			+ p("s.portfolio")
-			+ " group by 1",
+			+ " group by 1, 2",
 			v,
 		),
 		# K7: detractors per period that are the source of a Service Opportunity
@@ -387,30 +387,47 @@ def scorecard_baseline(frappe, filters, scope):
 			v,
 		)
 	)
+	# the alert rows: open alerts per rule now
+	statements.append(
+		(
+			"select a.rule, count(*) from `tabBRM Alert` a where a.status = 'Open'"
+			+ p("a.portfolio")
+			+ " group by 1",
+			{},
+		)
+	)
 	return statements
 
 
+# a survey's kind from its trigger (docs/rhythm-surveys.md): relationship, delivery or neither (Manual)
+SURVEY_KIND = """case when s.`trigger` = 'Periodic Relationship Review' then 'relationship'
+	when s.`trigger` in ('Ticket Closed', 'Project Delivered') then 'delivery' end"""
+
+
 def satisfaction_baseline(frappe, filters, scope):
-	"""Per month of the period: surveys sent and responded (by send date); NPS categories and CSAT rating
-	counts of the responses (by response date)."""
+	"""Per month of the period and kind of survey (relationship / delivery / neither): surveys sent and
+	responded (by send date), the responded per answering channel; NPS categories and CSAT rating counts of
+	the responses (by response date)."""
 	v = _until(filters)
 	p = scope.portfolio("s.portfolio")
 	return [
 		(
-			"""select date_format(s.sent_on, '%%Y-%%m'), count(*), sum(s.status = 'Responded')
+			f"""select date_format(s.sent_on, '%%Y-%%m'), {SURVEY_KIND},
+				case when s.status = 'Responded' then nullif(s.response_channel, '') end, count(*),
+				sum(s.status = 'Responded')
 			from `tabSatisfaction Survey` s where s.sent_on >= %(from_date)s and s.sent_on < %(until)s"""
 			+ p
-			+ " group by 1",
+			+ " group by 1, 2, 3",
 			v,
 		),
 		(
-			"""select date_format(s.responded_on, '%%Y-%%m'), sum(s.nps_category = 'Promoter'),
+			f"""select date_format(s.responded_on, '%%Y-%%m'), {SURVEY_KIND}, sum(s.nps_category = 'Promoter'),
 				sum(s.nps_category = 'Passive'), sum(s.nps_category = 'Detractor'),
 				sum(ifnull(s.nps_category, '') != ''), sum(s.satisfied_count), sum(s.rating_count)
 			from `tabSatisfaction Survey` s
 			where s.status = 'Responded' and s.responded_on >= %(from_date)s and s.responded_on < %(until)s"""
 			+ p
-			+ " group by 1",
+			+ " group by 1, 2",
 			v,
 		),
 	]
@@ -508,7 +525,8 @@ REPORTS = [
 		this_quarter,
 		csat_headline,
 		scorecard_baseline,
-		"K1-K7 counts of this quarter and the previous one (11-13 grouped aggregates)",
+		"K1-K7 counts of this quarter and the previous one, K6 also per kind of survey (relationship / "
+		"delivery), and the open alerts per rule (12-14 grouped aggregates)",
 	),
 	ReportCase(
 		"Customer Satisfaction",
@@ -516,7 +534,8 @@ REPORTS = [
 		lambda frappe: {**last_3_months(frappe), "group_by": "Month"},
 		csat_headline,
 		satisfaction_baseline,
-		"sent / responded, NPS categories and CSAT counts per month, last 3 months (2 aggregates)",
+		"sent / responded (also per answering channel), NPS categories and CSAT counts per month and kind of "
+		"survey (relationship / delivery), last 3 months (2 aggregates)",
 	),
 	ReportCase(
 		"Customer Health",

@@ -29,17 +29,19 @@ REPORT_INDEXES = {
 	},
 	"Satisfaction Survey": {
 		# K6 / Customer Satisfaction / health: the responses of a period, their NPS category and stored rating
-		# counts, read from the index alone (one pass for NPS and CSAT)
-		"brm_survey_response": [
+		# counts, read from the index alone (one pass for NPS and CSAT); with the trigger, also per kind
+		# (relationship / delivery survey, docs/rhythm-surveys.md) in the same pass
+		"brm_survey_response_kind": [
 			"status",
 			"responded_on",
 			"portfolio",
 			"nps_category",
 			"rating_count",
 			"satisfied_count",
+			"trigger",
 		],
-		# response rate: surveys sent in a period
-		"brm_survey_sent": ["sent_on", "portfolio", "status"],
+		# response rate: surveys sent in a period, per kind and answering channel, from the index alone
+		"brm_survey_sent_kind": ["sent_on", "portfolio", "status", "trigger", "response_channel"],
 	},
 	"Service Opportunity": {
 		# K7: is this complaint ticket / detractor survey the source of an improvement opportunity?
@@ -119,7 +121,13 @@ LOOKUP_INDEXES = {
 
 # indexes an earlier version added and a wider one above replaced: doctype -> index names
 OBSOLETE_INDEXES = {
-	"Satisfaction Survey": ("brm_survey_responded", "brm_survey_csat"),
+	"Satisfaction Survey": (
+		"brm_survey_responded",
+		"brm_survey_csat",
+		# widened by the kind of survey and the answering channel (brm_survey_*_kind)
+		"brm_survey_response",
+		"brm_survey_sent",
+	),
 }
 
 
@@ -127,7 +135,9 @@ def ensure_report_indexes() -> None:
 	"""Every composite index of brm_app (the reports' and the look-ups'), and no obsolete one."""
 	for doctype, indexes in (*REPORT_INDEXES.items(), *LOOKUP_INDEXES.items()):
 		for index_name, columns in indexes.items():
-			frappe.db.add_index(doctype, columns, index_name=index_name)
+			# quoted: a column may be a reserved word (`trigger`); a prefix length ("name(140)") stays as is
+			quoted = [column if "(" in column else f"`{column}`" for column in columns]
+			frappe.db.add_index(doctype, quoted, index_name=index_name)
 	for doctype, indexes in UNIQUE_INDEXES.items():
 		for index_name, columns in indexes.items():
 			# not frappe.db.add_unique: it looks the constraint up in every database of the server

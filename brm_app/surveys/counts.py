@@ -23,6 +23,7 @@ def response_counts(
 	condition: str = "",
 	params: dict | None = None,
 	join: str = "",
+	keys: int = 1,
 ) -> dict:
 	"""Per group, the responses received from `since` (and before `until`): the NPS categories (promoters,
 	passives, detractors; nps_answers, responses with a category) and the rating answers (satisfied: rated
@@ -30,7 +31,8 @@ def response_counts(
 
 	`group_key` is an SQL expression over the survey (aliased `s`) or `join`; `condition` narrows the
 	responses (SQL over the same, its values in `params`). Both are built by the caller from constants:
-	values travel as parameters only."""
+	values travel as parameters only. With `keys` > 1, `group_key` is that many comma-separated expressions
+	and each result key is their tuple."""
 	values = {**(params or {}), "responses_since": since, "responses_until": until}
 	until_sql = " and s.`responded_on` < %(responses_until)s" if until is not None else ""
 	condition_sql = f" and {condition}" if condition else ""
@@ -42,12 +44,14 @@ def response_counts(
 			coalesce(sum(s.`rating_count`), 0)
 		from `tabSatisfaction Survey` s {join}
 		where s.`status` = 'Responded' and s.`responded_on` >= %(responses_since)s{until_sql}{condition_sql}
-		group by 1
+		group by {", ".join(str(i) for i in range(1, keys + 1))}
 		having sum(ifnull(s.`nps_category`, '') != '') > 0 or sum(s.`rating_count`) > 0
 		""",
 		values,
 	)
 	return {
-		key: dict(zip(RESPONSE_COUNTS, (int(count or 0) for count in counts), strict=True))
-		for key, *counts in rows
+		(row[0] if keys == 1 else tuple(row[:keys])): dict(
+			zip(RESPONSE_COUNTS, (int(count or 0) for count in row[keys:]), strict=True)
+		)
+		for row in rows
 	}

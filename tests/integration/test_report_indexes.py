@@ -44,13 +44,29 @@ def test_the_sla_query_of_a_customer_reads_only_the_index():
 
 
 def test_the_response_query_of_a_period_reads_only_the_index():
-	"""K6: NPS categories and stored rating counts of a period's responses in one index-only range scan."""
+	"""K6: NPS categories and stored rating counts of a period's responses, per kind of survey (its
+	trigger), in one index-only range scan."""
 	plan = frappe.db.sql(
-		"""explain select sum(nps_category = 'Promoter'), sum(satisfied_count), sum(rating_count)
-		from `tabSatisfaction Survey` force index (brm_survey_response)
-		where status = 'Responded' and responded_on >= %s and responded_on < %s""",
+		"""explain select `trigger`, sum(nps_category = 'Promoter'), sum(satisfied_count), sum(rating_count)
+		from `tabSatisfaction Survey` force index (brm_survey_response_kind)
+		where status = 'Responded' and responded_on >= %s and responded_on < %s
+		group by `trigger`""",
 		("2026-01-01", "2026-04-01"),
 		as_dict=True,
 	)
-	assert plan[0].key == "brm_survey_response"
+	assert plan[0].key == "brm_survey_response_kind"
+	assert "Using index" in (plan[0].Extra or "")
+
+
+def test_the_sent_query_of_a_period_per_kind_and_channel_reads_only_the_index():
+	"""Response rate per kind of survey and per answering channel: one index-only range scan."""
+	plan = frappe.db.sql(
+		"""explain select `trigger`, response_channel, count(*), sum(status = 'Responded')
+		from `tabSatisfaction Survey` force index (brm_survey_sent_kind)
+		where sent_on >= %s and sent_on < %s
+		group by `trigger`, response_channel""",
+		("2026-01-01", "2026-04-01"),
+		as_dict=True,
+	)
+	assert plan[0].key == "brm_survey_sent_kind"
 	assert "Using index" in (plan[0].Extra or "")

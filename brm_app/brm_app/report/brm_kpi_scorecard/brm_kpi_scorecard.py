@@ -136,13 +136,10 @@ def figures(scope: ReportScope, prev_from, from_date, to_date) -> tuple[dict, di
 	snapshot, the same for both."""
 	outcomes = kpi_queries.outcome_counts(scope)
 	tickets = kpi_queries.ticket_counts_by_period(scope, prev_from, from_date, to_date)
-	surveys = survey_queries.survey_counts_by(
+	# all surveys and each kind in one pass over the sent and one over the responses
+	surveys, by_kind, _channels = survey_queries.survey_counts_with_kinds(
 		scope, prev_from, to_date, "Period", split=from_date, linked=True
 	)
-	by_kind = {
-		kind: survey_queries.survey_counts_by(scope, prev_from, to_date, "Period", split=from_date, kind=kind)
-		for kind in survey_queries.KINDS
-	}
 	improvements = kpi_queries.feedback_opportunities_by_period(scope, prev_from, from_date, to_date)
 	periods = ((1, from_date, to_date), (0, prev_from, from_date - timedelta(days=1)))
 	result = []

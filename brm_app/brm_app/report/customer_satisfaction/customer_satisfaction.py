@@ -44,21 +44,19 @@ def execute(filters=None):
 	if group_by not in GROUP_BY:
 		group_by = "Month"
 
-	groups = survey_queries.survey_counts_by(scope, from_date, to_date, group_by)
-	by_kind = {
-		kind: survey_queries.survey_counts_by(scope, from_date, to_date, group_by, kind=kind)
-		for kind in survey_queries.KINDS
-	}
-	channels = survey_queries.channel_counts_by(scope, from_date, to_date, group_by)
+	# all surveys, each kind and the answering channels in one pass over the sent and one over the responses
+	groups, by_kind, channels = survey_queries.survey_counts_with_kinds(scope, from_date, to_date, group_by)
 	if group_by == "Service":
 		# a response counts for every service its customer consumes: the groups overlap
-		total = survey_queries.survey_counts(scope, from_date, to_date)
+		totals, totals_by_kind, totals_channels = survey_queries.survey_counts_with_kinds(
+			scope, from_date, to_date, None
+		)
+		total = totals.get(None) or survey_queries.empty_survey_counts()
 		total_by_kind = {
-			kind: survey_queries.survey_counts_by(scope, from_date, to_date, None, kind=kind).get(None)
-			or survey_queries.empty_survey_counts()
-			for kind in survey_queries.KINDS
+			kind: counts.get(None) or survey_queries.empty_survey_counts()
+			for kind, counts in totals_by_kind.items()
 		}
-		total_channels = survey_queries.channel_counts_by(scope, from_date, to_date, None).get(None) or {}
+		total_channels = totals_channels.get(None) or {}
 	else:
 		# every survey is in exactly one month / customer / manager: the total is the sum of the groups
 		total = summed(groups.values())

@@ -135,3 +135,85 @@ def survey_counts_by(
 	):
 		bucket(key).update(detractors_linked=as_int(detractors_linked))
 	return result
+
+
+# the kind of a survey from its trigger, in SQL (None: a Manual survey, only in the totals)
+KIND_CASE = (
+	"(case when s.`trigger` in %(relationship_triggers)s then 'relationship'"
+	" when s.`trigger` in %(delivery_triggers)s then 'delivery' end)"
+)
+
+
+def survey_counts_with_kinds(
+	scope: ReportScope,
+	from_date: date,
+	to_date: date,
+	group_by: str | None,
+	split: date | None = None,
+	linked: bool = False,
+) -> tuple[dict, dict, dict]:
+	"""survey_counts_by for all surveys and for each kind, and channel_counts_by, in one pass over the
+	surveys sent and one over the responses (grouped by key and kind, the sent ones also by answering
+	channel) instead of one pass per kind: (totals, {kind: counts by key}, channels by key)."""
+	sent_key, response_key, join = GROUPINGS[group_by]
+	cond, params = scope.condition("s.`portfolio`")
+	params.update(
+		period_params(from_date, to_date),
+		split=split,
+		relationship_triggers=KINDS[RELATIONSHIP],
+		delivery_triggers=KINDS[DELIVERY],
+	)
+	totals: dict = {}
+	by_kind: dict = {kind: {} for kind in KINDS}
+	channels: dict = {}
+
+	def buckets(key, kind):
+		total = totals.setdefault(key, empty_survey_counts())
+		return (total, by_kind[kind].setdefault(key, empty_survey_counts())) if kind else (total,)
+
+	for key, kind, channel, sent, responded in frappe.db.sql(
+		f"""
+		select {sent_key}, {KIND_CASE},
+			(case when s.`status` = 'Responded' then nullif(s.`response_channel`, '') end),
+			count(*), coalesce(sum(s.`status` = 'Responded'), 0)
+		from `tabSatisfaction Survey` s {join}
+		where s.`sent_on` >= %(from_date)s and s.`sent_on` < %(until)s {and_(cond)}
+		group by 1, 2, 3
+		""",
+		params,
+	):
+		for counts in buckets(key, kind):
+			counts["sent"] += as_int(sent)
+			counts["responded"] += as_int(responded)
+		if channel:
+			key_channels = channels.setdefault(key, {})
+			key_channels[channel] = key_channels.get(channel, 0) + as_int(responded)
+
+	responses = response_counts(
+		f"{response_key}, {KIND_CASE}",
+		from_date,
+		params["until"],
+		condition=cond,
+		params=params,
+		join=join,
+		keys=2,
+	)
+	for (key, kind), counts in responses.items():
+		for bucket in buckets(key, kind):
+			for field, value in counts.items():
+				bucket[field] += value
+
+	if linked:
+		for key, detractors_linked in frappe.db.sql(
+			f"""
+			select {response_key}, count(*)
+			from `tabSatisfaction Survey` s {join}
+			where s.`status` = 'Responded' and s.`responded_on` >= %(from_date)s
+				and s.`responded_on` < %(until)s and s.`nps_category` = 'Detractor' {and_(cond)}
+				and exists (select 1 from `tabService Opportunity` so where so.`source_survey` = s.`name`)
+			group by 1
+			""",
+			params,
+		):
+			totals.setdefault(key, empty_survey_counts())["detractors_linked"] = as_int(detractors_linked)
+	return totals, by_kind, channels
