@@ -32,27 +32,6 @@ KINDS = {
 }
 
 
-def channel_counts_by(scope: ReportScope, from_date: date, to_date: date, group_by: str | None) -> dict:
-	"""Per group key, the surveys sent in the period that were answered, per response channel
-	({channel: responded}); the response rate of a channel is that over the surveys sent (survey_counts_by)."""
-	sent_key, _response_key, join = GROUPINGS[group_by]
-	cond, params = scope.condition("s.`portfolio`")
-	params.update(period_params(from_date, to_date))
-	result: dict = {}
-	for key, channel, responded in frappe.db.sql(
-		f"""
-		select {sent_key}, s.`response_channel`, count(*)
-		from `tabSatisfaction Survey` s {join}
-		where s.`sent_on` >= %(from_date)s and s.`sent_on` < %(until)s and s.`status` = 'Responded'
-			and ifnull(s.`response_channel`, '') != '' {and_(cond)}
-		group by 1, 2
-		""",
-		params,
-	):
-		result.setdefault(key, {})[channel] = as_int(responded)
-	return result
-
-
 # Customer Satisfaction's groupings: (sent-based key, response-based key, extra join). Constants only.
 GROUPINGS = {
 	None: ("null", "null", ""),
@@ -82,19 +61,13 @@ def survey_counts_by(
 	group_by: str | None,
 	split: date | None = None,
 	linked: bool = False,
-	kind: str | None = None,
 ) -> dict:
 	"""Survey counts per group key (None: one total): sent / responded by send date, ratings and NPS
 	categories by response date; with `linked`, also the detractors that are the source of a Service
-	Opportunity (K7). Group "Period" needs `split`: keys 1 (from `split` on) and 0 (before). `kind`
-	(a key of KINDS) keeps only the surveys of that kind: relationship or delivery."""
+	Opportunity (K7). Group "Period" needs `split`: keys 1 (from `split` on) and 0 (before). The split by kind
+	(relationship / delivery) and by channel: survey_counts_with_kinds."""
 	sent_key, response_key, join = GROUPINGS[group_by]
 	cond, params = scope.condition("s.`portfolio`")
-	if kind is not None:
-		cond = (
-			f"({cond}) and s.`trigger` in %(kind_triggers)s" if cond else "s.`trigger` in %(kind_triggers)s"
-		)
-		params["kind_triggers"] = KINDS[kind]
 	params.update(period_params(from_date, to_date), split=split)
 	result: dict = {}
 
@@ -152,7 +125,7 @@ def survey_counts_with_kinds(
 	split: date | None = None,
 	linked: bool = False,
 ) -> tuple[dict, dict, dict]:
-	"""survey_counts_by for all surveys and for each kind, and channel_counts_by, in one pass over the
+	"""survey_counts_by for all surveys and for each kind, and the responses per channel, in one pass over the
 	surveys sent and one over the responses (grouped by key and kind, the sent ones also by answering
 	channel) instead of one pass per kind: (totals, {kind: counts by key}, channels by key)."""
 	sent_key, response_key, join = GROUPINGS[group_by]
