@@ -14,7 +14,6 @@ client only says which of these two it is (any other value counts as Survey Link
 recorded on the desk (the status is server-owned), so there is no desk channel.
 """
 
-import hmac
 import json
 
 import frappe
@@ -24,7 +23,6 @@ from frappe.utils import cstr, escape_html, now_datetime
 from brm_app.exceptions import SurveyAnswerValidationError
 from brm_app.services import survey_scoring
 from brm_app.services.survey_scoring import RATING_MAX, RATING_MIN, SurveyAnswerError
-from brm_app.surveys import tokens
 
 SURVEY = "Satisfaction Survey"
 EMAIL_BUTTON, SURVEY_LINK = "E-mail Button", "Survey Link"
@@ -86,19 +84,9 @@ def clean_draft(survey, answers: dict) -> dict:
 def save_draft_with_token(token: object, answers: dict) -> None:
 	"""Keep the answers given so far on the open survey of `token` (a used, expired, cancelled or unknown
 	link is refused like a submission: HTTP 410, counted by the throttle)."""
-	from brm_app.surveys.submission import lock, refuse_link
+	from brm_app.surveys.submission import lock_open_survey
 
-	row = tokens.find_survey(token)
-	if not tokens.is_open(row):
-		refuse_link()
-	locked = lock(row.name)
-	if (
-		not locked
-		or not tokens.is_open(locked)
-		or not hmac.compare_digest(locked.token_hash or "", tokens.hash_token(token))
-	):
-		refuse_link()
-	survey = frappe.get_doc(SURVEY, locked.name)
+	survey = frappe.get_doc(SURVEY, lock_open_survey(token).name)
 	cleaned = clean_draft(survey, answers)
 	frappe.db.set_value(
 		SURVEY,

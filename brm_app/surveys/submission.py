@@ -36,9 +36,10 @@ def refuse_link() -> None:
 	frappe.throw(link_unusable_message(), exc=SurveyLinkError, title=_("Survey Link Not Valid"))
 
 
-def submit_with_token(token: object, answers: object, channel: object = None) -> "frappe.Document":
-	"""Store `answers` (answer row name -> value) for the survey of `token`; returns the survey. The
-	response channel is recorded from `channel` (brm_app.surveys.drafts.channel_of)."""
+def lock_open_survey(token: object) -> frappe._dict:
+	"""The survey row of `token`, locked (SELECT … FOR UPDATE), once its status, expiry and token hash are
+	read again under the lock; a used, expired, cancelled or unknown link is refused (HTTP 410, counted by
+	the throttle). The one check of a survey link for a submission and a draft alike."""
 	row = tokens.find_survey(token)
 	if not tokens.is_open(row):
 		refuse_link()
@@ -49,6 +50,13 @@ def submit_with_token(token: object, answers: object, channel: object = None) ->
 		or not hmac.compare_digest(locked.token_hash or "", tokens.hash_token(token))
 	):
 		refuse_link()
+	return locked
+
+
+def submit_with_token(token: object, answers: object, channel: object = None) -> "frappe.Document":
+	"""Store `answers` (answer row name -> value) for the survey of `token`; returns the survey. The
+	response channel is recorded from `channel` (brm_app.surveys.drafts.channel_of)."""
+	locked = lock_open_survey(token)
 	if not isinstance(answers, dict):
 		frappe.throw(
 			_("Answers must be given per question."),
