@@ -13,6 +13,7 @@ Read-only; limited to the portfolios the reader may see.
 import frappe
 from frappe import _
 from frappe.utils import add_days, cint, flt, formatdate
+from frappe.utils.data import get_number_format_info
 
 from brm_app.brm_app.report.shared import queries
 from brm_app.brm_app.report.shared.common import (
@@ -38,7 +39,6 @@ DEFAULT_COMPARE_WEEKS = 4
 MAX_COMPARE_WEEKS = 104
 # the View filter: "" the most at risk first; the others sort by the absolute change (rises, falls or both)
 VIEWS = {"": None, "Biggest Movers": "both", "Biggest Rises": "up", "Biggest Falls": "down"}
-ONE_DECIMAL = {"fieldtype": "Float", "precision": 1}  # in the site's number format
 PART_LABELS = {
 	"csat": "CSAT",
 	"nps": "NPS",
@@ -96,17 +96,30 @@ def explained(rows: list[dict]) -> list[dict]:
 	("CSAT 24.3 · NPS 14.0 · …"; brm_app.services.health.contributions)."""
 	weights = health_weights()
 	labels = {part: _(label) for part, label in PART_LABELS.items()}
+	one_decimal = one_decimal_formatter()
 	for row in rows:
 		row["score_change"] = score_change(row.health_score, row.score_then)
 		points = contributions(parts_from_stored(row), weights)
 		row["explanation"] = " · ".join(
-			f"{labels[part]} {frappe.format(flt(value, 1), ONE_DECIMAL)}"
-			for part, value in points.items()
-			if value is not None
+			f"{labels[part]} {one_decimal(value)}" for part, value in points.items() if value is not None
 		)
 		row["rag_then_key"] = row.rag_then or ""
 		row["rag_then"] = translated(row.rag_then) if row.rag_then else None
 	return rows
+
+
+def one_decimal_formatter():
+	"""A number with one decimal in the site's number format, as frappe.format gives a Float of precision 1:
+	the separators are looked up once per report run, not once per figure (five figures a row)."""
+	decimal, comma, _precision = get_number_format_info(frappe.db.get_default("number_format") or "#,###.##")
+	marks = str.maketrans({",": comma, ".": decimal})
+
+	def text(value) -> str:
+		value = flt(value, 1)
+		# a whole number without its ".0", as frappe shows it
+		return (f"{int(value):,}" if value == int(value) else f"{value:,.1f}").translate(marks)
+
+	return text
 
 
 def display_rows(rows: list[dict]) -> list[dict]:
