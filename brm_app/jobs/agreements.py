@@ -40,17 +40,22 @@ def reminder_date(end_date, notice_period_days) -> date:
 	return add_days(notice_deadline(getdate(end_date), cint(notice_period_days)), -RENEWAL_REMINDER_LEAD_DAYS)
 
 
-def send_renewal_reminders(limit: int = BATCH_SIZE) -> int:
-	"""Send the renewal reminders that are due; returns how many went out."""
-	today = getdate(nowdate())
-	table = frappe.qb.DocType(AGREEMENT)
+def renewed_agreements():
+	"""Sub-query: the agreements a draft or submitted successor renews (they get no reminder, no extension)."""
 	successor = frappe.qb.DocType(AGREEMENT).as_("successor")
-	renewed = (
+	return (
 		frappe.qb.from_(successor)
 		.select(successor.previous_agreement)
 		.where(successor.previous_agreement.isnotnull())
 		.where(successor.docstatus < 2)
 	)
+
+
+def send_renewal_reminders(limit: int = BATCH_SIZE) -> int:
+	"""Send the renewal reminders that are due; returns how many went out."""
+	today = getdate(nowdate())
+	table = frappe.qb.DocType(AGREEMENT)
+	renewed = renewed_agreements()
 	rows = (
 		frappe.qb.from_(table)
 		.select(table.name, table.end_date, table.notice_period_days)
@@ -185,13 +190,7 @@ def _due_tacit_agreements(limit: int | None = None) -> list[str]:
 	"""The tacit agreements `extend_tacit_agreements` extends (all of them without `limit`)."""
 	today = getdate(nowdate())
 	table = frappe.qb.DocType(AGREEMENT)
-	successor = frappe.qb.DocType(AGREEMENT).as_("successor")
-	renewed = (
-		frappe.qb.from_(successor)
-		.select(successor.previous_agreement)
-		.where(successor.previous_agreement.isnotnull())
-		.where(successor.docstatus < 2)
-	)
+	renewed = renewed_agreements()
 	names = (
 		frappe.qb.from_(table)
 		.select(table.name)
